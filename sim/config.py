@@ -1,0 +1,615 @@
+"""The configuration schema, its range checks, and one way in for every caller.
+
+Values live in ``configs/`` (each with its reason beside it); this file only says what shape and range a value
+may take. Hydra checks types and refuses unknown keys inside the schema; :func:`validate` adds what Hydra does not
+do: ranges, finiteness, keys added with ``+``, and cross-field rules. Everything that loads a config
+(``python -m sim``, sweeps, tests, the classroom app) goes through :func:`load_config` or :func:`validate`, so a
+bad value stops before anything is written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING, DictConfig, ListConfig, OmegaConf
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+
+
+class ConfigError(ValueError):
+    """A config value is wrong. The message names the key and what is allowed."""
+
+
+# ---- field helpers: a default of MISSING (the value comes from configs/) plus a range in the metadata ----------
+
+def _f(lo=None, hi=None, lo_open=False, default=MISSING, allowed=None):
+    return field(default=default, metadata={"lo": lo, "hi": hi, "lo_open": lo_open, "allowed": allowed})
+
+
+def prob(default=MISSING):
+    """A probability or share, in [0, 1]."""
+    return _f(0.0, 1.0, default=default)
+
+
+def nonneg(default=MISSING):
+    """Hours, rates, counts: zero or more."""
+    return _f(0.0, default=default)
+
+
+def positive(default=MISSING):
+    return _f(0.0, lo_open=True, default=default)
+
+
+def at_least(lo, default=MISSING, hi=None):
+    return _f(lo, hi, default=default)
+
+
+# ---- the model's parameters ------------------------------------------------------------------------------------
+
+@dataclass
+class ScenarioConfig:
+    name: str = MISSING
+    townships: int = at_least(1)
+    villages_per_township: int = at_least(1)
+    township_cadres: int = at_least(1)
+    village_cadres_per_village: int = at_least(1)
+    households_per_township: int = at_least(1)
+    days: int = at_least(1, hi=3650)
+
+
+@dataclass
+class CalendarConfig:
+    start_date: str = MISSING
+    workday_hours: float = at_least(1.0, hi=16.0)
+    weekday_overtime_cap_hours: float = at_least(0.0, hi=16.0)
+    weekend_overtime_cap_hours: float = at_least(0.0, hi=24.0)
+    day_off_tolerance_hours: float = at_least(0.0, hi=4.0)
+    weekend_catchup_threshold_hours: float = nonneg()
+
+
+@dataclass
+class DepartmentSpec:
+    name: str = MISSING
+    zh: str = MISSING
+    field: str = MISSING
+    remit: str = MISSING
+    systems: int = at_least(0)
+
+
+@dataclass
+class HierarchyConfig:
+    township_liaisons_per_department: int = at_least(1)
+
+
+@dataclass
+class DocumentsConfig:
+    per_department_per_week: float = nonneg()
+    themes_per_department: int = at_least(1)
+    read_hours: float = nonneg()
+    relay_to_village_share: float = prob()
+    implement_share: float = prob()
+    implement_hours: float = nonneg()
+    deadline_days: int = at_least(0, hi=30)
+    unnecessary_share: float = prob()
+
+
+@dataclass
+class MeetingsConfig:
+    per_department_per_week: float = nonneg()
+    duration_hours: float = at_least(0.0, hi=8.0)
+    travel_hours_county: float = at_least(0.0, hi=8.0)
+    travel_hours_township: float = at_least(0.0, hi=8.0)
+    village_attendance_share: float = prob()
+    lead_days: int = at_least(1, hi=14)
+    township_weekly_hours: float = at_least(0.0, hi=8.0)
+    topic_groups: int = at_least(1)
+    necessary_share: float = prob()
+    organiser_hours: float = nonneg()
+
+
+@dataclass
+class DataReportsConfig:
+    fields: int = at_least(1, hi=1000)
+    fields_per_system: int = at_least(1)
+    field_popularity_exponent: float = nonneg()
+    requests_per_system_per_week: float = nonneg()
+    fields_per_request: int = at_least(1)
+    scope_share: float = prob()
+    client_share: float = _f(0.0, 1.0, lo_open=True)
+    entry_minutes_per_field: float = nonneg()
+    form_overhead_hours: float = nonneg()
+    township_compile_hours: float = nonneg()
+    deadline_days: int = at_least(0, hi=30)
+    systems_with_memory_share: float = prob()
+    field_validity_days: float = positive()
+
+
+@dataclass
+class LedgersConfig:
+    upkeep_hours_per_set_per_week: float = nonneg()
+    prep_hours_per_inspection: float = nonneg()
+
+
+@dataclass
+class InspectionsConfig:
+    per_department_per_year: float = nonneg()
+    township_hosts: int = at_least(0)
+    hosting_hours: float = at_least(0.0, hi=12.0)
+    villages_visited: int = at_least(0)
+    inspector_hours: float = nonneg()
+    emergency_per_year: float = nonneg()
+    finding_probability: float = prob()
+    notice_days: int = at_least(1, hi=60)
+
+
+@dataclass
+class ChatConfig:
+    groups_per_department: int = at_least(0)
+    township_groups: int = at_least(0)
+    village_groups: int = at_least(0)
+    campaign_groups_per_month: float = nonneg()
+    campaign_days: int = at_least(1)
+    other_department_membership: float = prob()
+    messages_per_group_per_day: float = nonneg()
+    read_minutes: float = nonneg()
+    action_share: float = prob()
+    action_minutes: float = nonneg()
+    refocus_minutes: float = nonneg()
+    crosspost_share: float = prob()
+    evening_share: float = prob()
+    late_share: float = prob()
+    weekend_volume: float = nonneg()
+    urgent_share: float = prob()
+
+
+@dataclass
+class PushedDownConfig:
+    per_department_per_week: float = nonneg()
+    hours_per_task: float = nonneg()
+    deadline_days: int = at_least(0, hi=30)
+    core_share: float = prob()
+    shared_share: float = prob()
+    village_share: float = prob()
+    non_autonomous_share: float = prob()
+    department_efficiency: float = positive()
+
+
+@dataclass
+class ExtraDutiesConfig:
+    campaigns_per_year: float = nonneg()
+    campaign_days: int = at_least(1)
+    shift_hours: float = at_least(0.0, hi=12.0)
+    shifts_per_day_per_township: int = at_least(0)
+    registration_hours_per_shift: float = nonneg()
+    emergency_share: float = prob()
+
+
+@dataclass
+class ForcedAssignmentsConfig:
+    per_month: float = nonneg()
+    hours_per_assignment: float = nonneg()
+    deadline_days: int = at_least(0, hi=30)
+    labour_share: float = prob()
+
+
+@dataclass
+class BlameConfig:
+    decay_per_day: float = prob()
+    per_overdue_hour: float = nonneg()
+    per_finding: float = nonneg()
+    incidents_per_village_per_year: float = nonneg()
+    objective_share: float = prob()
+    per_incident: float = nonneg()
+    collective_share: float = prob()
+    defensive_hours_per_assessor: float = nonneg()
+
+
+@dataclass
+class AssessmentConfig:
+    satisfaction_weight: float = prob()
+    service_priority_floor: float = prob()
+
+
+@dataclass
+class RequestKind:
+    share: float = prob()
+    hours: float = positive()
+
+
+@dataclass
+class ServiceConfig:
+    requests_per_household_per_year: float = nonneg()
+    kinds: dict[str, RequestKind] = field(default_factory=dict)
+    certificate_kinds: int = at_least(1)
+    certificate_kinds_required_by_law: int = at_least(0)
+    certificate_popularity_exponent: float = nonneg()
+    elderly_alone_share: float = prob()
+    proactive_visit_hours: float = nonneg()
+    proactive_visits_per_year: float = nonneg()
+    satisfaction_patience_days: float = positive()
+    self_settle_days: float = nonneg()
+    self_settle_probability: float = prob()
+    organiser_share: float = prob()
+
+
+@dataclass
+class ResidentsConfig:
+    ties_per_household: int = at_least(0)
+    ties_rewire: float = prob()
+
+
+@dataclass
+class FatigueConfig:
+    strain_per_overtime_hour: float = nonneg()
+    recovery_per_day: float = prob()
+    recovery_per_day_off: float = prob()
+    productivity_loss: float = nonneg()
+    burnout_threshold: float = prob()
+
+
+@dataclass
+class DepartmentHoursConfig:
+    drafting_hours_per_document: float = nonneg()
+    data_pool_hours_per_week: float = nonneg()
+    survey_minutes_per_household: float = nonneg()
+    verification_minutes: float = nonneg()
+    staff_hours_per_shift_share: float = nonneg()
+
+
+# ---- the reforms: a key present under `reform` switches its lever on; its fields are the lever's settings -----
+
+@dataclass
+class MergeDocuments:
+    merge_window_days: int = at_least(1, hi=90)
+    cut_unnecessary: bool = MISSING
+
+
+@dataclass
+class MeetingList:
+    joint_meetings: bool = MISSING
+    cut_unnecessary: bool = MISSING
+    max_duration_hours: float = positive()
+
+
+@dataclass
+class NoLedgerAssessment:
+    fields: list[str] = field(default_factory=list)
+    visited_households_per_assessment: int = at_least(0)
+
+
+@dataclass
+class MergeWorkgroups:
+    fold_campaign_groups: bool = MISSING
+    deduplicate_crossposts: bool = MISSING
+
+
+@dataclass
+class NoInstantReply:
+    batches_per_day: int = at_least(1, hi=24)
+    residual_action_share: float = prob()
+
+
+@dataclass
+class SharedDataPool:
+    departments: list[str] = field(default_factory=list)
+    field_share: float = prob()
+
+
+@dataclass
+class ResponsibilityList:
+    refuse_returned: bool = MISSING
+
+
+@dataclass
+class NoBlameShifting:
+    cadre_share_of_shared: float = prob()
+
+
+@dataclass
+class ResourcesFollowTasks:
+    staffed_share: float = prob()
+
+
+@dataclass
+class SingleAssessor:
+    max_per_year: int = at_least(1, hi=365)
+
+
+@dataclass
+class SatisfactionAssessment:
+    weight: float = prob()
+    sample_share: float = prob()
+
+
+@dataclass
+class FaultTolerance:
+    forgiven_overdue_share: float = prob()
+
+
+@dataclass
+class CertificateNegativeList:
+    verifiable_share: float = prob()
+
+
+@dataclass
+class StripNonAutonomous:
+    return_errands: bool = MISSING
+    return_labour: bool = MISSING
+
+
+@dataclass
+class SelfOrganization:
+    organiser_share: float = prob()
+
+
+@dataclass
+class OneForm:
+    form_overhead_hours: float = nonneg()
+
+
+@dataclass
+class ScanCodeRegistration:
+    residual_registration_share: float = prob()
+
+
+@dataclass
+class BanForcedAssignments:
+    residual_share: float = prob()
+
+
+@dataclass
+class PreciseAccountability:
+    collective_share: float = prob()
+
+
+@dataclass
+class RestRights:
+    min_days_off_per_week: int = at_least(1, hi=2)
+
+
+@dataclass
+class ReformsConfig:
+    merge_documents: Optional[MergeDocuments] = None
+    meeting_list: Optional[MeetingList] = None
+    no_ledger_assessment: Optional[NoLedgerAssessment] = None
+    merge_workgroups: Optional[MergeWorkgroups] = None
+    no_instant_reply: Optional[NoInstantReply] = None
+    shared_data_pool: Optional[SharedDataPool] = None
+    responsibility_list: Optional[ResponsibilityList] = None
+    no_blame_shifting: Optional[NoBlameShifting] = None
+    resources_follow_tasks: Optional[ResourcesFollowTasks] = None
+    single_assessor: Optional[SingleAssessor] = None
+    satisfaction_assessment: Optional[SatisfactionAssessment] = None
+    fault_tolerance: Optional[FaultTolerance] = None
+    certificate_negative_list: Optional[CertificateNegativeList] = None
+    strip_non_autonomous: Optional[StripNonAutonomous] = None
+    self_organization: Optional[SelfOrganization] = None
+    one_form: Optional[OneForm] = None
+    scan_code_registration: Optional[ScanCodeRegistration] = None
+    ban_forced_assignments: Optional[BanForcedAssignments] = None
+    precise_accountability: Optional[PreciseAccountability] = None
+    rest_rights: Optional[RestRights] = None
+
+
+REFORM_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(ReformsConfig))
+
+
+@dataclass
+class Config:
+    seed: int = at_least(0, hi=2**63 - 1)
+    out_dir: Optional[str] = None
+    scenario: ScenarioConfig = MISSING
+    calendar: CalendarConfig = MISSING
+    departments: list[DepartmentSpec] = MISSING
+    hierarchy: HierarchyConfig = MISSING
+    documents: DocumentsConfig = MISSING
+    meetings: MeetingsConfig = MISSING
+    data_reports: DataReportsConfig = MISSING
+    ledgers: LedgersConfig = MISSING
+    inspections: InspectionsConfig = MISSING
+    chat: ChatConfig = MISSING
+    pushed_down: PushedDownConfig = MISSING
+    extra_duties: ExtraDutiesConfig = MISSING
+    forced_assignments: ForcedAssignmentsConfig = MISSING
+    blame: BlameConfig = MISSING
+    assessment: AssessmentConfig = MISSING
+    service: ServiceConfig = MISSING
+    residents: ResidentsConfig = MISSING
+    fatigue: FatigueConfig = MISSING
+    department_hours: DepartmentHoursConfig = MISSING
+    reform: ReformsConfig = field(default_factory=ReformsConfig)
+
+
+ConfigStore.instance().store(name="base_config", node=Config)
+
+
+# ---- validation ---------------------------------------------------------------------------------------------
+
+def _describe_range(meta) -> str:
+    lo, hi, lo_open = meta["lo"], meta["hi"], meta["lo_open"]
+    if lo is not None and hi is not None:
+        return f"a number from {lo} to {hi}"
+    if lo is not None:
+        return f"a number {'>' if lo_open else '>='} {lo}"
+    return f"a number <= {hi}"
+
+
+def _check_value(key: str, value: Any, meta) -> None:
+    if meta.get("lo") is None and meta.get("hi") is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{key} = {value!r}: expected {_describe_range(meta)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{key} = {value}: expected a finite value, {_describe_range(meta)}")
+    lo, hi, lo_open = meta["lo"], meta["hi"], meta["lo_open"]
+    if lo is not None and (value < lo or (lo_open and value <= lo)):
+        raise ConfigError(f"{key} = {value}: out of range, expected {_describe_range(meta)}")
+    if hi is not None and value > hi:
+        raise ConfigError(f"{key} = {value}: out of range, expected {_describe_range(meta)}")
+
+
+def _walk(schema_type, node, prefix: str) -> None:
+    """Check `node` against the dataclass `schema_type`: no unknown keys, every range respected."""
+    fields = {f.name: f for f in dataclasses.fields(schema_type)}
+    keys = list(node.keys()) if isinstance(node, (dict, DictConfig)) else []
+    for key in keys:
+        if key not in fields:
+            raise ConfigError(
+                f"{prefix}{key}: unknown key. Allowed keys under '{prefix.rstrip('.') or 'the top level'}': "
+                f"{', '.join(sorted(fields))}"
+            )
+    for name, f in fields.items():
+        key = f"{prefix}{name}"
+        value = node.get(name) if hasattr(node, "get") else None
+        if value is None:
+            continue
+        ftype = _resolve_type(schema_type, name)
+        if dataclasses.is_dataclass(ftype):
+            _walk(ftype, value, key + ".")
+        elif _is_list_of_dataclass(ftype):
+            item_type = ftype.__args__[0]
+            for i, item in enumerate(value):
+                _walk(item_type, item, f"{key}[{i}].")
+        elif _is_dict_of_dataclass(ftype):
+            item_type = ftype.__args__[1]
+            for k, item in value.items():
+                _walk(item_type, item, f"{key}.{k}.")
+        else:
+            _check_value(key, value, f.metadata)
+
+
+def _resolve_type(cls, name):
+    import typing
+
+    hints = typing.get_type_hints(cls)
+    t = hints[name]
+    origin = typing.get_origin(t)
+    if origin is typing.Union:  # Optional[X] -> X
+        args = [a for a in typing.get_args(t) if a is not type(None)]
+        t = args[0]
+    return t
+
+
+def _is_list_of_dataclass(t) -> bool:
+    import typing
+
+    return typing.get_origin(t) is list and dataclasses.is_dataclass(typing.get_args(t)[0])
+
+
+def _is_dict_of_dataclass(t) -> bool:
+    import typing
+
+    return typing.get_origin(t) is dict and dataclasses.is_dataclass(typing.get_args(t)[1])
+
+
+def _cross_checks(cfg) -> None:
+    names = [d.name for d in cfg.departments]
+    if not names:
+        raise ConfigError("departments: empty. At least one county department is needed.")
+    if len(set(names)) != len(names):
+        raise ConfigError(f"departments: duplicate names in {names}")
+    kinds = cfg.service.kinds
+    expected_kinds = {"certificate", "allowance", "dispute", "care_visit", "consultation"}
+    if set(kinds) != expected_kinds:
+        raise ConfigError(
+            f"service.kinds: has {sorted(kinds)}; exactly these request kinds are modelled: {sorted(expected_kinds)}"
+        )
+    total = sum(k.share for k in kinds.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ConfigError(f"service.kinds.*.share: the shares add up to {total:.4f}; they must add up to 1")
+    if cfg.service.certificate_kinds_required_by_law > cfg.service.certificate_kinds:
+        raise ConfigError(
+            "service.certificate_kinds_required_by_law: "
+            f"{cfg.service.certificate_kinds_required_by_law} is more than service.certificate_kinds "
+            f"({cfg.service.certificate_kinds})"
+        )
+    if cfg.pushed_down.core_share + cfg.pushed_down.shared_share > 1.0 + 1e-9:
+        raise ConfigError("pushed_down.core_share + pushed_down.shared_share: must not exceed 1")
+    if cfg.chat.evening_share + cfg.chat.late_share > 1.0 + 1e-9:
+        raise ConfigError("chat.evening_share + chat.late_share: must not exceed 1")
+    if cfg.data_reports.scope_share > cfg.data_reports.client_share:
+        raise ConfigError("data_reports.scope_share: must not exceed data_reports.client_share")
+    if cfg.data_reports.fields_per_request > cfg.data_reports.fields_per_system:
+        raise ConfigError("data_reports.fields_per_request: must not exceed data_reports.fields_per_system")
+    if cfg.data_reports.fields_per_system > cfg.data_reports.fields:
+        raise ConfigError("data_reports.fields_per_system: must not exceed data_reports.fields")
+    if cfg.hierarchy.township_liaisons_per_department > cfg.scenario.township_cadres:
+        raise ConfigError(
+            f"hierarchy.township_liaisons_per_department: {cfg.hierarchy.township_liaisons_per_department} is more "
+            f"than scenario.township_cadres ({cfg.scenario.township_cadres})"
+        )
+    from datetime import date
+
+    try:
+        date.fromisoformat(str(cfg.calendar.start_date))
+    except ValueError:
+        raise ConfigError(f"calendar.start_date = {cfg.calendar.start_date!r}: expected a date as YYYY-MM-DD") from None
+    fields_known = {d.field for d in cfg.departments}
+    reform = cfg.reform
+    if reform.get("no_ledger_assessment") is not None:
+        for f in reform.no_ledger_assessment.fields:
+            if f not in fields_known:
+                raise ConfigError(
+                    f"reform.no_ledger_assessment.fields: unknown field {f!r}; allowed: {sorted(fields_known)}"
+                )
+    if reform.get("shared_data_pool") is not None:
+        for d in reform.shared_data_pool.departments:
+            if d not in names:
+                raise ConfigError(f"reform.shared_data_pool.departments: unknown department {d!r}; allowed: {names}")
+
+
+def validate(cfg: DictConfig) -> DictConfig:
+    """Check a composed config; raise :class:`ConfigError` naming the first bad key. Returns the config."""
+    container = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=False)
+    for key in ("hydra",):
+        container.pop(key, None)
+    try:
+        _walk(Config, container, "")
+        typed = OmegaConf.merge(OmegaConf.structured(Config), container)
+    except ConfigError:
+        raise
+    except Exception as exc:  # omegaconf type errors: reduce to one line naming the key
+        raise ConfigError(_one_line(exc)) from None
+    missing = sorted(OmegaConf.missing_keys(typed))
+    if missing:
+        raise ConfigError(f"{missing[0]}: no value given (and no default exists)")
+    _cross_checks(typed)
+    return typed
+
+
+def _one_line(exc: Exception) -> str:
+    msg = str(exc).strip().splitlines()
+    key = getattr(exc, "full_key", None)
+    head = msg[0] if msg else type(exc).__name__
+    return f"{key}: {head}" if key and key not in head else head
+
+
+def load_config(overrides: list[str] | tuple[str, ...] = (), config_name: str = "config") -> DictConfig:
+    """Compose ``configs/<config_name>.yaml`` with Hydra overrides and validate it (for tests, notebooks, the app)."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    if GlobalHydra.instance().is_initialized():
+        GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            cfg = compose(config_name, overrides=list(overrides))
+    except Exception as exc:
+        raise ConfigError(_one_line_hydra(exc)) from None
+    return validate(cfg)
+
+
+def _one_line_hydra(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return text
+
+
+def enabled_reforms(cfg) -> list[str]:
+    """The reforms switched on in a config, in the canonical order of REFORM_NAMES."""
+    reform = cfg.get("reform") or {}
+    return [name for name in REFORM_NAMES if reform.get(name) is not None]

@@ -1,0 +1,81 @@
+"""What a cadre owes: fixed appointments on a day, and work with a deadline.
+
+The Standard Cost Model counts burden as time per occurrence x occurrences; here every occurrence a driver
+generates (a document, a meeting, a report request, ...) becomes hours owed by particular cadres, either as an
+appointment on a given day (meetings, inspections, checkpoint shifts) or as work due by a deadline (reading and
+implementing documents, filling forms, keeping ledgers, pushed-down duties, assignments). The cadre's daily
+decision (``sim/workday.py``) then turns what is owed into hours spent.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# The activities of the brief's workload table, in the order reports show them.
+ACTIVITIES = (
+    "documents",
+    "meetings",
+    "data_reports",
+    "ledgers",
+    "inspections",
+    "chat",
+    "certificates",
+    "pushed_down",
+    "extra_duties",
+    "forced_assignments",
+    "defensive_paperwork",
+    "service",
+)
+A = {name: i for i, name in enumerate(ACTIVITIES)}
+ADMIN = tuple(a for a in ACTIVITIES if a != "service")
+
+# Work with a deadline, in the order it is done when deadlines tie.
+DEADLINE_ACTIVITIES = ("documents", "data_reports", "ledgers", "pushed_down", "extra_duties", "forced_assignments")
+DL = {name: i for i, name in enumerate(DEADLINE_ACTIVITIES)}
+# Appointments: fixed in the calendar.
+APPOINTMENT_ACTIVITIES = ("meetings", "inspections", "extra_duties")
+AP = {name: i for i, name in enumerate(APPOINTMENT_ACTIVITIES)}
+
+HORIZON = 32  # days of deadlines kept ahead; a later deadline is treated as due on the horizon's last day
+
+
+class WorkLedger:
+    """Hours owed per cadre: ``due[c, a, k]`` is work of activity ``a`` due ``k`` days from today (k=0: today or
+    overdue); ``appointments[c, a, day]`` is fixed time on a calendar day (``emergency`` marks the part that rest
+    rights do not stop)."""
+
+    def __init__(self, n_cadres: int, days: int):
+        self.n_cadres = n_cadres
+        self.due = np.zeros((n_cadres, HORIZON, len(DEADLINE_ACTIVITIES)), dtype=np.float64)
+        self.appointments = np.zeros((len(APPOINTMENT_ACTIVITIES), days + HORIZON + 1, n_cadres), dtype=np.float64)
+        self.meeting_count = np.zeros((days + HORIZON + 1, n_cadres), dtype=np.int16)
+        self.today = 0
+
+    def add_due(self, cadres, activity: str, hours, deadline_day: int) -> None:
+        k = int(np.clip(deadline_day - self.today, 0, HORIZON - 1))
+        np.add.at(self.due[:, k, DL[activity]], np.asarray(cadres, dtype=np.int64), hours)
+
+    def add_appointment(self, cadres, activity: str, hours, day: int) -> None:
+        if day >= self.appointments.shape[1]:
+            return
+        np.add.at(self.appointments[AP[activity], day], np.asarray(cadres, dtype=np.int64), hours)
+        if activity == "meetings":
+            np.add.at(self.meeting_count[day], np.asarray(cadres, dtype=np.int64), 1)
+
+    def advance(self) -> None:
+        """Move to the next day: what was due today and not done stays due (overdue) at k=0."""
+        overdue = self.due[:, 0, :].copy()
+        self.due[:, :-1, :] = self.due[:, 1:, :]
+        self.due[:, -1, :] = 0.0
+        self.due[:, 0, :] += overdue
+        self.today += 1
+
+
+def take_earliest_deadline_first(due: np.ndarray, work: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Spend `work[c]` on cadre c's owed work ``due`` ([C, K, A]), earliest deadline first (activities in a fixed
+    order within a day). Returns (work done per cadre and activity [C, A], what remains owed [C, K, A])."""
+    C, K, Aa = due.shape
+    flat = due.reshape(C, K * Aa)
+    cs = np.cumsum(flat, axis=1)
+    taken = np.clip(work[:, None] - (cs - flat), 0.0, flat)
+    return taken.reshape(C, K, Aa).sum(axis=1), (flat - taken).reshape(C, K, Aa)
