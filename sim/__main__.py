@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import hydra
@@ -26,8 +27,10 @@ def main(cfg: DictConfig) -> None:
         sys.exit(2)
     from .run import run_simulation
 
+    logging.getLogger("MESA").setLevel(logging.WARNING)  # Hydra's logging config would print every Mesa step
+
     out_dir = cfg.out_dir or HydraConfig.get().runtime.output_dir
-    summary, _, _ = run_simulation(cfg, out_dir=out_dir, validated=True)
+    summary, _, _ = run_simulation(cfg, out_dir=out_dir)
     reforms = ", ".join(enabled_reforms(cfg)) or "none"
     print(f"scenario={cfg.scenario.name} seed={cfg.seed} reforms: {reforms}")
     print(f"  admin {summary['admin_hours']:.1f} h, service {summary['service_hours']:.1f} h, overtime "
@@ -36,5 +39,23 @@ def main(cfg: DictConfig) -> None:
     print(f"  written to {out_dir}")
 
 
+def _check_overrides(argv: list[str]) -> None:
+    """Refuse a bad override with one line before Hydra starts (Hydra's own errors are long and name files).
+
+    Sweeps (-m) are left to Hydra: their overrides hold sweep syntax such as range() that is not a config value.
+    """
+    if any(a in ("-m", "--multirun") or a.startswith("--") for a in argv):
+        return
+    overrides = [a for a in argv if not a.startswith("-") and not a.lstrip("+~").startswith(("hydra.", "hydra/"))]
+    from .config import load_config
+
+    try:
+        load_config(overrides)
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
 if __name__ == "__main__":
+    _check_overrides(sys.argv[1:])
     main()

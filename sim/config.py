@@ -127,6 +127,7 @@ class DataReportsConfig:
     deadline_days: int = at_least(0, hi=30)
     systems_with_memory_share: float = prob()
     field_validity_days: float = positive()
+    momentary_field_share: float = prob()
 
 
 @dataclass
@@ -596,20 +597,49 @@ def load_config(overrides: list[str] | tuple[str, ...] = (), config_name: str = 
 
     if GlobalHydra.instance().is_initialized():
         GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            cfg = compose(config_name, overrides=list(overrides))
-    except Exception as exc:
-        raise ConfigError(_one_line_hydra(exc)) from None
+    overrides = list(overrides)
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        try:
+            cfg = compose(config_name, overrides=overrides)
+        except Exception as exc:
+            raise ConfigError(_explain_compose_error(config_name, overrides, exc)) from None
     return validate(cfg)
 
 
-def _one_line_hydra(exc: Exception) -> str:
+def _explain_compose_error(config_name: str, overrides: list[str], exc: Exception) -> str:
+    """One line that names the override Hydra refused (Hydra's own message does not always say which)."""
+    from hydra import compose
+
     text = " ".join(str(exc).split())
-    return text
+    for ov in overrides:
+        try:
+            compose(config_name, overrides=[ov])
+        except Exception as single:
+            key = ov.lstrip("+~").split("=", 1)[0]
+            parts = key.split(".")
+            if parts[0] == "reform" and len(parts) > 2 and parts[1] in REFORM_NAMES:
+                return (f"{key}: reform '{parts[1]}' is not switched on; switch it on first with "
+                        f"'reform=[{parts[1]}]' or '+reform={parts[1]}'")
+            return f"{ov}: " + _clean_hydra_message(single)
+    return _clean_hydra_message(exc)
+
+
+def _clean_hydra_message(exc: Exception) -> str:
+    import re
+
+    text = " ".join(str(exc).split())
+    cause = exc.__cause__ or exc.__context__
+    if "Error merging override" in text and cause is not None:
+        text = " ".join(str(cause).split()).split(" full_key:")[0]
+    m = re.search(r"Could not (?:load|find) '([\w/]+)/([^']+)'", text)
+    if m:
+        group, name = m.group(1), m.group(2)
+        options = sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+        return f"{group}: unknown option '{name}'; allowed: {', '.join(options)}"
+    return text.split(" Config search path:")[0]
 
 
 def enabled_reforms(cfg) -> list[str]:
     """The reforms switched on in a config, in the canonical order of REFORM_NAMES."""
-    reform = cfg.get("reform") or {}
-    return [name for name in REFORM_NAMES if reform.get(name) is not None]
+    reform = cfg.reform if hasattr(cfg, "reform") else cfg.get("reform")
+    return [name for name in REFORM_NAMES if reform is not None and getattr(reform, name, None) is not None]

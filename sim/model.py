@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from .agents import Cadre, Department, Households
-from .config import enabled_reforms
+from .config import enabled_reforms, validate
 from .networks import build_structure
 from .offices import AssessmentOffice, Calendar, ChatOffice, DataOffice, DocumentOffice, DutyOffice, MeetingOffice
 from .service import CERTIFICATE, KINDS, SELF_SETTLEABLE, RequestBook
@@ -44,12 +44,16 @@ class GrassrootsModel(mesa.Model):
     ADMIN_COLUMNS = np.array([A[a] for a in ACTIVITIES if a != "service"])
 
     def __init__(self, cfg: DictConfig, seed: int | None = None):
-        seed = int(cfg.seed if seed is None else seed)
+        self.config = validate(cfg)  # the validated DictConfig, as written to config.yaml
+        if seed is not None:
+            self.config.seed = int(seed)
+        seed = int(self.config.seed)
         super().__init__(rng=seed)
-        self.cfg = cfg
+        # plain dataclasses for the daily loop: attribute access on a DictConfig costs ~20 us, on these ~50 ns
+        self.cfg = OmegaConf.to_object(self.config)
         self.seed = seed
-        self.reform = cfg.reform
-        self.reforms = enabled_reforms(cfg)
+        self.reforms = enabled_reforms(self.config)
+        self.reform = {name: getattr(self.cfg.reform, name) for name in self.reforms}  # reform -> its settings
         self.streams = Streams(seed)
         self.calendar = Calendar(cfg.calendar.start_date, cfg.scenario.days)
         self.day = 0
@@ -75,6 +79,7 @@ class GrassrootsModel(mesa.Model):
 
         # cadre state
         self.blame = np.zeros(C)
+        self.owed_rest = np.zeros(C, dtype=np.int64)  # protected rest days worked and not yet given back
         self.fatigue = np.zeros(C)
         self.hours_today = np.zeros((C, len(ACTIVITIES)))
         self.overtime_today = np.zeros(C)
@@ -288,6 +293,15 @@ class GrassrootsModel(mesa.Model):
         if workday:
             regular = np.full(C, cfg.calendar.workday_hours)
             cap = regular + cfg.calendar.weekday_overtime_cap_hours
+            if rest is not None:
+                # 调休: a cadre who had to work a protected rest day takes the next working day off (what was
+                # fixed that day goes ahead without them: counted in appointments_missed_hours)
+                comp = self.owed_rest > 0
+                regular[comp] = 0.0
+                cap[comp] = 0.0
+                self.chat.deferred_minutes[comp] += chat_hours[comp] * 60.0
+                chat_hours = np.where(comp, 0.0, chat_hours)
+                self.owed_rest[comp] -= 1
         else:
             regular = np.zeros(C)
             urgent_due = due[:, : must_do_days + 1, :].sum(axis=(1, 2))
@@ -312,6 +326,7 @@ class GrassrootsModel(mesa.Model):
             defensive_demand=defensive, productivity=productivity, service_share=self.service_share,
         )
         self.regular_today = regular
+        self.cap_today = cap
         self.productivity = productivity
         return plan, queue_work
 
@@ -363,6 +378,11 @@ class GrassrootsModel(mesa.Model):
             self.proactive_visits += len(chosen)
         self.hours_today = hours
         worked = hours.sum(axis=1)
+        # invariant, every day of every run: no negative hours, never more than the day's cap
+        if (hours < -1e-9).any() or (worked > self.cap_today + 1e-6).any():
+            c = int(np.argmax(worked - self.cap_today))
+            raise AssertionError(f"hours conservation violated on day {self.day}: cadre {c} worked {worked[c]:.3f} h "
+                                 f"against a cap of {self.cap_today[c]:.3f} h ({dict(zip(ACTIVITIES, hours[c]))})")
         self.overtime_today = np.maximum(worked - self.regular_today, 0.0)
         self.appointments_missed += plan.appointments_missed.sum()
         self._overdue_now = plan.new_overdue
@@ -399,6 +419,8 @@ class GrassrootsModel(mesa.Model):
         f *= np.where(off, 1.0 - fa.recovery_per_day_off, 1.0 - fa.recovery_per_day)
         self.fatigue = np.clip(f, 0.0, 1.0)
         self.days_off_total += off
+        if self._protected_day():
+            self.owed_rest += ~off
         self.hours_total += self.hours_today
         self.overtime_total += self.overtime_today
         mc = self.ledger.meeting_count[self.day]

@@ -45,13 +45,22 @@ class Structure:
     system_fields: np.ndarray             # [S, fields_per_system] field ids
     system_has_memory: np.ndarray         # [S] bool
     field_rank: np.ndarray                # [F] popularity rank (0 = asked by most systems)
+    field_momentary: np.ndarray           # [F] bool: a fact of the moment, never reusable
     # resident ties
     tie_indptr: np.ndarray                # CSR of household ties (within villages)
     tie_indices: np.ndarray
     # graphs, for drawing and inspection
     hierarchy: nx.DiGraph = field(repr=False)
-    service_grid: nx.Graph = field(repr=False)
     data_systems: nx.DiGraph = field(repr=False)
+
+    @property
+    def service_grid(self) -> nx.Graph:
+        """The cadre--household grid as a bipartite graph, built on request: the daily loop routes requests with
+        `household_cadre` (the same edges), and 200,000 household nodes cost ~2 s to build in networkx."""
+        g = nx.Graph()
+        g.add_nodes_from((("cadre", c) for c in range(self.n_cadres)), kind="cadre")
+        g.add_edges_from((("cadre", c), ("household", h)) for h, c in enumerate(self.household_cadre.tolist()))
+        return g
 
     @property
     def is_village_cadre(self) -> np.ndarray:
@@ -144,7 +153,6 @@ def build_structure(cfg, rng: np.random.Generator) -> Structure:
     # each village's households are split into grids (网格), one per cadre serving the village: its village
     # cadres and the township cadres attached to it
     household_cadre = np.empty(H, dtype=np.int32)
-    service_grid = nx.Graph()
     starts = np.concatenate([[0], np.cumsum(per_village)])
     servers_by_village = [np.flatnonzero(liaison_village == v) for v in range(V)]
     for v in range(V):
@@ -152,9 +160,6 @@ def build_structure(cfg, rng: np.random.Generator) -> Structure:
         n = per_village[v]
         grid = rng.permutation(np.arange(n) % len(servers))
         household_cadre[starts[v]:starts[v + 1]] = servers[grid]
-    # the grid graph is a bipartite cadre--household graph; built lazily as edge list (cheap at county size)
-    service_grid.add_nodes_from((("cadre", int(c)) for c in range(C)), kind="cadre")
-    service_grid.add_edges_from((("cadre", int(c)), ("household", h)) for h, c in enumerate(household_cadre.tolist()))
 
     # ---- data systems ---------------------------------------------------------------------------------------
     dr = cfg.data_reports
@@ -169,6 +174,7 @@ def build_structure(cfg, rng: np.random.Generator) -> Structure:
     for s in range(S):
         system_fields[s] = rng.choice(F, size=dr.fields_per_system, replace=False, p=field_weight)
     system_has_memory = rng.random(S) < dr.systems_with_memory_share
+    field_momentary = rng.random(F) < dr.momentary_field_share
     data_systems = nx.DiGraph()
     for s in range(S):
         data_systems.add_edge(("department", int(system_department[s])), ("system", s))
@@ -199,8 +205,8 @@ def build_structure(cfg, rng: np.random.Generator) -> Structure:
         household_village=household_village, household_township=household_township,
         household_cadre=household_cadre, village_households=per_village,
         system_department=system_department, system_fields=system_fields, system_has_memory=system_has_memory,
-        field_rank=np.arange(F), tie_indptr=adj.indptr, tie_indices=adj.indices,
-        hierarchy=hierarchy, service_grid=service_grid, data_systems=data_systems,
+        field_rank=np.arange(F), field_momentary=field_momentary, tie_indptr=adj.indptr, tie_indices=adj.indices,
+        hierarchy=hierarchy, data_systems=data_systems,
     )
 
 

@@ -149,6 +149,7 @@ class DataOffice:
         if self.one_form is not None:
             store[:, :] = self.pool
         self.store = store.astype(np.int64)
+        self.momentary = st.field_momentary
         self.uses_pool = bool((store == self.pool).any())
         self.coverage = np.zeros((S + 1, V, F))
         self.updated = np.zeros((S + 1, V, F))
@@ -164,7 +165,7 @@ class DataOffice:
         m, cfg = self.model, self.model.cfg.data_reports
         day = m.day
         V = len(self.village_households)
-        stores = self.store[system, fields]                       # [k]
+        stores = np.where(self.momentary[fields], -1, self.store[system, fields])   # [k]
         vill = np.arange(V)
         decay = lambda last: np.exp(-(day - last) / cfg.field_validity_days)  # noqa: E731
         held = stores >= 0
@@ -405,6 +406,7 @@ class ChatOffice:
         self.membership_T = g.membership  # [C, G]
         self.messages_total = 0.0
         self.after_hours_total = np.zeros(C)
+        self.after_hours_non_urgent_total = np.zeros(C)
 
     def post_department_notice(self, dept_index: int) -> None:
         """A notice that replaces a document (merge_documents' "don't issue what need not be issued")."""
@@ -473,6 +475,7 @@ class ChatOffice:
         self.deferred_count += per_cadre[:, deferred].sum(axis=1)
         after = per_cadre[:, after_hours & ~deferred].sum(axis=1)
         self.after_hours_total += after
+        self.after_hours_non_urgent_total += per_cadre[:, after_hours & ~deferred & (urg == 0)].sum(axis=1)
         if is_workday:
             now_minutes = now_minutes + self.deferred_minutes
             if self.no_instant is not None:

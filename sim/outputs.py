@@ -31,6 +31,7 @@ SUMMARY_KEYS: dict[str, str] = {
     "service_share": "share of a cadre's working hours spent serving residents (0-1)",
     "overtime_hours": PER_CADRE_WEEK + " beyond the regular day (all hours worked on a weekend day)",
     "after_hours_messages": "work messages handled after 21:00 or at the weekend, per cadre per week",
+    "after_hours_messages_non_urgent": "of which not declared urgent, per cadre per week",
     "days_off": "days per cadre per week with at most calendar.day_off_tolerance_hours of work",
     "messages_per_cadre_day": "work-group message copies a cadre sees per day",
     "groups_per_cadre": "work groups a cadre belongs to (mid-run)",
@@ -92,6 +93,7 @@ def summarise(model) -> dict:
     out["service_share"] = service / (admin + service) if admin + service > 0 else 0.0
     out["overtime_hours"] = float(model.overtime_total.sum() / C / weeks)
     out["after_hours_messages"] = float(model.chat.after_hours_total.sum() / C / weeks)
+    out["after_hours_messages_non_urgent"] = float(model.chat.after_hours_non_urgent_total.sum() / C / weeks)
     out["days_off"] = float(model.days_off_total.sum() / C / weeks)
     out["messages_per_cadre_day"] = float(model.chat.messages_total / C / days)
     out["groups_per_cadre"] = model.chat.groups_per_cadre()

@@ -4,25 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .config import validate
 from .model import GrassrootsModel
 from .outputs import summarise, timeseries, write_run
 
 
-def run_simulation(cfg, out_dir: str | Path | None = None, seed: int | None = None, validated: bool = False):
+def run_simulation(cfg, out_dir: str | Path | None = None, seed: int | None = None):
     """Validate `cfg`, run it for `scenario.days`, and return (summary, timeseries, model).
 
     With `out_dir`, also write config.yaml, timeseries.parquet and summary.json there (summary last).
     Nothing is written if the config is invalid: validation happens first.
     """
-    if not validated:
-        cfg = validate(cfg)
-    if seed is not None:
-        cfg.seed = int(seed)
-    model = GrassrootsModel(cfg)
+    model = GrassrootsModel(cfg, seed=seed)  # validates first: a bad config raises before anything is written
     model.run()
     summary = summarise(model)
     series = timeseries(model)
     if out_dir is not None:
-        write_run(out_dir, cfg, summary, series)
+        write_run(out_dir, model.config, summary, series)
     return summary, series, model

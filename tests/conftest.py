@@ -1,0 +1,35 @@
+"""Shared helpers: runs are cached per override list, so tests that read the same run pay for it once."""
+
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@functools.lru_cache(maxsize=None)
+def _run(overrides: tuple[str, ...]):
+    from sim.config import load_config
+    from sim.run import run_simulation
+
+    summary, series, model = run_simulation(load_config(list(overrides)))
+    return summary, series, model
+
+
+@pytest.fixture(scope="session")
+def run():
+    """run('reform=[one_form]', 'seed=1') -> (summary, timeseries, model), cached for the session."""
+    return lambda *overrides: _run(tuple(overrides))
+
+
+def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """`python -m sim <args>` in a fresh process, from the repository root."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, env=env)

@@ -1,0 +1,156 @@
+"""The core model: invariants, determinism, scenarios, outputs, and a believable baseline."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.config import load_config
+from sim.model import GrassrootsModel
+from sim.outputs import SUMMARY_KEYS
+from sim.workload import ACTIVITIES
+
+from .conftest import run_cli
+
+
+def test_hours_and_requests_are_conserved_every_day():
+    cfg = load_config(["scenario=classroom", "scenario.days=91", "seed=5"])
+    model = GrassrootsModel(cfg)
+    cal = cfg.calendar
+    total = np.zeros_like(model.hours_total)
+    for _ in range(cfg.scenario.days):
+        model.step()
+        h = model.hours_today
+        worked = h.sum(axis=1)
+        workday = model.calendar.is_work(model.day)
+        budget = cal.workday_hours + cal.weekday_overtime_cap_hours if workday else cal.weekend_overtime_cap_hours
+        assert (h >= 0).all()
+        assert (worked <= budget + 1e-9).all(), "a cadre worked beyond the regular day plus the overtime cap"
+        regular = cal.workday_hours if workday else 0.0
+        np.testing.assert_allclose(model.overtime_today, np.maximum(worked - regular, 0.0))
+        total += h
+        counts = model.requests.check_conservation(model.day)
+        assert counts["requests_arrived"] == counts["requests_resolved"] + counts["requests_open_end"]
+    np.testing.assert_allclose(model.hours_total, total)
+
+
+def test_summary_hours_add_up_and_match_the_timeseries(run):
+    summary, series, model = run("scenario=classroom", "scenario.days=56")
+    admin = sum(summary[f"hours.{a}"] for a in ACTIVITIES if a != "service")
+    assert summary["admin_hours"] == pytest.approx(admin)
+    assert summary["working_hours"] == pytest.approx(admin + summary["service_hours"])
+    assert summary["requests_arrived"] == summary["requests_resolved"] + summary["requests_open_end"]
+    # the timeseries holds one row per day and township, and its hours add up to the summary's
+    assert len(series) == 56 * model.structure.n_townships
+    weeks = 56 / 7
+    for a in ACTIVITIES:
+        assert series[f"hours_{a}"].sum() / weeks == pytest.approx(summary[f"hours.{a}"], rel=1e-9)
+
+
+def test_every_documented_summary_key_is_written(run):
+    summary, _, _ = run("scenario=classroom", "scenario.days=14")
+    missing = set(SUMMARY_KEYS) - set(summary)
+    assert not missing
+    for key in SUMMARY_KEYS:
+        assert np.isfinite(summary[key]), key
+
+
+@pytest.mark.parametrize("scenario", ["classroom", "township", "county"])
+def test_every_scenario_runs_at_reduced_length(run, scenario):
+    summary, series, model = run(f"scenario={scenario}", "scenario.days=14")
+    sc = load_config([f"scenario={scenario}"]).scenario
+    assert summary["n_cadres"] == sc.townships * (sc.township_cadres + sc.villages_per_township
+                                                  * sc.village_cadres_per_village)
+    assert summary["n_households"] == sc.townships * sc.households_per_township
+    assert len(series) == 14 * sc.townships
+    assert summary["working_hours"] > 0 and summary["requests_arrived"] > 0
+
+
+def test_networks_are_used_and_deterministic():
+    a = GrassrootsModel(load_config(["scenario=classroom", "seed=2"]))
+    b = GrassrootsModel(load_config(["scenario=classroom", "seed=2"]))
+    c = GrassrootsModel(load_config(["scenario=classroom", "seed=3"]))
+    assert sorted(a.structure.hierarchy.edges) == sorted(b.structure.hierarchy.edges)
+    assert (a.structure.household_cadre == b.structure.household_cadre).all()
+    assert not (a.structure.household_cadre == c.structure.household_cadre).all()
+    st = a.structure
+    # every household is served by a cadre attached to its village (the service grid)
+    assert (st.cadre_liaison_village[st.household_cadre] == st.household_village).all()
+    assert st.service_grid.number_of_edges() == st.n_households
+    # every village has exactly one line cadre per department (tasks flow down the hierarchy to them)
+    for d in range(st.n_departments):
+        assert sorted(st.cadre_village[st.line_cadres(d, "village")]) == list(range(st.n_villages))
+    # dozens of work groups per cadre; resident ties exist within villages only
+    assert a.chat.groups_per_cadre() > 20
+    rows = np.repeat(np.arange(st.n_households), np.diff(st.tie_indptr))
+    assert (st.household_village[rows] == st.household_village[st.tie_indices]).all()
+
+
+def test_same_seed_same_summary_in_two_processes(tmp_path):
+    outs = []
+    for name in ("a", "b"):
+        res = run_cli("scenario=classroom", "scenario.days=42", "seed=7", f"out_dir={tmp_path / name}")
+        assert res.returncode == 0, res.stderr
+        outs.append((tmp_path / name / "summary.json").read_text())
+    assert outs[0] == outs[1]
+    other = run_cli("scenario=classroom", "scenario.days=42", "seed=8", f"out_dir={tmp_path / 'c'}")
+    assert other.returncode == 0, other.stderr
+    assert (tmp_path / "c" / "summary.json").read_text() != outs[0]
+    ts = pd.read_parquet(tmp_path / "a" / "timeseries.parquet")
+    assert len(ts) == 42 and {"day", "date", "township", "backlog_open"} <= set(ts.columns)
+    cfg = (tmp_path / "a" / "config.yaml").read_text()
+    assert "seed: 7" in cfg and "scenario:" in cfg
+
+
+def test_a_believable_baseline(run):
+    """Township, no reform, one year: the week the published figures describe (DOMAIN.md)."""
+    s, _, _ = run()
+    assert 44 <= s["working_hours"] <= 56, "CASS: 47.6 h a week"
+    assert s["overtime_hours"] > 3
+    assert s["hours.data_reports"] / s["working_hours"] > 0.2, "reports take a large share of the week"
+    assert 30 <= s["groups_per_cadre"] <= 70, "dozens of work groups (40-50, 60+)"
+    assert s["meetings_per_cadre_week"] >= 2.5, "several meetings a week"
+    assert s["meetings_max_per_day"] >= 3, "up to 3 meetings in one day"
+    assert s["service_share"] < 0.3, "most hours go elsewhere than residents"
+    assert s["inspections_per_township_year"] > 5
+    assert s["requests_open_end"] < 0.1 * s["requests_arrived"], "the baseline service queue is stable"
+    assert s["days_off"] < 2
+
+
+@pytest.mark.parametrize(
+    "override, key",
+    [
+        ("meetings.duration_hours=-1", "meetings.duration_hours"),
+        ("chat.action_share=1.5", "chat.action_share"),
+        ("scenario.townships=0", "scenario.townships"),
+        ("+scenario.unknown_key=1", "scenario.unknown_key"),
+        ("+unknown=1", "unknown"),
+        ("chat.read_minutes=nan", "chat.read_minutes"),
+        ("service.requests_per_household_per_year=inf", "service.requests_per_household_per_year"),
+        ("scenario.townships=abc", "scenario.townships"),
+        ("reform=[no_such_reform]", "no_such_reform"),
+        ("scenario=no_such_scenario", "no_such_scenario"),
+        ("reform.one_form.form_overhead_hours=-1", "reform.one_form"),
+    ],
+)
+def test_bad_config_stops_with_one_message_naming_the_key(tmp_path, override, key):
+    from sim.config import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        load_config([override])
+    assert key in str(err.value)
+
+
+def test_bad_config_on_the_command_line_writes_nothing(tmp_path):
+    out = tmp_path / "run"
+    res = run_cli("scenario=classroom", "chat.action_share=1.5", f"out_dir={out}")
+    assert res.returncode != 0
+    assert "chat.action_share" in res.stderr
+    assert "Traceback" not in res.stderr
+    assert not out.exists()
+    res = run_cli("reform=[no_such_reform]", f"out_dir={out}")
+    assert res.returncode != 0 and "no_such_reform" in res.stderr
+    assert not out.exists()
