@@ -189,10 +189,9 @@ class Households:
             share = max(share, so.organiser_share)
         self.organiser = self._organiser_draw < share
         ties_indptr, ties_indices = st.tie_indptr, st.tie_indices
-        org = self.organiser.astype(np.int64)
-        counts = np.add.reduceat(org[ties_indices], ties_indptr[:-1]) if len(ties_indices) else np.zeros(H, np.int64)
-        counts[np.diff(ties_indptr) == 0] = 0  # reduceat quirk: an empty row repeats the next value
-        self.organiser_ties = counts
+        # organisers among each household's ties (the resident-tie network, CSR)
+        owner = np.repeat(np.arange(H), np.diff(ties_indptr))
+        self.organiser_ties = np.bincount(owner, weights=self.organiser[ties_indices], minlength=H).astype(np.int64)
         self.satisfaction = np.full(H, 0.6)  # a middling start; converges within weeks to what service earns
         # last proactive visit: spread over the past month so visits do not all fall due on day 0
         period = 364.0 / max(cfg.service.proactive_visits_per_year, 1e-9)

@@ -279,7 +279,11 @@ class GrassrootsModel(mesa.Model):
         settled = SELF_SETTLEABLE[kind] & (u_settle[keep] < p_settle)
         work = np.array([sv.kinds[k].hours for k in KINDS])[kind]
         settle_day = self.day + int(round(sv.self_settle_days))
+        first = self.requests.n
         self.requests.add(self.day, kind, households, hh.cadre[households], work, settled, settle_day)
+        self._arrived_today = households
+        if settled.any():
+            self._settling.setdefault(settle_day, []).append(first + np.flatnonzero(settled))
         return int(len(kind))
 
     def _cadre_day(self, workday: bool, chat_hours: np.ndarray):
@@ -356,7 +360,9 @@ class GrassrootsModel(mesa.Model):
             score = np.exp(-waited / sv.satisfaction_patience_days)
             h = book.household[resolved]
             hh.satisfaction[h] = 0.7 * hh.satisfaction[h] + 0.3 * score
-        settled_today = np.flatnonzero(book.by_residents[: book.n] & (book.resolved[: book.n] == self.day))
+        settled = self._settling.pop(self.day, [])
+        settled_today = np.concatenate(settled) if settled else np.zeros(0, dtype=np.int64)
+        self._resolved_today = np.concatenate([resolved, settled_today])
         if len(settled_today):
             h = book.household[settled_today]
             score = np.exp(-sv.self_settle_days / sv.satisfaction_patience_days)
@@ -385,7 +391,7 @@ class GrassrootsModel(mesa.Model):
                                  f"against a cap of {self.cap_today[c]:.3f} h ({dict(zip(ACTIVITIES, hours[c]))})")
         self.overtime_today = np.maximum(worked - self.regular_today, 0.0)
         self.appointments_missed += plan.appointments_missed.sum()
-        self._overdue_now = plan.new_overdue
+        self._overdue_now = plan.overdue
 
     def _update_blame(self, plan, findings) -> None:
         bl, st = self.cfg.blame, self.structure
@@ -437,7 +443,8 @@ class GrassrootsModel(mesa.Model):
     def _init_records(self) -> None:
         T = self.structure.n_townships
         self.records = {c: np.zeros((self.days, T)) for c in self.RECORD_COLUMNS}
-        self._resolved_seen = 0
+        self._backlog = np.zeros(T, dtype=np.int64)
+        self._settling: dict[int, list] = {}  # day -> ids of requests residents settle that day
 
     def _record(self, arrivals: int, after_hours: np.ndarray) -> None:
         st, hh, d = self.structure, self.households, self.day
@@ -453,15 +460,13 @@ class GrassrootsModel(mesa.Model):
         r["after_hours_messages"][d] = (W @ after_hours) / n_c
         off = self.hours_today.sum(axis=1) <= self.cfg.calendar.day_off_tolerance_hours
         r["days_off_share"][d] = (W @ off) / n_c
-        book = self.requests
-        n = book.n
-        arr_t = st.household_township[book.household[:n]]
-        today = book.arrival[:n] == d
-        r["requests_arrived"][d] = np.bincount(arr_t[today], minlength=st.n_townships)
-        res_today = book.resolved[:n] == d
-        r["requests_resolved"][d] = np.bincount(arr_t[res_today], minlength=st.n_townships)
-        open_now = (book.resolved[:n] < 0) | (book.resolved[:n] > d)
-        r["backlog_open"][d] = np.bincount(arr_t[open_now], minlength=st.n_townships)
+        T = st.n_townships
+        arrived = np.bincount(st.household_township[self._arrived_today], minlength=T)
+        resolved = np.bincount(st.household_township[self.requests.household[self._resolved_today]], minlength=T)
+        r["requests_arrived"][d] = arrived
+        r["requests_resolved"][d] = resolved
+        self._backlog += arrived - resolved
+        r["backlog_open"][d] = self._backlog
         sat_t = np.bincount(hh.township, weights=hh.satisfaction, minlength=st.n_townships)
         r["satisfaction_mean"][d] = sat_t / np.bincount(hh.township, minlength=st.n_townships)
         self.satisfaction_daily[d] = hh.satisfaction.mean()

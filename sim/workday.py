@@ -34,8 +34,7 @@ class DayPlan:
     hours: np.ndarray            # [C, n_activities] hours spent on each activity
     service_work_capacity: np.ndarray  # [C] work units offered to the resident queue
     proactive_hours: np.ndarray  # [C]
-    overtime: np.ndarray         # [C] hours beyond the regular day (all hours on a weekend day)
-    new_overdue: np.ndarray      # [C] work that fell overdue today
+    overdue: np.ndarray          # [C] work past its deadline after today's work
     appointments_missed: np.ndarray  # [C] appointment hours that did not fit in the day's cap
 
 
@@ -77,7 +76,7 @@ def plan_day(
     done, due[:, :must_do_days, :] = take_earliest_deadline_first(urgent, spend * productivity)
     hours[:, _DL_TO_A] += done / productivity[:, None]
     used += spend
-    new_overdue = due[:, 0, :].sum(axis=1)
+    overdue = due[:, 0, :].sum(axis=1)
 
     # 4. free regular hours: residents, work ahead, residents again, proactive visits
     free = np.maximum(regular - used, 0.0)
@@ -102,8 +101,7 @@ def plan_day(
     hours[:, A["defensive_paperwork"]] += defensive
     used += defensive
 
-    overtime = np.maximum(used - regular, 0.0)
     return DayPlan(
         hours=hours, service_work_capacity=serve_h * productivity, proactive_hours=proactive,
-        overtime=overtime, new_overdue=new_overdue, appointments_missed=missed,
+        overdue=overdue, appointments_missed=missed,
     )

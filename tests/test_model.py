@@ -154,3 +154,12 @@ def test_bad_config_on_the_command_line_writes_nothing(tmp_path):
     res = run_cli("reform=[no_such_reform]", f"out_dir={out}")
     assert res.returncode != 0 and "no_such_reform" in res.stderr
     assert not out.exists()
+
+
+def test_daily_request_records_match_the_request_book(run):
+    summary, series, model = run("scenario=classroom", "scenario.days=91", "package=self_government")
+    book = model.requests
+    assert series.requests_arrived.sum() == book.n == summary["requests_arrived"]
+    assert series.requests_resolved.sum() == summary["requests_resolved"]
+    assert series.backlog_open.iloc[-1] == summary["requests_open_end"]
+    assert summary["requests_self_settled"] > 0
