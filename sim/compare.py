@@ -16,7 +16,6 @@ import argparse
 import sys
 import time
 
-import numpy as np
 import pandas as pd
 
 from .config import REFORM_NAMES, ConfigError, load_config

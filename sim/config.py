@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from hydra.core.config_store import ConfigStore
-from omegaconf import MISSING, DictConfig, ListConfig, OmegaConf
+from omegaconf import MISSING, DictConfig, OmegaConf
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 
@@ -610,7 +610,6 @@ def _explain_compose_error(config_name: str, overrides: list[str], exc: Exceptio
     """One line that names the override Hydra refused (Hydra's own message does not always say which)."""
     from hydra import compose
 
-    text = " ".join(str(exc).split())
     for ov in overrides:
         try:
             compose(config_name, overrides=[ov])

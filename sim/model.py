@@ -19,7 +19,7 @@ from .offices import AssessmentOffice, Calendar, ChatOffice, DataOffice, Documen
 from .service import CERTIFICATE, KINDS, SELF_SETTLEABLE, RequestBook
 from .streams import Streams
 from .workday import plan_day
-from .workload import ACTIVITIES, AP, DL, A, WorkLedger
+from .workload import ACTIVITIES, A, WorkLedger
 
 # reporters for Mesa's DataCollector (the classroom app's charts read these)
 def backlog(model) -> int:
@@ -149,7 +149,7 @@ class GrassrootsModel(mesa.Model):
 
     # ---- one day ------------------------------------------------------------------------------------------------
     def step(self) -> None:
-        cal, cfg, st = self.calendar, self.cfg, self.structure
+        cal, cfg = self.calendar, self.cfg
         day = self.day = cal.day
         self.ledger.today = day
         self.department_hours_today = 0.0
@@ -159,14 +159,14 @@ class GrassrootsModel(mesa.Model):
             dept.step()
         if cal.weekday(day) == 0:
             self._monday()
-        self._campaign_shifts(workday)
+        self._campaign_shifts()
         self._forced_assignments()
         findings = self.assessment.today()
         self._emergency_inspections()
         self._satisfaction_survey()
         chat_hours, after_hours = self.chat.day(workday, cfg.chat.weekend_volume)
         arrivals = self._resident_requests()
-        plan, queue_work = self._cadre_day(workday, chat_hours)
+        plan = self._cadre_day(workday, chat_hours)
         self._serve(plan)
         self._update_blame(plan, findings)
         self._update_fatigue()
@@ -185,11 +185,10 @@ class GrassrootsModel(mesa.Model):
             self.ledger.add_appointment(np.arange(st.n_cadres), "meetings", cfg.meetings.township_weekly_hours,
                                         self.day)
 
-    def _campaign_shifts(self, workday: bool) -> None:
+    def _campaign_shifts(self) -> None:
         ex, cal = self.cfg.extra_duties, self.calendar
         rng = self.streams["extra_duties"]
         rf = self.reform.get("resources_follow_tasks")
-        rest = self.reform.get("rest_rights")
         scan = self.reform.get("scan_code_registration")
         reg_share = 1.0 if scan is None else scan.residual_registration_share
         staff_hours = 0.0
@@ -332,7 +331,7 @@ class GrassrootsModel(mesa.Model):
         self.regular_today = regular
         self.cap_today = cap
         self.productivity = productivity
-        return plan, queue_work
+        return plan
 
     def _protected_day(self) -> bool:
         """Rest rights protect the last `min_days_off_per_week` days of the weekend (Sunday first)."""

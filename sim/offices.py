@@ -21,7 +21,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from .networks import OWNER_CAMPAIGN, OWNER_DEPARTMENT, OWNER_TOWNSHIP, OWNER_VILLAGE, build_workgroups
+from .networks import OWNER_TOWNSHIP, OWNER_VILLAGE, build_workgroups
 
 
 class Calendar:
@@ -403,7 +403,7 @@ class ChatOffice:
         self.deferred_minutes = np.zeros(C)
         self.deferred_count = np.zeros(C)
         self.max_groups = max(ch.groups_per_department, ch.township_groups, ch.village_groups, 1)
-        self.membership_T = g.membership  # [C, G]
+        self.membership = g.membership  # [C, G]
         self.messages_total = 0.0
         self.after_hours_total = np.zeros(C)
         self.after_hours_non_urgent_total = np.zeros(C)
@@ -453,7 +453,7 @@ class ChatOffice:
         G = len(g.group_owner)
         counts = np.zeros((G, 12))
         np.add.at(counts, (group_ids, cell), 1.0)
-        per_cadre = np.asarray(self.membership_T @ counts)          # [C, 12] copies seen
+        per_cadre = np.asarray(self.membership @ counts)          # [C, 12] copies seen
         self.messages_total += per_cadre.sum()
 
         tc = np.repeat(np.arange(3), 4)
