@@ -53,13 +53,25 @@ def at_least(lo, default=MISSING, hi=None):
 
 @dataclass
 class ScenarioConfig:
+    """A grassroots scenario (townships ... households), or the queueing check `mmc` (servers, rates, warm-up)."""
+
     name: str = MISSING
-    townships: int = at_least(1)
-    villages_per_township: int = at_least(1)
-    township_cadres: int = at_least(1)
-    village_cadres_per_village: int = at_least(1)
-    households_per_township: int = at_least(1)
-    days: int = at_least(1, hi=3650)
+    days: int = at_least(1, hi=100_000)  # up to 3,650 for grassroots scenarios (see _check_scenario)
+    townships: Optional[int] = at_least(1, default=None)
+    villages_per_township: Optional[int] = at_least(1, default=None)
+    township_cadres: Optional[int] = at_least(1, default=None)
+    village_cadres_per_village: Optional[int] = at_least(1, default=None)
+    households_per_township: Optional[int] = at_least(1, default=None)
+    servers: Optional[int] = at_least(1, default=None)
+    arrival_rate: Optional[float] = positive(default=None)
+    service_rate: Optional[float] = positive(default=None)
+    warmup_days: Optional[float] = nonneg(default=None)
+    replications: Optional[int] = at_least(1, default=None)
+
+
+GRASSROOTS_SCENARIO_KEYS = ("townships", "villages_per_township", "township_cadres", "village_cadres_per_village",
+                            "households_per_township")
+QUEUE_SCENARIO_KEYS = ("servers", "arrival_rate", "service_rate", "warmup_days", "replications")
 
 
 @dataclass
@@ -508,7 +520,30 @@ def _is_dict_of_dataclass(t) -> bool:
     return typing.get_origin(t) is dict and dataclasses.is_dataclass(typing.get_args(t)[1])
 
 
+def _check_scenario(sc) -> None:
+    needed, foreign = ((QUEUE_SCENARIO_KEYS, GRASSROOTS_SCENARIO_KEYS) if sc.name == "mmc"
+                       else (GRASSROOTS_SCENARIO_KEYS, QUEUE_SCENARIO_KEYS))
+    for key in needed:
+        if sc[key] is None:
+            raise ConfigError(f"scenario.{key}: no value given; a '{sc.name}' scenario needs {', '.join(needed)}")
+    for key in foreign:
+        if sc[key] is not None:
+            raise ConfigError(f"scenario.{key}: not a key of a '{sc.name}' scenario; its keys: {', '.join(needed)}")
+    if sc.name != "mmc" and sc.days > 3650:
+        raise ConfigError(f"scenario.days = {sc.days}: out of range, expected a number from 1 to 3650 (ten years)")
+    if sc.name == "mmc":
+        if sc.arrival_rate >= sc.servers * sc.service_rate:
+            raise ConfigError(
+                f"scenario.arrival_rate = {sc.arrival_rate}: the queue is unstable; it must be below "
+                f"scenario.servers x scenario.service_rate = {sc.servers * sc.service_rate}")
+        if sc.warmup_days >= sc.days:
+            raise ConfigError(f"scenario.warmup_days = {sc.warmup_days}: must be below scenario.days ({sc.days})")
+
+
 def _cross_checks(cfg) -> None:
+    _check_scenario(cfg.scenario)
+    if cfg.scenario.name == "mmc":
+        return
     names = [d.name for d in cfg.departments]
     if not names:
         raise ConfigError("departments: empty. At least one county department is needed.")

@@ -169,13 +169,14 @@ def _atomic_write(path: Path, write) -> None:
         raise
 
 
-def write_run(out_dir: str | Path, cfg, summary: dict, series: pd.DataFrame) -> Path:
+def write_run(out_dir: str | Path, cfg, summary: dict, series: pd.DataFrame | None) -> Path:
     """Write config.yaml, timeseries.parquet and, last, summary.json (its presence marks a complete run)."""
     out = Path(out_dir)
     resolved = OmegaConf.to_container(cfg, resolve=True)
     resolved.pop("hydra", None)
     _atomic_write(out / "config.yaml", lambda p: Path(p).write_text(OmegaConf.to_yaml(resolved), encoding="utf-8"))
-    _atomic_write(out / "timeseries.parquet", lambda p: series.to_parquet(p, index=False))
+    if series is not None:
+        _atomic_write(out / "timeseries.parquet", lambda p: series.to_parquet(p, index=False))
     _atomic_write(out / "summary.json",
                   lambda p: Path(p).write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8"))
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .config import validate
 from .model import GrassrootsModel
 from .outputs import summarise, timeseries, write_run
 
@@ -11,10 +12,21 @@ from .outputs import summarise, timeseries, write_run
 def run_simulation(cfg, out_dir: str | Path | None = None, seed: int | None = None):
     """Validate `cfg`, run it for `scenario.days`, and return (summary, timeseries, model).
 
-    With `out_dir`, also write config.yaml, timeseries.parquet and summary.json there (summary last).
-    Nothing is written if the config is invalid: validation happens first.
+    With `out_dir`, also write config.yaml, timeseries.parquet and summary.json there (summary last). Nothing is
+    written if the config is invalid: validation happens first. The queueing check (`scenario=mmc`) returns
+    (summary, None, None) and writes no timeseries.
     """
-    model = GrassrootsModel(cfg, seed=seed)  # validates first: a bad config raises before anything is written
+    cfg = validate(cfg)
+    if seed is not None:
+        cfg.seed = int(seed)
+    if cfg.scenario.name == "mmc":
+        from .mmc import run_mmc
+
+        summary = run_mmc(cfg)
+        if out_dir is not None:
+            write_run(out_dir, cfg, summary, None)
+        return summary, None, None
+    model = GrassrootsModel(cfg)
     model.run()
     summary = summarise(model)
     series = timeseries(model)

@@ -4,6 +4,9 @@ A request waits in the queue of the cadre whose grid holds the household, and is
 with the hours that cadre gives to service that day. Requests residents settle among themselves never enter a
 cadre's queue: they are resolved by residents after a delay. Nothing is dropped: every request is either resolved
 or still open, and :meth:`RequestBook.check_conservation` asserts it.
+
+Times are stored as float days, so the same book also runs in continuous time (``serve(..., since=t0)``): that is
+how ``sim/mmc.py`` checks this machinery against queueing theory.
 """
 
 from __future__ import annotations
@@ -30,18 +33,18 @@ class RequestBook:
                 new[: self.n] = old[: self.n]
             setattr(self, name, new)
 
-        grow("arrival", np.int32, -1)
+        grow("arrival", np.float64, -1.0)
         grow("kind", np.int8, -1)
         grow("household", np.int32, -1)
         grow("cadre", np.int32, -1)
-        grow("work", np.float32, 0.0)        # hours of work the request needs (at full productivity)
-        grow("remaining", np.float32, 0.0)
-        grow("start", np.int32, -1)          # first day a cadre worked on it
-        grow("resolved", np.int32, -1)       # day resolved (by a cadre or by residents)
+        grow("work", np.float64, 0.0)        # hours of work the request needs (at full productivity)
+        grow("remaining", np.float64, 0.0)
+        grow("start", np.float64, -1.0)      # when a cadre first worked on it (day)
+        grow("resolved", np.float64, -1.0)   # when it was resolved (by a cadre or by residents)
         grow("by_residents", np.bool_, False)
         self.capacity = capacity
 
-    def add(self, day: int, kinds, households, cadres, work, self_settled, settle_day: int) -> None:
+    def add(self, day, kinds, households, cadres, work, self_settled, settle_day: int) -> None:
         k = len(kinds)
         if k == 0:
             return
@@ -65,10 +68,13 @@ class RequestBook:
         ids = self.open_ids
         return np.bincount(self.cadre[ids], weights=self.remaining[ids], minlength=self.n_cadres)
 
-    def serve(self, day: int, capacity: np.ndarray):
+    def serve(self, day: float, capacity: np.ndarray, since=None):
         """Serve each cadre's queue first-come-first-served with `capacity[c]` hours of work.
 
-        Returns (work done per cadre on certificates, work done per cadre on other requests, ids resolved today).
+        Daily mode (the model): what starts or finishes is stamped with `day`. Continuous mode (``since=t0``): the
+        capacity is the time elapsed since t0 (a number, or one per cadre) with work measured in the same unit, and
+        each request is stamped with the exact moment it started and finished within the interval.
+        Returns (work done per cadre on certificates, work done per cadre on other requests, ids resolved).
         """
         ids = self.open_ids
         if len(ids) == 0:
@@ -77,7 +83,7 @@ class RequestBook:
         cad = self.cadre[ids]
         order = np.argsort(cad, kind="stable")  # ids are in arrival order; stable keeps FCFS within a cadre
         ids_s, cad_s = ids[order], cad[order]
-        rem = self.remaining[ids_s].astype(np.float64)
+        rem = self.remaining[ids_s]
         cs = np.cumsum(rem)
         before = cs - rem
         first = np.r_[True, cad_s[1:] != cad_s[:-1]]
@@ -88,14 +94,18 @@ class RequestBook:
         done = new_rem <= 1e-9
         self.remaining[ids_s] = np.where(done, 0.0, new_rem)
         started = (taken > 0) & (self.start[ids_s] < 0)
-        self.start[ids_s[started]] = day
         resolved_ids = ids_s[done]
-        self.resolved[resolved_ids] = day
+        if since is None:
+            self.start[ids_s[started]] = day
+            self.resolved[resolved_ids] = day
+        else:
+            t0 = since[cad_s] if np.ndim(since) else np.full(len(cad_s), float(since))  # per cadre or shared
+            self.start[ids_s[started]] = t0[started] + before_in_queue[started]
+            self.resolved[resolved_ids] = t0[done] + before_in_queue[done] + rem[done]
         is_cert = self.kind[ids_s] == CERTIFICATE
         cert = np.bincount(cad_s, weights=np.where(is_cert, taken, 0.0), minlength=self.n_cadres)
         other = np.bincount(cad_s, weights=np.where(is_cert, 0.0, taken), minlength=self.n_cadres)
-        keep = np.sort(ids_s[~done])
-        self.open_ids = keep
+        self.open_ids = np.sort(ids_s[~done])
         return cert, other, resolved_ids
 
     def resolved_by(self, day: int) -> np.ndarray:
@@ -123,4 +133,4 @@ class RequestBook:
         res = self.resolved[: self.n][done]
         st = self.start[: self.n][done]
         st = np.where(self.by_residents[: self.n][done], arr, st)  # residents' own organisation takes it up at once
-        return (res - arr).astype(np.float64), (st - arr).astype(np.float64)
+        return res - arr, st - arr
