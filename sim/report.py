@@ -207,7 +207,7 @@ def tradeoff_flag(r) -> tuple[str, str]:
     elif not (np.isfinite(r.hours_saved_ci_low) and (r.hours_saved_ci_low > 0)):
         zh.append("节省不确定（置信区间含 0）")
         en.append("saving uncertain (CI includes 0)")
-    return ("；".join(zh) or "无明显代价", "; ".join(en) or "no visible trade-off")
+    return ("；".join(zh) or "无明显代价（在置信区间内）", "; ".join(en) or "no clear trade-off")
 
 
 # ---- figures ---------------------------------------------------------------------------------------------------
@@ -518,7 +518,7 @@ def table_html(table: pd.DataFrame) -> str:
            + "</tr></thead><tbody>"]
     for r in table.itertuples():
         zh, en = REFORM_LABELS.get(r.variant, (r.variant, r.variant))
-        warn = "" if r.flag_en == "no visible trade-off" else ' class="flag"'
+        warn = "" if r.flag_en == "no clear trade-off" else ' class="flag"'
         out.append(
             f'<tr data-variant="{html.escape(r.variant)}"><td>{_bi(html.escape(zh), html.escape(en))}</td>'
             f"<td>{_fmt_ci(r.hours_saved, r.hours_saved_ci_low, r.hours_saved_ci_high)}</td>"

@@ -33,15 +33,15 @@ def variant_overrides(variant: str) -> list[str]:
 
 def build_fixture_experiment(root: str | Path, variants=("baseline", "one_form", "rest_rights", "all_reforms"),
                              seeds=(0, 1, 2), days: int = 28, name: str = "fixture_compare",
-                             skip: tuple[tuple[str, int], ...] = ()) -> Path:
+                             skip: tuple[tuple[str, int], ...] = (), scenario: str = "classroom") -> Path:
     """Run every (variant, seed) but those in `skip` and write the results folder root/<name>.
 
     `skip` makes a partial sweep: the skipped runs are listed in manifest.json's missing runs.
     """
     exp = Path(root) / name
-    base = ["scenario=classroom", f"scenario.days={days}"]
+    base = [f"scenario={scenario}", f"scenario.days={days}"]
     spec = {
-        "name": name, "kind": "compare_reforms", "scenario": "classroom", "seeds": list(seeds),
+        "name": name, "kind": "compare_reforms", "scenario": scenario, "seeds": list(seeds),
         "overrides": base, "variants": {v: variant_overrides(v) for v in variants},
         "command": f"python -m sim.report_fixture {exp}  # fixture: {len(variants)} variants x {len(seeds)} seeds",
     }

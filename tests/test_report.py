@@ -74,7 +74,7 @@ def test_tradeoff_flag_names_work_moved_up_and_longer_waits():
     calm = row.copy()
     calm[["department_hours_change", "department_hours_ci_low", "service_time_mean_change",
           "service_time_mean_ci_low"]] = [-1.0, -2.0, -0.1, -0.3]
-    assert report.tradeoff_flag(calm)[1] == "no visible trade-off"
+    assert report.tradeoff_flag(calm)[1] == "no clear trade-off"
     unsure = calm.copy()
     unsure["hours_saved_ci_low"] = -0.5
     assert "uncertain" in report.tradeoff_flag(unsure)[1]
