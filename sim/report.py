@@ -269,13 +269,23 @@ def fig_service_time(exp: Experiment, lang: str) -> go.Figure:
     return fig
 
 
+def run_path(exp: Experiment, variant: str, seed, run_dir=None) -> Path:
+    """A run's folder: run_dir as written (absolute, relative to the experiment or to the working directory),
+    else the contract's runs/<variant>/seed=<k>."""
+    if run_dir is not None and str(run_dir) not in ("", "nan", "None"):
+        p = Path(str(run_dir))
+        for cand in ((p,) if p.is_absolute() else (exp.path / p, Path.cwd() / p)):
+            if cand.is_dir():
+                return cand
+    return exp.path / "runs" / str(variant) / f"seed={int(seed)}"
+
+
 def load_timeseries(exp: Experiment, columns=("backlog_open", "overtime_hours")) -> pd.DataFrame:
     """Per variant and day: backlog summed over townships, overtime averaged over townships, then mean over seeds."""
     frames = []
-    for r in exp.runs[["variant", "seed", "run_dir"]].itertuples():
-        p = Path(r.run_dir)
-        p = p if p.is_absolute() else exp.path / p
-        f = p / "timeseries.parquet"
+    cols = ["variant", "seed"] + (["run_dir"] if "run_dir" in exp.runs else [])
+    for r in exp.runs[cols].itertuples():
+        f = run_path(exp, r.variant, r.seed, getattr(r, "run_dir", None)) / "timeseries.parquet"
         if not f.exists():
             continue
         ts = pd.read_parquet(f, columns=["day", *columns])
@@ -329,8 +339,7 @@ def township_picture(exp: Experiment, short_days: int = 28, township: int = 0) -
     base = exp.runs[exp.runs.variant == "baseline"].sort_values("seed")
     if base.empty:
         return None
-    p = Path(base.iloc[0].run_dir)
-    p = p if p.is_absolute() else exp.path / p
+    p = run_path(exp, "baseline", base.iloc[0].seed, base.iloc[0].get("run_dir"))
     if not (p / "config.yaml").exists():
         return None
     cfg = OmegaConf.load(p / "config.yaml")
@@ -400,12 +409,14 @@ def fig_network(pic: TownshipPicture, lang: str) -> go.Figure:
         if not ns:
             continue
         loads = np.array([n[4] for n in ns])
+        # marker sizes shrink with the number of nodes in a row so that a 50-cadre township still fits
+        biggest = min(28.0, 900.0 / max(1, len(ns)))
         if kind == "department":
-            size = 10 + 3 * loads
+            size = 8 + (biggest - 8) * loads / max(1.0, loads.max())
             marker = dict(size=size, color="#555", symbol=symbol)
             short = [n[5].split("：")[0] if lang == "zh" else n[6].split(":")[0].replace("_", " ") for n in ns]
         else:
-            size = 12 + 20 * (loads - lo) / (hi - lo + 1e-9)
+            size = 0.4 * biggest + 0.6 * biggest * (loads - lo) / (hi - lo + 1e-9)
             marker = dict(size=size, color=loads, cmin=lo, cmax=hi, colorscale="YlOrRd", symbol=symbol,
                           line=dict(color="#333", width=0.5),
                           showscale=kind == "cadre",
@@ -413,7 +424,10 @@ def fig_network(pic: TownshipPicture, lang: str) -> go.Figure:
         fig.add_trace(go.Scatter(x=[n[2] for n in ns], y=[n[3] for n in ns],
                                  mode="markers+text" if kind == "department" else "markers", marker=marker,
                                  name=names[kind][lang], hovertext=[n[5] if lang == "zh" else n[6] for n in ns],
-                                 text=short if kind == "department" else None, textposition="top center",
+                                 text=short if kind == "department" else None,
+                                 # alternate above/below so that long department names do not overprint
+                                 textposition=["top center" if i % 2 == 0 else "bottom center"
+                                               for i in range(len(ns))],
                                  textfont=dict(size=10), hovertemplate="%{hovertext}<extra></extra>"))
     _layout(fig, T("一个乡镇的结构：部门 → 乡镇 → 村 → 干部（基线，种子 0，前 4 周的负荷）",
                    "One township: departments → township → villages → cadres (baseline, seed 0, load over 4 weeks)")[lang],

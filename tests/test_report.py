@@ -190,3 +190,41 @@ def test_timeseries_are_means_over_seeds(fixture_experiment):
     got = ts[ts.variant == "baseline"].sort_values("day").backlog_open.to_numpy()
     np.testing.assert_allclose(got, np.mean(one, axis=0))
     assert len(got) == 28 and not math.isnan(got.sum())
+
+
+def _set_spec(exp_dir, **fields):
+    import yaml
+
+    spec = yaml.safe_load((exp_dir / "experiment.yaml").read_text())
+    spec.update(fields)
+    (exp_dir / "experiment.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True))
+
+
+def test_dose_response_kind_adds_a_curve(experiment_copy):
+    _set_spec(experiment_copy, kind="dose_response", parameter="reform strength",
+              values={"baseline": 0.0, "rest_rights": 0.5, "one_form": 1.0, "all_reforms": 2.0})
+    res = build_report(experiment_copy, png=False, network=False)
+    assert res["figures"][-1] == "dose_response"
+    assert "Dose-response" in res["html"].read_text(encoding="utf-8")
+
+
+def test_interactions_kind_adds_a_heatmap(experiment_copy):
+    _set_spec(experiment_copy, kind="interactions")
+    for name in ("runs.parquet", "comparison.parquet"):
+        df = pd.read_parquet(experiment_copy / name)
+        df["variant"] = df["variant"].replace({"all_reforms": "one_form+rest_rights"})
+        df.to_parquet(experiment_copy / name)
+    exp = load_experiment(experiment_copy)
+    table = headline_table(exp)
+    fig = report.fig_interactions(exp, table, "en")
+    s = dict(zip(table.variant, table.hours_saved))
+    z = np.asarray(fig.data[0].z, dtype=float)
+    assert np.nanmax(np.abs(z)) == pytest.approx(abs(s["one_form+rest_rights"] - s["one_form"] - s["rest_rights"]))
+
+
+def test_sensitivity_kind_reads_sobol_csv(experiment_copy):
+    _set_spec(experiment_copy, kind="sensitivity")
+    pd.DataFrame({"parameter": ["a", "b"], "S1": [0.1, 0.5], "ST": [0.2, 0.7]}).to_csv(
+        experiment_copy / "sobol.csv", index=False)
+    res = build_report(experiment_copy, png=False, network=False)
+    assert res["figures"][-1] == "sensitivity"
