@@ -49,6 +49,11 @@ ACTIVITY_LABELS: dict[str, tuple[str, str]] = {
     "service": ("服务群众", "serving residents"),
 }
 
+# twelve distinct colours (plotly's default cycle has ten, so two activities would share one); serving residents
+# is the only green, to stand apart from the admin work stacked under it
+ACTIVITY_COLOURS = dict(zip(ACTIVITIES, ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#edc948", "#b07aa1",
+                                         "#ff9da7", "#9c755f", "#bab0ac", "#17becf", "#d37295", "#59a14f"]))
+
 SECTION_OF = {n: i for i, (_, _, names) in enumerate(SECTIONS) for n in names}
 SECTION_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
 ALL_COLOUR, BASE_COLOUR = "#111111", "#7f7f7f"
@@ -235,17 +240,27 @@ def fig_hours_saved(exp: Experiment, table: pd.DataFrame, lang: str) -> go.Figur
     return fig
 
 
+def week_hours(exp: Experiment, c: pd.DataFrame, variant: str, metric: str) -> float:
+    """Mean hours of one activity under a variant: from comparison.parquet (the paired seeds), else runs.parquet.
+    The baseline's value is any row's baseline_mean, since the contract need not hold a baseline-vs-itself row."""
+    sub = c[c.metric == metric]
+    if variant == "baseline" and len(sub):
+        return float(sub.baseline_mean.iloc[0])
+    row = sub[sub.variant == variant]
+    if len(row):
+        return float(row.variant_mean.iloc[0])
+    r = exp.runs.loc[exp.runs.variant == variant, metric] if metric in exp.runs else pd.Series(dtype=float)
+    return float(r.mean()) if len(r) else np.nan
+
+
 def fig_week(exp: Experiment, lang: str) -> go.Figure:
     c = exp.comparison
     vs = exp.variants
     fig = go.Figure()
     for a in ACTIVITIES:
-        sub = c[c.metric == f"hours.{a}"].set_index("variant")
-        y = [float(sub.loc["baseline" if v == "baseline" else v,
-                           "baseline_mean" if v == "baseline" else "variant_mean"]) if v in sub.index
-             or v == "baseline" else np.nan for v in vs] if len(sub) else [np.nan] * len(vs)
+        y = [week_hours(exp, c, v, f"hours.{a}") for v in vs]
         name = ACTIVITY_LABELS[a][0 if lang == "zh" else 1]
-        fig.add_trace(go.Bar(x=[label(v, lang) for v in vs], y=y, name=name,
+        fig.add_trace(go.Bar(x=[label(v, lang) for v in vs], y=y, name=name, marker_color=ACTIVITY_COLOURS[a],
                              hovertemplate=name + ": %{y:.1f}<extra>%{x}</extra>"))
     fig.update_layout(barmode="stack")
     _layout(fig, T("干部的一周：各项活动小时数（基线与各项改革）", "A cadre's week by activity: baseline vs each reform")[lang],

@@ -228,3 +228,16 @@ def test_sensitivity_kind_reads_sobol_csv(experiment_copy):
         experiment_copy / "sobol.csv", index=False)
     res = build_report(experiment_copy, png=False, network=False)
     assert res["figures"][-1] == "sensitivity"
+
+
+def test_cadre_week_bars_are_the_activity_means(fixture_experiment):
+    exp = load_experiment(fixture_experiment)
+    fig = report.fig_week(exp, "en")
+    runs = exp.runs
+    for trace, a in zip(fig.data, report.ACTIVITIES):
+        for v, y in zip(exp.variants, trace.y):
+            assert y == pytest.approx(runs.loc[runs.variant == v, f"hours.{a}"].mean())
+    # stacked activities add up to the working hours
+    total = np.sum([t.y for t in fig.data], axis=0)
+    want = [runs.loc[runs.variant == v, "working_hours"].mean() for v in exp.variants]
+    np.testing.assert_allclose(total, want, rtol=1e-9)
