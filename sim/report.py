@@ -140,6 +140,28 @@ def load_experiment(folder: str | Path) -> Experiment:
     return exp
 
 
+def spec_seeds(spec: dict) -> set[int]:
+    """The seeds experiment.yaml asks for: a list, a count n (seeds 0..n-1), or {start, n|stop}."""
+    s = spec.get("seeds")
+    try:
+        if isinstance(s, int):
+            return set(range(s))
+        if isinstance(s, dict):
+            start = int(s.get("start", 0))
+            stop = int(s["stop"]) if "stop" in s else start + int(s.get("n", s.get("count", 0)))
+            return set(range(start, stop))
+        if isinstance(s, (list, tuple)):
+            return {int(x) for x in s}
+    except (TypeError, ValueError, KeyError):
+        pass
+    return set()
+
+
+def command_text(spec: dict) -> str:
+    c = spec.get("command", "?")
+    return " ".join(map(str, c)) if isinstance(c, (list, tuple)) else str(c)
+
+
 def sweep_warnings(exp: Experiment) -> list[str]:
     """What makes the sweep partial: runs the manifest lists as missing or failed, and variants with fewer seeds."""
     out = []
@@ -151,7 +173,7 @@ def sweep_warnings(exp: Experiment) -> list[str]:
         out.append(f"failed runs ({len(failed)}): " + ", ".join(map(str, failed)))
     seeds = exp.runs.groupby("variant")["seed"].apply(lambda s: set(s.astype(int)))
     all_seeds = set().union(*seeds.tolist())
-    expected = set(int(s) for s in exp.spec.get("seeds", [])) or all_seeds
+    expected = spec_seeds(exp.spec) or all_seeds
     for v in exp.variants:
         lack = sorted(expected - seeds[v])
         if lack:
@@ -457,11 +479,17 @@ def fig_network(pic: TownshipPicture, lang: str) -> go.Figure:
 
 def fig_dose_response(exp: Experiment, lang: str, metric: str = "admin_hours") -> go.Figure | None:
     """dose_response: experiment.yaml gives `parameter` and per-variant `values` ({variant: value})."""
+    param = str(exp.spec.get("parameter", ""))
     values = exp.spec.get("values") or {}
-    if not values:
+    if values:
+        r = exp.runs[exp.runs.variant.isin(values)].copy()
+        r["x"] = r.variant.map(values).astype(float)
+    elif param and param in exp.runs:  # the swept value kept as a config column of runs.parquet
+        r = exp.runs.copy()
+        r["x"] = pd.to_numeric(r[param], errors="coerce")
+        r = r[r.x.notna()]
+    else:
         return None
-    r = exp.runs[exp.runs.variant.isin(values)].copy()
-    r["x"] = r.variant.map(values).astype(float)
     g = r.groupby("x")[metric].agg(["mean", "std", "count"]).reset_index().sort_values("x")
     half = 1.96 * g["std"].fillna(0) / np.sqrt(g["count"])
     fig = go.Figure([
@@ -575,7 +603,7 @@ def method_html(exp: Experiment) -> str:
         (("数据格式版本", "schema version"), html.escape(str(m.get("schema_version", "?")))),
         (("配置哈希", "config hash"), html.escape(str(m.get("config_hash", m.get("config_sha256", "?"))))),
         (("生成时间", "created"), html.escape(str(m.get("created", "?")))),
-        (("复现命令", "command to reproduce"), f"<code>{html.escape(str(s.get('command', '?')))}</code>"),
+        (("复现命令", "command to reproduce"), f"<code>{html.escape(command_text(s))}</code>"),
     ]
     body = "".join(f"<tr><th>{_bi(z, e)}</th><td>{v}</td></tr>" for (z, e), v in rows)
     crn = _bi("同一种子下，改革方案与基线共用随机数（共同随机数），差异按种子配对计算：差值 = 改革 − 基线，"

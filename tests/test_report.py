@@ -241,3 +241,22 @@ def test_cadre_week_bars_are_the_activity_means(fixture_experiment):
     total = np.sum([t.y for t in fig.data], axis=0)
     want = [runs.loc[runs.variant == v, "working_hours"].mean() for v in exp.variants]
     np.testing.assert_allclose(total, want, rtol=1e-9)
+
+
+def test_variant_listed_in_experiment_but_without_runs_is_reported(experiment_copy):
+    _set_spec(experiment_copy, variants={"baseline": [], "one_form": [], "rest_rights": [], "all_reforms": [],
+                                         "meeting_list": ["reform=[meeting_list]"]}, seeds=3)
+    exp = load_experiment(experiment_copy)
+    assert exp.warnings == ["variant meeting_list has no runs"]
+
+
+def test_report_is_deterministic(experiment_copy):
+    first = build_report(experiment_copy, png=False)["html"].read_bytes()
+    second = build_report(experiment_copy, png=False)["html"].read_bytes()
+    assert first == second
+
+
+@pytest.mark.parametrize("seeds,want", [([0, 2], {0, 2}), (3, {0, 1, 2}), ({"start": 5, "n": 2}, {5, 6}),
+                                        ("junk", set())])
+def test_spec_seeds_forms(seeds, want):
+    assert report.spec_seeds({"seeds": seeds}) == want
