@@ -15,6 +15,7 @@ from sim.config import REFORM_NAMES
 from sim.labels import REFORM_LABELS, SECTIONS
 from sim.report import ReportError, build_report, headline_table, load_experiment
 from sim.stats import paired_difference
+from tests.report_fixtures import experiment_copy, fixture_experiment  # noqa: F401  (pytest fixtures)
 
 
 def _comp(exp_dir, variant, metric):
