@@ -245,16 +245,30 @@ def _layout(fig: go.Figure, title: str, height: int = 480) -> go.Figure:
     return fig
 
 
+def section_name(name: str, lang: str) -> str:
+    if name in SECTION_OF:
+        zh, en, _ = SECTIONS[SECTION_OF[name]]
+        return f"{SECTION_OF[name] + 1} {zh if lang == 'zh' else en}"
+    return label(name, lang)
+
+
 def fig_hours_saved(exp: Experiment, table: pd.DataFrame, lang: str) -> go.Figure:
     t = table.iloc[::-1]  # largest saving on top of a horizontal bar chart
-    err_plus = (t.hours_saved_ci_high - t.hours_saved).fillna(0)
-    err_minus = (t.hours_saved - t.hours_saved_ci_low).fillna(0)
-    fig = go.Figure(go.Bar(
-        x=t.hours_saved, y=[label(v, lang) for v in t.variant], orientation="h",
-        marker_color=[colour(v) for v in t.variant],
-        error_x=dict(type="data", array=err_plus, arrayminus=err_minus, visible=True),
-        name=T("节省的小时", "hours saved")[lang],
-        hovertemplate="%{y}: %{x:.2f}<extra></extra>"))
+    order = [label(v, lang) for v in t.variant]
+    fig = go.Figure()
+    # one trace per source section, so that the legend explains the colours
+    groups = dict.fromkeys(section_name(v, lang) for v in
+                           sorted(t.variant, key=lambda v: (SECTION_OF.get(v, -1), v)))
+    for g in groups:
+        s = t[[section_name(v, lang) == g for v in t.variant]]
+        fig.add_trace(go.Bar(
+            x=s.hours_saved, y=[label(v, lang) for v in s.variant], orientation="h", name=g,
+            marker_color=colour(s.variant.iloc[0]),
+            error_x=dict(type="data", array=(s.hours_saved_ci_high - s.hours_saved).fillna(0),
+                         arrayminus=(s.hours_saved - s.hours_saved_ci_low).fillna(0), visible=True),
+            hovertemplate="%{y}: %{x:.2f}<extra></extra>"))
+    fig.update_layout(barmode="overlay")
+    fig.update_yaxes(categoryorder="array", categoryarray=order)
     _layout(fig, T("每名干部每周节省的事务工作小时（95% 置信区间）",
                    "Admin hours saved per cadre per week (95% CI)")[lang], height=max(380, 26 * len(t) + 140))
     fig.update_xaxes(title=T("小时/干部/周（基线 − 改革）", "hours per cadre-week (baseline − reform)")[lang],
