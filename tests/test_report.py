@@ -1,0 +1,272 @@
+"""The policymaker report: headline numbers against comparison.parquet, the page's contents, bad input."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import report
+from sim.config import REFORM_NAMES
+from sim.labels import REFORM_LABELS, SECTIONS
+from sim.report import ReportError, build_report, headline_table, load_experiment
+from sim.stats import paired_difference
+from tests.report_fixtures import experiment_copy, fixture_experiment  # noqa: F401  (pytest fixtures)
+
+
+def _comp(exp_dir, variant, metric):
+    c = pd.read_parquet(exp_dir / "comparison.parquet")
+    return c[(c.variant == variant) & (c.metric == metric)].iloc[0]
+
+
+def test_labels_cover_the_twenty_reforms_in_six_sections():
+    names = [n for _, _, ns in SECTIONS for n in ns]
+    assert len(SECTIONS) == 6 and sorted(names) == sorted(REFORM_NAMES) and len(names) == 20
+    assert set(REFORM_LABELS) == set(REFORM_NAMES) | {"baseline", "all_reforms"}
+    assert all(len(v) == 2 and all(v) for v in REFORM_LABELS.values())
+
+
+def test_headline_numbers_match_comparison(fixture_experiment):
+    table = headline_table(load_experiment(fixture_experiment)).set_index("variant")
+    assert set(table.index) == {"one_form", "rest_rights", "all_reforms"}
+    for v, r in table.iterrows():
+        a = _comp(fixture_experiment, v, "admin_hours")
+        assert r.hours_saved == pytest.approx(-a.diff_mean)
+        assert r.hours_saved_ci_low == pytest.approx(-a.diff_ci_high)
+        assert r.hours_saved_ci_high == pytest.approx(-a.diff_ci_low)
+        assert r.n == a.n == 3
+        for key, metric in (("service_time_mean", "service_time_mean_days"),
+                            ("service_time_p90", "service_time_p90_days"), ("department_hours", "department_hours")):
+            c = _comp(fixture_experiment, v, metric)
+            assert r[f"{key}_change"] == pytest.approx(c.diff_mean)
+            assert r[f"{key}_ci_low"] == pytest.approx(c.diff_ci_low)
+
+
+def test_hours_saved_is_baseline_minus_reform_from_the_runs(fixture_experiment):
+    """Independent of comparison.parquet: recompute from runs.parquet, paired by seed."""
+    runs = pd.read_parquet(fixture_experiment / "runs.parquet")
+    table = headline_table(load_experiment(fixture_experiment)).set_index("variant")
+    base = runs[runs.variant == "baseline"].set_index("seed").sort_index()
+    ref = runs[runs.variant == "one_form"].set_index("seed").sort_index()
+    manual = float((base.admin_hours - ref.admin_hours).mean())
+    assert table.loc["one_form", "hours_saved"] == pytest.approx(manual)
+    d = paired_difference(base.admin_hours, ref.admin_hours)
+    assert table.loc["one_form", "hours_saved_ci_low"] == pytest.approx(-d["ci_high"])
+    # one_form removes duplicate form-filling: it must save something in this model
+    assert manual > 0
+
+
+def test_table_is_ranked_by_hours_saved(fixture_experiment):
+    t = headline_table(load_experiment(fixture_experiment))
+    assert list(t.hours_saved) == sorted(t.hours_saved, reverse=True)
+
+
+def test_tradeoff_flag_names_work_moved_up_and_longer_waits():
+    row = pd.Series(dict(hours_saved=2.0, hours_saved_ci_low=1.0, hours_saved_ci_high=3.0,
+                         department_hours_change=5.0, department_hours_ci_low=1.0,
+                         service_time_mean_change=0.5, service_time_mean_ci_low=0.1,
+                         service_time_p90_change=0.0, service_time_p90_ci_low=-1.0))
+    zh, en = report.tradeoff_flag(row)
+    assert "moved up" in en and "wait longer" in en and "上移" in zh
+    calm = row.copy()
+    calm[["department_hours_change", "department_hours_ci_low", "service_time_mean_change",
+          "service_time_mean_ci_low"]] = [-1.0, -2.0, -0.1, -0.3]
+    assert report.tradeoff_flag(calm)[1] == "no clear trade-off"
+    unsure = calm.copy()
+    unsure["hours_saved_ci_low"] = -0.5
+    assert "uncertain" in report.tradeoff_flag(unsure)[1]
+
+
+def test_report_html_is_offline_bilingual_and_complete(experiment_copy):
+    res = build_report(experiment_copy, png=False)
+    page = res["html"].read_text(encoding="utf-8")
+    assert res["figures"] == ["hours_saved", "cadre_week", "service_time", "timeseries", "network"]
+    # offline: plotly.js inline, nothing fetched from the network
+    assert "Plotly" in page and len(page) > 3_000_000
+    assert not re.search(r'<script[^>]+src=', page)
+    from plotly.offline import get_plotlyjs
+    own = page.replace(get_plotlyjs(), "")  # the bundle itself mentions URLs it only uses for maps/MathJax
+    assert len(own) < len(page) - 3_000_000 and "http" not in own
+    for fid in res["figures"]:
+        assert f'id="{fid}"' in page
+    # both languages present for the text and the figures
+    assert "基层一张表" in page and "one form" in page and "保障休息权" in page
+    assert "节省" in page and "Hours saved" in page
+    # method notes: model version, config hash and the command from experiment.yaml / manifest.json
+    manifest = json.loads((experiment_copy / "manifest.json").read_text())
+    assert manifest["model_version"] in page and manifest["config_hash"] in page
+    assert "python -m sim.report_fixture" in page
+    assert 'id="partial-warning"' not in page
+
+
+def test_headline_numbers_appear_in_the_page(experiment_copy):
+    res = build_report(experiment_copy, png=False, network=False)
+    page = res["html"].read_text(encoding="utf-8")
+    for r in res["table"].itertuples():
+        row = re.search(rf'<tr data-variant="{r.variant}">(.*?)</tr>', page).group(1)
+        assert f"{r.hours_saved:+.2f}" in row
+
+
+def test_missing_folder(tmp_path):
+    with pytest.raises(ReportError, match="results folder not found"):
+        load_experiment(tmp_path / "nope")
+
+
+def test_folder_with_no_runs(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ReportError, match=r"no runs in .*runs\.parquet is missing"):
+        load_experiment(tmp_path / "empty")
+
+
+def test_runs_parquet_with_no_rows(experiment_copy):
+    runs = pd.read_parquet(experiment_copy / "runs.parquet")
+    runs.iloc[0:0].to_parquet(experiment_copy / "runs.parquet")
+    with pytest.raises(ReportError, match="no rows"):
+        load_experiment(experiment_copy)
+
+
+def test_missing_baseline_names_it_and_lists_variants(experiment_copy):
+    runs = pd.read_parquet(experiment_copy / "runs.parquet")
+    runs[runs.variant != "baseline"].to_parquet(experiment_copy / "runs.parquet")
+    with pytest.raises(ReportError, match="missing baseline") as e:
+        load_experiment(experiment_copy)
+    assert "all_reforms, one_form, rest_rights" in str(e.value)
+
+
+def test_partial_sweep_warns_and_still_reports(experiment_copy):
+    runs = pd.read_parquet(experiment_copy / "runs.parquet")
+    runs = runs[~((runs.variant == "rest_rights") & (runs.seed == 2))]
+    runs.to_parquet(experiment_copy / "runs.parquet")
+    m = json.loads((experiment_copy / "manifest.json").read_text())
+    m["missing_runs"] = ["rest_rights/seed=2"]
+    (experiment_copy / "manifest.json").write_text(json.dumps(m))
+    res = build_report(experiment_copy, png=False, network=False)
+    assert any("rest_rights/seed=2" in w for w in res["warnings"])
+    assert any("variant rest_rights has 2 of 3 seeds (missing seed 2)" in w for w in res["warnings"])
+    page = res["html"].read_text(encoding="utf-8")
+    banner = re.search(r'<div class="banner" id="partial-warning">(.*?)</div>', page).group(1)
+    assert "rest_rights/seed=2" in banner and "partial sweep" in banner
+
+
+def test_fewer_seeds_alone_is_a_partial_sweep(experiment_copy):
+    """Even when the manifest lists nothing missing, a variant with fewer seeds is flagged."""
+    runs = pd.read_parquet(experiment_copy / "runs.parquet")
+    runs[~((runs.variant == "one_form") & (runs.seed == 0))].to_parquet(experiment_copy / "runs.parquet")
+    exp = load_experiment(experiment_copy)
+    assert exp.warnings == ["variant one_form has 2 of 3 seeds (missing seed 0)"]
+
+
+def test_comparison_rebuilt_when_absent(experiment_copy, fixture_experiment):
+    (experiment_copy / "comparison.parquet").unlink()
+    t = headline_table(load_experiment(experiment_copy)).set_index("variant")
+    a = _comp(fixture_experiment, "all_reforms", "admin_hours")
+    assert t.loc["all_reforms", "hours_saved"] == pytest.approx(-a.diff_mean)
+
+
+def test_cli_bad_input_exit_code_and_message(tmp_path, capsys):
+    (tmp_path / "exp").mkdir()
+    assert report.main([str(tmp_path / "exp"), "--no-png"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: no runs in") and err.count("\n") == 1
+
+
+def test_png_skipped_with_clear_message_without_browser(experiment_copy, monkeypatch):
+    monkeypatch.setattr(report, "chrome_available", lambda: None)
+    res = build_report(experiment_copy, png=True, network=False)
+    assert res["pngs"] == [] and "PNG export skipped" in res["png_message"] and "chromium" in res["png_message"]
+    assert res["html"].exists()
+
+
+def test_timeseries_are_means_over_seeds(fixture_experiment):
+    exp = load_experiment(fixture_experiment)
+    ts = report.load_timeseries(exp)
+    one = []
+    for k in (0, 1, 2):
+        s = pd.read_parquet(fixture_experiment / "runs" / "baseline" / f"seed={k}" / "timeseries.parquet")
+        one.append(s.groupby("day").backlog_open.sum().to_numpy())
+    got = ts[ts.variant == "baseline"].sort_values("day").backlog_open.to_numpy()
+    np.testing.assert_allclose(got, np.mean(one, axis=0))
+    assert len(got) == 28 and not math.isnan(got.sum())
+
+
+def _set_spec(exp_dir, **fields):
+    import yaml
+
+    spec = yaml.safe_load((exp_dir / "experiment.yaml").read_text())
+    spec.update(fields)
+    (exp_dir / "experiment.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True))
+
+
+def test_dose_response_kind_adds_a_curve(experiment_copy):
+    _set_spec(experiment_copy, kind="dose_response", parameter="reform strength",
+              values={"baseline": 0.0, "rest_rights": 0.5, "one_form": 1.0, "all_reforms": 2.0})
+    res = build_report(experiment_copy, png=False, network=False)
+    assert res["figures"][-1] == "dose_response"
+    assert "Dose-response" in res["html"].read_text(encoding="utf-8")
+
+
+def test_interactions_kind_adds_a_heatmap(experiment_copy):
+    _set_spec(experiment_copy, kind="interactions")
+    for name in ("runs.parquet", "comparison.parquet"):
+        df = pd.read_parquet(experiment_copy / name)
+        df["variant"] = df["variant"].replace({"all_reforms": "one_form+rest_rights"})
+        df.to_parquet(experiment_copy / name)
+    exp = load_experiment(experiment_copy)
+    table = headline_table(exp)
+    fig = report.fig_interactions(exp, table, "en")
+    s = dict(zip(table.variant, table.hours_saved))
+    z = np.asarray(fig.data[0].z, dtype=float)
+    assert np.nanmax(np.abs(z)) == pytest.approx(abs(s["one_form+rest_rights"] - s["one_form"] - s["rest_rights"]))
+
+
+def test_sensitivity_kind_reads_sobol_csv(experiment_copy):
+    _set_spec(experiment_copy, kind="sensitivity")
+    pd.DataFrame({"parameter": ["a", "b"], "S1": [0.1, 0.5], "ST": [0.2, 0.7]}).to_csv(
+        experiment_copy / "sobol.csv", index=False)
+    res = build_report(experiment_copy, png=False, network=False)
+    assert res["figures"][-1] == "sensitivity"
+
+
+def test_cadre_week_bars_are_the_activity_means(fixture_experiment):
+    exp = load_experiment(fixture_experiment)
+    fig = report.fig_week(exp, "en")
+    runs = exp.runs
+    for trace, a in zip(fig.data, report.ACTIVITIES):
+        for v, y in zip(exp.variants, trace.y):
+            assert y == pytest.approx(runs.loc[runs.variant == v, f"hours.{a}"].mean())
+    # stacked activities add up to the working hours
+    total = np.sum([t.y for t in fig.data], axis=0)
+    want = [runs.loc[runs.variant == v, "working_hours"].mean() for v in exp.variants]
+    np.testing.assert_allclose(total, want, rtol=1e-9)
+
+
+def test_variant_listed_in_experiment_but_without_runs_is_reported(experiment_copy):
+    _set_spec(experiment_copy, variants={"baseline": [], "one_form": [], "rest_rights": [], "all_reforms": [],
+                                         "meeting_list": ["reform=[meeting_list]"]}, seeds=3)
+    exp = load_experiment(experiment_copy)
+    assert exp.warnings == ["variant meeting_list has no runs"]
+
+
+def test_report_is_deterministic(experiment_copy):
+    first = build_report(experiment_copy, png=False)["html"].read_bytes()
+    second = build_report(experiment_copy, png=False)["html"].read_bytes()
+    assert first == second
+
+
+@pytest.mark.parametrize("seeds,want", [([0, 2], {0, 2}), (3, {0, 1, 2}), ({"start": 5, "n": 2}, {5, 6}),
+                                        ("junk", set())])
+def test_spec_seeds_forms(seeds, want):
+    assert report.spec_seeds({"seeds": seeds}) == want
+
+
+def test_hours_saved_chart_matches_the_table(fixture_experiment):
+    exp = load_experiment(fixture_experiment)
+    table = headline_table(exp)
+    fig = report.fig_hours_saved(exp, table, "zh")
+    bars = {y: x for tr in fig.data for x, y in zip(tr.x, tr.y)}
+    assert bars == pytest.approx({REFORM_LABELS[v][0]: h for v, h in zip(table.variant, table.hours_saved)})
+    assert list(fig.layout.yaxis.categoryarray)[-1] == REFORM_LABELS[table.variant[0]][0]  # biggest on top
