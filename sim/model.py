@@ -39,14 +39,16 @@ def overtime_today(model) -> float:
 
 
 class GrassrootsModel(mesa.Model):
-    """Build with a validated config (``sim.config.load_config``); ``seed`` overrides ``cfg.seed``."""
+    """Build from a config (``sim.config.load_config``), validated here unless `validated`; ``seed`` overrides
+    ``cfg.seed``."""
 
     ADMIN_COLUMNS = np.array([A[a] for a in ACTIVITIES if a != "service"])
 
-    def __init__(self, cfg: DictConfig, seed: int | None = None):
-        self.config = validate(cfg)  # the validated DictConfig, as written to config.yaml
+    def __init__(self, cfg: DictConfig, seed: int | None = None, validated: bool = False):
+        # the validated DictConfig, as written to config.yaml (validation costs ~0.1 s: skipped when done already)
+        self.config = cfg if validated else validate(cfg)
         if seed is not None:
-            self.config.seed = int(seed)
+            self.config = OmegaConf.merge(self.config, {"seed": int(seed)})  # never the caller's object
         seed = int(self.config.seed)
         super().__init__(rng=seed)
         # plain dataclasses for the daily loop: attribute access on a DictConfig costs ~20 us, on these ~50 ns

@@ -7,6 +7,7 @@ renamed, so a folder never holds a half-written file.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -67,8 +68,9 @@ SUMMARY_KEYS: dict[str, str] = {
 }
 
 
+@functools.lru_cache(maxsize=1)
 def model_version() -> str:
-    """The package version plus the git commit when run from a checkout."""
+    """The package version plus the git commit when run from a checkout (asked once per process)."""
     from . import __version__
 
     try:

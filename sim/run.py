@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from omegaconf import OmegaConf
+
 from .config import validate
 from .model import GrassrootsModel
 from .outputs import summarise, timeseries, write_run
@@ -16,9 +18,9 @@ def run_simulation(cfg, out_dir: str | Path | None = None, seed: int | None = No
     written if the config is invalid: validation happens first. The queueing check (`scenario=mmc`) returns
     (summary, None, None) and writes no timeseries.
     """
-    cfg = validate(cfg)
     if seed is not None:
-        cfg.seed = int(seed)
+        cfg = OmegaConf.merge(cfg, {"seed": int(seed)})
+    cfg = validate(cfg)
     if cfg.scenario.name == "mmc":
         from .mmc import run_mmc
 
@@ -26,7 +28,7 @@ def run_simulation(cfg, out_dir: str | Path | None = None, seed: int | None = No
         if out_dir is not None:
             write_run(out_dir, cfg, summary, None)
         return summary, None, None
-    model = GrassrootsModel(cfg)
+    model = GrassrootsModel(cfg, validated=True)
     model.run()
     summary = summarise(model)
     series = timeseries(model)

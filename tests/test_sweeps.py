@@ -1,0 +1,156 @@
+"""Sweeps: end to end through Hydra's launchers, resume after SIGKILL, aggregation, sensitivity, bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from sim.aggregate import AggregateError, aggregate
+from sim.sweep import SweepError, main as sweep_main, sweep
+
+from .conftest import ROOT
+
+SMALL = {"seeds": 2, "days": 14, "scenario": "classroom", "report": False,
+         "variants": {"baseline": [], "one_form": ["reform=[one_form]"], "rest_rights": ["reform=[rest_rights]"]}}
+METRICS = ["admin_hours", "service_time_mean_days", "hours.data_reports", "department_hours", "requests_arrived"]
+
+
+def small_sweep(out, **extra):
+    return sweep("compare_reforms", {**SMALL, "out": str(out), **extra})
+
+
+def table(folder):
+    runs = pd.read_parquet(folder / "runs.parquet")
+    return runs.sort_values(["variant", "seed"]).reset_index(drop=True)[["variant", "seed", *METRICS]]
+
+
+def test_small_sweep_end_to_end_through_joblib(tmp_path):
+    folder = small_sweep(tmp_path / "a")
+    runs = pd.read_parquet(folder / "runs.parquet")
+    assert len(runs) == 6 and set(runs.variant) == {"baseline", "one_form", "rest_rights"}
+    comp = pd.read_parquet(folder / "comparison.parquet")
+    assert {"variant", "metric", "baseline_mean", "variant_mean", "diff_mean", "diff_ci_low", "diff_ci_high",
+            "n"} <= set(comp.columns)
+    assert (folder / "comparison.csv").exists()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["missing_runs"] == [] and manifest["runs_completed"] == 6
+    assert "joblib" in (folder / ".sweep" / "launcher.log").read_text() or (folder / ".sweep" / "hydra").exists()
+    # the paired difference, computed by hand from the runs
+    b = runs[runs.variant == "baseline"].sort_values("seed").admin_hours.to_numpy()
+    v = runs[runs.variant == "one_form"].sort_values("seed").admin_hours.to_numpy()
+    d = v - b
+    half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
+    row = comp[(comp.variant == "one_form") & (comp.metric == "admin_hours")].iloc[0]
+    assert row.diff_mean == pytest.approx(d.mean())
+    assert row.diff_ci_low == pytest.approx(d.mean() - half)
+    assert row.diff_ci_high == pytest.approx(d.mean() + half)
+    assert row.n == 2
+    # a second call finds everything done and runs nothing
+    started = time.time()
+    small_sweep(tmp_path / "a")
+    assert time.time() - started < 10
+
+
+def test_basic_and_joblib_launchers_give_identical_results(tmp_path):
+    a = small_sweep(tmp_path / "joblib", launcher="joblib")
+    b = small_sweep(tmp_path / "basic", launcher="basic")
+    pd.testing.assert_frame_equal(table(a), table(b))
+
+
+@pytest.mark.slow
+def test_a_sweep_killed_with_sigkill_completes_to_the_same_aggregate(tmp_path):
+    whole = small_sweep(tmp_path / "whole", seeds=4)
+    folder = tmp_path / "killed"
+    args = [sys.executable, "-m", "sim.sweep", "compare_reforms", "seeds=4", "days=14", "scenario=classroom",
+            "report=false", f"out={folder}", "variants=" + json.dumps(SMALL["variants"])]
+    proc = subprocess.Popen(args, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(folder.glob("runs/*/*/summary.json"))) < 3:
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)  # the sweep, its launcher and the workers, mid-run
+    proc.wait()
+    done = list(folder.glob("runs/*/*/summary.json"))
+    assert 3 <= len(done) < 12, "the kill should land mid-sweep"
+    for f in done:  # nothing half-written: every summary that exists parses
+        json.loads(f.read_text())
+    assert sweep_main(["compare_reforms", "seeds=4", "days=14", "scenario=classroom", "report=false",
+                       f"out={folder}", "variants=" + json.dumps(SMALL["variants"])]) == 0
+    pd.testing.assert_frame_equal(table(whole), table(folder))
+    assert json.loads((folder / "manifest.json").read_text())["missing_runs"] == []
+    assert not [p for p in folder.glob("runs/*/*/.*")], "temporary files left behind"
+
+
+def test_a_failed_run_is_reported_and_the_others_finish(tmp_path):
+    folder = tmp_path / "f"
+    victim = folder / "runs" / "rest_rights" / "seed=1"
+    (victim / "timeseries.parquet").mkdir(parents=True)  # a directory where the run must write a file: it fails
+    small_sweep(folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["failed_runs"] == ["runs/rest_rights/seed=1"]
+    assert manifest["runs_completed"] == 5
+    assert len(pd.read_parquet(folder / "runs.parquet")) == 5
+    text = (victim / "error.txt").read_text()
+    assert "reform=[rest_rights]" in text and "Traceback" in text
+    # fixed, the same command completes the sweep
+    (victim / "timeseries.parquet").rmdir()
+    small_sweep(folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["failed_runs"] == [] and manifest["runs_completed"] == 6
+
+
+def test_results_of_another_experiment_config_or_model_version_are_refused(tmp_path):
+    folder = small_sweep(tmp_path / "x")
+    with pytest.raises(AggregateError, match="another configuration"):
+        small_sweep(folder, seeds=3)
+    summary = folder / "runs" / "baseline" / "seed=0" / "summary.json"
+    data = json.loads(summary.read_text())
+    data["model_version"] = "0.0.1+old"
+    summary.write_text(json.dumps(data))
+    with pytest.raises(AggregateError, match="model version"):
+        aggregate(folder)
+
+
+def test_bad_experiment_input_stops_before_anything_is_written(tmp_path, capsys):
+    out = tmp_path / "never"
+    assert sweep_main(["no_such_experiment", f"out={out}"]) == 2
+    assert "allowed: compare_reforms" in capsys.readouterr().err
+    assert sweep_main(["compare_reforms", "seeds=0", f"out={out}"]) == 2
+    assert sweep_main(["compare_reforms", "colour=red", f"out={out}"]) == 2
+    assert sweep_main(["compare_reforms", "launcher=carrier_pigeon", f"out={out}"]) == 2
+    assert sweep_main(["compare_reforms", f"out={out}", "variants={bad: ['reform=[nope]']}"]) == 2
+    assert "nope" in capsys.readouterr().err
+    assert not out.exists()
+    with pytest.raises(SweepError):
+        sweep("dose_response", {"parameter": "reform.single_assessor.max_per_year", "values": [0], "out": str(out)})
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("method, n", [("morris", 4), ("sobol", 4)])
+def test_sensitivity_ranks_the_influential_parameter_first(tmp_path, method, n):
+    """A constructed case: what one_form saves scales with the minutes per typed field (wide range); the other two
+    parameters barely move (narrow ranges)."""
+    folder = sweep("sensitivity", {
+        "method": method, "n": n, "days": 14, "scenario": "classroom", "report": False, "out": str(tmp_path / method),
+        "lever": ["reform=[one_form]"],
+        "parameters": {"data_reports.entry_minutes_per_field": [0.1, 2.0], "chat.read_minutes": [0.39, 0.41],
+                       "meetings.duration_hours": [1.49, 1.51]},
+    })
+    table = pd.read_csv(folder / "sensitivity.csv")
+    assert set(table.outcome) == {"hours_saved", "service_time_mean_days", "service_time_change"}
+    saved = table[table.outcome == "hours_saved"].set_index("parameter")
+    assert len(saved) == 3
+    score = "mu_star" if method == "morris" else "ST"
+    assert saved[score].idxmax() == "data_reports.entry_minutes_per_field"
+    assert {f"{score}_conf" if method == "sobol" else "mu_star_conf"} <= set(saved.columns)
+    if method == "sobol":
+        assert (folder / "sobol.csv").exists()
