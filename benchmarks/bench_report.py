@@ -23,7 +23,8 @@ import yaml
 
 from sim.config import REFORM_NAMES
 from sim.report import build_report
-from sim.report_fixture import build_fixture_experiment, comparison_table
+from sim.aggregate import comparison_table
+from sim.report_fixture import build_fixture_experiment
 
 
 def synthetic_folder(src: Path, dst: Path, variants: list[str], seeds: int) -> Path:

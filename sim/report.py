@@ -133,7 +133,7 @@ def load_experiment(folder: str | Path) -> Experiment:
         comparison = pd.read_parquet(comp_file)
     else:
         # the comparison is derived data: rebuild it from runs.parquet rather than refuse
-        from .report_fixture import comparison_table
+        from .aggregate import comparison_table
         comparison = comparison_table(runs)
     exp = Experiment(path, spec, runs, comparison, manifest)
     exp.warnings = sweep_warnings(exp)

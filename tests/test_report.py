@@ -99,7 +99,7 @@ def test_report_html_is_offline_bilingual_and_complete(experiment_copy):
     # method notes: model version, config hash and the command from experiment.yaml / manifest.json
     manifest = json.loads((experiment_copy / "manifest.json").read_text())
     assert manifest["model_version"] in page and manifest["config_hash"] in page
-    assert "python -m sim.report_fixture" in page
+    assert "python -m sim.sweep compare_reforms" in page
     assert 'id="partial-warning"' not in page
 
 
@@ -138,12 +138,13 @@ def test_missing_baseline_names_it_and_lists_variants(experiment_copy):
 
 
 def test_partial_sweep_warns_and_still_reports(experiment_copy):
-    runs = pd.read_parquet(experiment_copy / "runs.parquet")
-    runs = runs[~((runs.variant == "rest_rights") & (runs.seed == 2))]
-    runs.to_parquet(experiment_copy / "runs.parquet")
-    m = json.loads((experiment_copy / "manifest.json").read_text())
-    m["missing_runs"] = ["rest_rights/seed=2"]
-    (experiment_copy / "manifest.json").write_text(json.dumps(m))
+    import shutil
+
+    from sim.aggregate import aggregate
+
+    shutil.rmtree(experiment_copy / "runs" / "rest_rights" / "seed=2")  # as a killed sweep would leave it
+    aggregate(experiment_copy)
+    assert json.loads((experiment_copy / "manifest.json").read_text())["missing_runs"] == ["runs/rest_rights/seed=2"]
     res = build_report(experiment_copy, png=False, network=False)
     assert any("rest_rights/seed=2" in w for w in res["warnings"])
     assert any("variant rest_rights has 2 of 3 seeds (missing seed 2)" in w for w in res["warnings"])
