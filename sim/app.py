@@ -46,6 +46,9 @@ SCENARIO_KEYS: dict[str, str] = {
     "inspections_per_department_per_year": "inspections.per_department_per_year",
 }
 HOUSEHOLDS_SHOWN_PER_CADRE = 5  # a sample of each grid, enough to show the service network without a hairball
+# A fixed width: a FigureWidget in SolaraViz's grid cells does not follow the cell's width by itself, and the
+# cells are about this wide on a 1600-1920 px projector screen.
+FIGURE_WIDTH = 560
 WEEKDAYS = ("Mon 一", "Tue 二", "Wed 三", "Thu 四", "Fri 五", "Sat 六", "Sun 日")
 
 # Hydra's compose API keeps one global state; two sessions pressing Reset at once must not interleave in it.
@@ -326,7 +329,7 @@ def network_figure(model: ClassroomModel, colour_by: str = "hours") -> go.Figure
                     line=dict(width=0.5, color="#888"))))
     fig = go.Figure(traces)
     fig.update_layout(
-        height=420, margin=dict(l=5, r=5, t=30, b=5), showlegend=True, hovermode="closest",
+        height=400, width=FIGURE_WIDTH, margin=dict(l=5, r=5, t=30, b=5), showlegend=True, hovermode="closest",
         title=dict(text=f"Township network 乡镇网络 · colour: {title}", font=dict(size=13)),
         legend=dict(orientation="h", y=-0.02, font=dict(size=9)),
         xaxis=dict(visible=False), yaxis=dict(visible=False, scaleanchor="x"), plot_bgcolor="white",
@@ -359,9 +362,9 @@ def week_figure(model: ClassroomModel) -> go.Figure:
     fig = go.Figure(traces)
     # the layout stays the same from day to day (only the bars move), so the page need not resend it
     fig.update_layout(
-        barmode="stack", height=400, margin=dict(l=40, r=5, t=10, b=5),
+        barmode="stack", height=340, width=FIGURE_WIDTH, margin=dict(l=40, r=5, t=10, b=5),
         yaxis=dict(title="hours 小时", range=[0, 16]), uirevision="week",
-        legend=dict(orientation="h", y=-0.22, font=dict(size=9), traceorder="normal"),
+        legend=dict(font=dict(size=9), traceorder="reversed"),  # top to bottom as the bars stack
     )
     return fig
 
@@ -381,7 +384,7 @@ def service_figure(model: ClassroomModel) -> go.Figure:
                                  line=dict(color=colour, dash=dash)), row=1, col=1)
         fig.add_trace(go.Scatter(x=x, y=run.records["backlog_open"][:d].sum(axis=1), name=name, legendgroup=name,
                                  showlegend=False, line=dict(color=colour, dash=dash)), row=2, col=1)
-    fig.update_layout(height=380, margin=dict(l=40, r=5, t=30, b=5), uirevision="service",
+    fig.update_layout(height=380, width=FIGURE_WIDTH, margin=dict(l=40, r=5, t=30, b=5), uirevision="service",
                       legend=dict(orientation="h", y=1.12, font=dict(size=9)))
     fig.update_annotations(font_size=11)
     fig.update_xaxes(title_text="day", row=2, col=1)
@@ -395,7 +398,7 @@ def changes_figure(model: ClassroomModel) -> go.Figure:
     colours = ["#2ca02c" if (v < 0) != (a == "service") else "#d62728" for a, v in zip(ACTIVITIES, diff)]
     fig = go.Figure(go.Bar(x=diff, y=names, orientation="h", marker_color=colours,
                            hovertemplate="%{y}: %{x:+.2f} h per cadre-week<extra></extra>"))
-    fig.update_layout(height=270, margin=dict(l=5, r=5, t=30, b=5), uirevision="changes",
+    fig.update_layout(height=240, width=FIGURE_WIDTH, margin=dict(l=5, r=5, t=30, b=5), uirevision="changes",
                       title=dict(text="hours per cadre-week: with − without 工时变化", font=dict(size=12)),
                       xaxis=dict(zeroline=True, zerolinewidth=2), yaxis=dict(autorange="reversed",
                                                                              tickfont=dict(size=9)))
