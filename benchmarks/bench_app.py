@@ -40,7 +40,7 @@ def bench_model(reforms, days: int, warmup: int = 20) -> dict[str, float]:
         t2 = time.perf_counter()
         step_t.append(t1 - t0)
         fig_t.append(t2 - t1)
-    total = [a + b for a, b in zip(step_t, fig_t)]
+    total = [a + b for a, b in zip(step_t, fig_t, strict=True)]
     return dict(build_s=build, step_ms=1e3 * statistics.mean(step_t), figures_ms=1e3 * statistics.mean(fig_t),
                 day_ms=1e3 * statistics.mean(total), day_p95_ms=1e3 * sorted(total)[int(0.95 * len(total)) - 1])
 

@@ -27,7 +27,6 @@ import plotly.graph_objects as go
 import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
-from plotly.subplots import make_subplots
 
 from sim.config import REFORM_NAMES, ConfigError, load_config
 from sim.labels import ACTIVITY_LABELS, REFORM_LABELS, SECTIONS, reform_label, section_label
@@ -281,25 +280,23 @@ def _node_values(m: GrassrootsModel, lay: dict, colour_by: str) -> dict[str, np.
     return dict(cadre=cad, village=vill, township=town, household=hh, queue=queue)
 
 
-def network_figure(model: ClassroomModel, colour_by: str = "hours") -> go.Figure:
+def network_figure(model: ClassroomModel, colour_by: str = "hours", validate: bool = True) -> go.Figure:
     m, lay = model.township, model.layout
     st = m.structure
     vals = _node_values(m, lay, colour_by)
     title = "hours worked today 今日工时" if colour_by == "hours" else "open requests 待办请求"
     cmax = 12.0 if colour_by == "hours" else max(5.0, float(np.nanmax(vals["cadre"], initial=0.0)))
     scale = "YlOrRd"
-    traces = [
-        go.Scatter(x=lay["lines"][0], y=lay["lines"][1], mode="lines", hoverinfo="skip", name="department lines 条线",
-                   line=dict(width=0.4, color="rgba(70,110,180,0.25)")),
-        go.Scatter(x=lay["tree"][0], y=lay["tree"][1], mode="lines", hoverinfo="skip", name="hierarchy 层级",
-                   line=dict(width=1.0, color="rgba(90,90,90,0.6)")),
-        go.Scatter(x=lay["grid"][0], y=lay["grid"][1], mode="lines", hoverinfo="skip", name="service grid 网格",
-                   line=dict(width=0.5, color="rgba(60,160,90,0.35)")),
-    ]
+    edges = (("lines", "department lines 条线", 0.4, "rgba(70,110,180,0.25)"),
+             ("tree", "hierarchy 层级", 1.0, "rgba(90,90,90,0.6)"),
+             ("grid", "service grid 网格", 0.5, "rgba(60,160,90,0.35)"))
+    traces = [dict(type="scatter", x=lay[k][0], y=lay[k][1], mode="lines", hoverinfo="skip", name=label,
+                   line=dict(width=width, color=colour)) for k, label, width, colour in edges]
     deps = lay["nodes"]["department"]
     xy = lay["xy"]
-    traces.append(go.Scatter(
-        x=xy["department"][:, 0], y=xy["department"][:, 1], mode="markers+text", name="departments 县级部门",
+    traces.append(dict(
+        type="scatter", x=xy["department"][:, 0], y=xy["department"][:, 1], mode="markers+text",
+        name="departments 县级部门",
         text=[st.hierarchy.nodes[n]["zh"] for n in deps], textposition="top center", textfont=dict(size=9),
         hovertext=[st.hierarchy.nodes[n]["name"] for n in deps], hoverinfo="text",
         marker=dict(symbol="square", size=11, color="#4a6fa5")))
@@ -315,19 +312,21 @@ def network_figure(model: ClassroomModel, colour_by: str = "hours") -> go.Figure
                      f"<br>fatigue {m.fatigue[c]:.2f}" for c in ids]
         else:
             hover = [f"{kind} {i}<br>{title}: {v[i]:.1f}" for i in ids]
-        traces.append(go.Scatter(
-            x=xy[kind][:, 0], y=xy[kind][:, 1], mode="markers", name=label, hovertext=hover, hoverinfo="text",
+        traces.append(dict(
+            type="scatter", x=xy[kind][:, 0], y=xy[kind][:, 1], mode="markers", name=label, hovertext=hover,
+            hoverinfo="text",
             marker=dict(marker, size=size, symbol=symbol, color=v[ids],
                         showscale=(kind == "cadre"),
                         colorbar=dict(title=dict(text=title, side="right"), thickness=10, len=0.8))))
     hh_v = vals["household"]
     hh_colour = np.where(np.isnan(hh_v), 0.0, hh_v) if colour_by != "hours" else None
-    traces.append(go.Scatter(
-        x=xy["household"][:, 0], y=xy["household"][:, 1], mode="markers", name="households (sample) 群众",
+    traces.append(dict(
+        type="scatter", x=xy["household"][:, 0], y=xy["household"][:, 1], mode="markers",
+        name="households (sample) 群众",
         hoverinfo="skip",
         marker=dict(marker, size=5, color=hh_colour if hh_colour is not None else "#9ab",
                     line=dict(width=0.5, color="#888"))))
-    fig = go.Figure(traces)
+    fig = go.Figure(traces, _validate=validate)
     fig.update_layout(
         height=400, width=FIGURE_WIDTH, margin=dict(l=5, r=5, t=30, b=5), showlegend=True, hovermode="closest",
         title=dict(text=f"Township network 乡镇网络 · colour: {title}", font=dict(size=13)),
@@ -346,7 +345,7 @@ ACTIVITY_COLOURS = {
 }
 
 
-def week_figure(model: ClassroomModel) -> go.Figure:
+def week_figure(model: ClassroomModel, validate: bool = True) -> go.Figure:
     """The average cadre's last 7 days, hours by activity (records are per-cadre means per township)."""
     m = model.township
     d = m.calendar.day
@@ -357,9 +356,9 @@ def week_figure(model: ClassroomModel) -> go.Figure:
     for a in ACTIVITIES:
         y = m.records[f"hours_{a}"][lo:d].mean(axis=1)
         zh, en = ACTIVITY_LABELS[a]
-        traces.append(go.Bar(x=x, y=y, name=f"{zh} {en}", marker_color=ACTIVITY_COLOURS[a],
+        traces.append(dict(type="bar", x=x, y=y, name=f"{zh} {en}", marker_color=ACTIVITY_COLOURS[a],
                              hovertemplate=f"{en}: %{{y:.2f}} h<extra></extra>"))
-    fig = go.Figure(traces)
+    fig = go.Figure(traces, _validate=validate)
     # the layout stays the same from day to day (only the bars move), so the page need not resend it
     fig.update_layout(
         barmode="stack", height=340, width=FIGURE_WIDTH, margin=dict(l=40, r=5, t=10, b=5),
@@ -369,35 +368,42 @@ def week_figure(model: ClassroomModel) -> go.Figure:
     return fig
 
 
-def service_figure(model: ClassroomModel) -> go.Figure:
+def service_figure(model: ClassroomModel, validate: bool = True) -> go.Figure:
     """Service time (7-day mean of requests resolved) and open requests, with and without the reforms."""
     m, base = model.township, model.without
     d = m.calendar.day
     x = np.arange(1, d + 1)
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
-                        subplot_titles=("service time, days 办结天数 (7-day mean)", "open requests 待办请求"))
     runs = [(m, "with reforms 改革后", "#2ca02c", "solid")]
     if model.baseline is not None:
         runs.append((base, "without 未改革", "#d62728", "dash"))
+    traces = []
     for run, name, colour, dash in runs:
-        fig.add_trace(go.Scatter(x=x, y=_daily_service_time(run), name=name, legendgroup=name,
-                                 line=dict(color=colour, dash=dash)), row=1, col=1)
-        fig.add_trace(go.Scatter(x=x, y=run.records["backlog_open"][:d].sum(axis=1), name=name, legendgroup=name,
-                                 showlegend=False, line=dict(color=colour, dash=dash)), row=2, col=1)
-    fig.update_layout(height=380, width=FIGURE_WIDTH, margin=dict(l=40, r=5, t=30, b=5), uirevision="service",
-                      legend=dict(orientation="h", y=1.12, font=dict(size=9)))
-    fig.update_annotations(font_size=11)
-    fig.update_xaxes(title_text="day", row=2, col=1)
-    return fig
+        line = dict(color=colour, dash=dash)
+        traces.append(dict(type="scatter", x=x, y=_daily_service_time(run), name=name, legendgroup=name,
+                           line=line, xaxis="x", yaxis="y"))
+        traces.append(dict(type="scatter", x=x, y=run.records["backlog_open"][:d].sum(axis=1), name=name,
+                           legendgroup=name, showlegend=False, line=line, xaxis="x2", yaxis="y2"))
+    # two panels sharing the day axis, laid out by hand (make_subplots costs ~10 ms a day)
+    title = dict(xref="paper", yref="paper", x=0.5, xanchor="center", yanchor="bottom", showarrow=False,
+                 font=dict(size=11))
+    layout = dict(
+        height=380, width=FIGURE_WIDTH, margin=dict(l=40, r=5, t=30, b=5), uirevision="service",
+        legend=dict(orientation="h", y=1.12, font=dict(size=9)),
+        xaxis=dict(anchor="y", matches="x2", showticklabels=False), yaxis=dict(domain=[0.56, 1.0]),
+        xaxis2=dict(anchor="y2", title=dict(text="day")), yaxis2=dict(domain=[0.0, 0.44]),
+        annotations=[dict(title, text="service time, days 办结天数 (7-day mean)", y=1.0),
+                     dict(title, text="open requests 待办请求", y=0.44)],
+    )
+    return go.Figure(data=traces, layout=layout, _validate=validate)
 
 
-def changes_figure(model: ClassroomModel) -> go.Figure:
+def changes_figure(model: ClassroomModel, validate: bool = True) -> go.Figure:
     """Hours per cadre-week by activity: with the reforms minus without (negative = hours saved)."""
     diff = _per_cadre_week(model.township) - _per_cadre_week(model.without)
     names = [f"{ACTIVITY_LABELS[a][0]} {ACTIVITY_LABELS[a][1]}" for a in ACTIVITIES]
-    colours = ["#2ca02c" if (v < 0) != (a == "service") else "#d62728" for a, v in zip(ACTIVITIES, diff)]
-    fig = go.Figure(go.Bar(x=diff, y=names, orientation="h", marker_color=colours,
-                           hovertemplate="%{y}: %{x:+.2f} h per cadre-week<extra></extra>"))
+    colours = ["#2ca02c" if (v < 0) != (a == "service") else "#d62728" for a, v in zip(ACTIVITIES, diff, strict=True)]
+    fig = go.Figure([dict(type="bar", x=diff, y=names, orientation="h", marker_color=colours,
+                          hovertemplate="%{y}: %{x:+.2f} h per cadre-week<extra></extra>")], _validate=validate)
     fig.update_layout(height=240, width=FIGURE_WIDTH, margin=dict(l=5, r=5, t=30, b=5), uirevision="changes",
                       title=dict(text="hours per cadre-week: with − without 工时变化", font=dict(size=12)),
                       xaxis=dict(zeroline=True, zerolinewidth=2), yaxis=dict(autorange="reversed",
@@ -455,7 +461,7 @@ def TownshipPanel(model: ClassroomModel):
     with solara.Column(gap="4px"):
         solara.Text(_status_line(model), style="font-weight: bold")
         solara.ToggleButtonsSingle(value=colour_by, on_value=set_colour_by, values=["hours", "backlog"], dense=True)
-        LiveFigure(lambda: network_figure(model, colour_by), [model, model.day, colour_by])
+        LiveFigure(lambda: network_figure(model, colour_by, validate=False), [model, model.day, colour_by])
 
 
 def _no_model(model: ClassroomModel) -> bool:
@@ -475,14 +481,14 @@ def WeekPanel(model: ClassroomModel):
         with solara.Column(gap="0px"):
             solara.Text(f"A cadre's week 干部的一周 (average cadre): admin {admin:.1f} h, service {service:.1f} h "
                         "in the last 7 days", style="font-weight: bold; font-size: 0.9em")
-            LiveFigure(lambda: week_figure(model), [model, d])
+            LiveFigure(lambda: week_figure(model, validate=False), [model, d])
 
 
 @solara.component
 def ServicePanel(model: ClassroomModel):
     update_counter.get()
     if not _no_model(model):
-        LiveFigure(lambda: service_figure(model), [model, model.day])
+        LiveFigure(lambda: service_figure(model, validate=False), [model, model.day])
 
 
 def _fmt(x: float) -> str:
@@ -506,7 +512,7 @@ def ChangesPanel(model: ClassroomModel):
             lines.append(f"| {row['metric']} | {_fmt(row['with_reforms'])} | {_fmt(row['without'])} | "
                          f"{'–' if not np.isfinite(row['difference']) else format(row['difference'], '+.2f')} |")
         solara.Markdown("\n".join(lines))
-        LiveFigure(lambda: changes_figure(model), [model, model.day])
+        LiveFigure(lambda: changes_figure(model, validate=False), [model, model.day])
 
 
 @solara.component
