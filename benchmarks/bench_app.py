@@ -13,6 +13,8 @@ Two figures per day, averaged over `--days` days after a warm-up:
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import statistics
 import time
 
@@ -57,7 +59,8 @@ def bench_page(reforms, days: int, warmup: int = 5) -> dict[str, float]:
         with solara.AppLayout():
             app.Page()
 
-    _box, rc = solara.render(InAppLayout(), handle_error=False)
+    with contextlib.redirect_stdout(io.StringIO()):  # solara.render prints the app bar's elements
+        _box, rc = solara.render(InAppLayout(), handle_error=False)
     for name in reforms:
         rc.find(vw.Checkbox, label=reform_label(name)).widget.v_model = True
     rc.find(vw.Btn, children=["Reset"]).widget.click()

@@ -1,7 +1,9 @@
 """The classroom demo: one township, day by day, with the 20 reforms as switches (issue 6).
 
-    solara run sim/app.py                      # http://127.0.0.1:8765, works offline (solara-assets)
+    solara run sim/app.py                      # http://localhost:8765 (127.0.0.1), works offline (solara-assets)
+    solara run sim/app.py --host 127.0.0.1     # the same, explicit (solara takes $HOST/$SOLARA_HOST if set)
     solara run sim/app.py --host 0.0.0.0       # to reach it from the students' machines
+Run it from the repository root with the package importable (installed, or PYTHONPATH=$PWD).
 
 A Mesa SolaraViz page. :class:`ClassroomModel` is a thin mesa.Model around two ``GrassrootsModel`` runs built
 from ``scenario=classroom`` with the page's overrides: the township *with* the switched-on reforms, and the same
