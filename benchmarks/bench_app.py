@@ -48,19 +48,27 @@ def bench_model(reforms, days: int, warmup: int = 20) -> dict[str, float]:
 
 
 def bench_page(reforms, days: int, warmup: int = 5) -> dict[str, float]:
-    import ipyvuetify as vw
     import solara
 
     from sim import app
-    from sim.labels import reform_label
 
     @solara.component
     def InAppLayout():
         with solara.AppLayout():
             app.Page()
 
-    with contextlib.redirect_stdout(io.StringIO()):  # solara.render prints the app bar's elements
-        _box, rc = solara.render(InAppLayout(), handle_error=False)
+    # solara.render (outside a server) prints the app bar's elements on every render: keep them off the report
+    with contextlib.redirect_stdout(io.StringIO()):
+        return _bench_page(InAppLayout, reforms, days, warmup)
+
+
+def _bench_page(InAppLayout, reforms, days: int, warmup: int) -> dict[str, float]:
+    import ipyvuetify as vw
+    import solara
+
+    from sim.labels import reform_label
+
+    _box, rc = solara.render(InAppLayout(), handle_error=False)
     for name in reforms:
         rc.find(vw.Checkbox, label=reform_label(name)).widget.v_model = True
     rc.find(vw.Btn, children=["Reset"]).widget.click()
