@@ -1,54 +1,91 @@
-"""Names of the reforms in Chinese and English, grouped as in the source's six sections.
+"""Short Chinese and English labels for the 20 reforms and the source's six sections.
 
-Shared by the policymaker report and the classroom app: keep the shape ({name: (zh, en)} and
-[(zh, en, [names])]) so both show the same words.
+One place for the names a reader sees: the classroom app's switches and the report's tables both read these, so a
+reform is called the same thing everywhere. Keys are the canonical names of ``sim.config.REFORM_NAMES``.
 """
 
 from __future__ import annotations
 
+from .workload import ACTIVITIES
+
+# name -> (Chinese, English)
 REFORM_LABELS: dict[str, tuple[str, str]] = {
-    "baseline": ("基线", "baseline"),
-    "all_reforms": ("全部改革", "all reforms"),
     # 1 cut useless work
     "merge_documents": ("合并文件", "merge documents"),
     "meeting_list": ("会议清单管理", "meeting list"),
     "no_ledger_assessment": ("无台账考核", "no-ledger assessment"),
     "merge_workgroups": ("整合工作群", "merge work groups"),
-    "no_instant_reply": ("不要求秒回", "no instant reply"),
+    "no_instant_reply": ("不要求秒回", "no instant replies"),
     "shared_data_pool": ("数据共享池", "shared data pool"),
     # 2 draw responsibility lines
     "responsibility_list": ("基层权责清单", "responsibility list"),
     "no_blame_shifting": ("严禁责任甩锅", "no blame shifting"),
     "resources_follow_tasks": ("权随责走费随事转", "resources follow tasks"),
     # 3 fix the assessment baton
-    "single_assessor": ("谁主管谁考核", "single assessor"),
-    "satisfaction_assessment": ("群众打分占大头", "satisfaction assessment"),
+    "single_assessor": ("谁主管谁考核", "one assessor per field"),
+    "satisfaction_assessment": ("群众打分占大头", "residents' satisfaction counts most"),
     "fault_tolerance": ("容错", "fault tolerance"),
     # 4 give self-government back
     "certificate_negative_list": ("证明事项负面清单", "certificate negative list"),
-    "strip_non_autonomous": ("剥离非自治事务", "strip non-autonomous duties"),
-    "self_organization": ("培育群众自组织", "self-organisation"),
+    "strip_non_autonomous": ("剥离非自治事务", "strip non-autonomous tasks"),
+    "self_organization": ("培育群众自组织", "foster self-organisation"),
     # 5 technology runs the errands
     "one_form": ("基层一张表", "one form"),
-    "scan_code_registration": ("扫码替代登记", "scan-code registration"),
+    "scan_code_registration": ("扫码替代登记", "scan-a-code registration"),
     # 6 untie the cadres
     "ban_forced_assignments": ("禁止强制摊派", "ban forced assignments"),
     "precise_accountability": ("问责要精准", "precise accountability"),
     "rest_rights": ("保障休息权", "rest rights"),
 }
 
+# every variant name a comparison shows: the reforms plus the baseline and the full bundle
+VARIANT_LABELS: dict[str, tuple[str, str]] = {
+    "baseline": ("基线", "baseline"),
+    "all_reforms": ("全部改革", "all reforms"),
+    **REFORM_LABELS,
+}
+
+# the source's six sections, in its order: (Chinese, English, [reform names])
 SECTIONS: list[tuple[str, str, list[str]]] = [
-    ("砍掉无效事务", "cut useless work",
+    ("砍掉无效事务", "Cut useless work",
      ["merge_documents", "meeting_list", "no_ledger_assessment", "merge_workgroups", "no_instant_reply",
       "shared_data_pool"]),
-    ("划清权责边界", "draw responsibility lines",
+    ("划清权责边界", "Draw responsibility lines",
      ["responsibility_list", "no_blame_shifting", "resources_follow_tasks"]),
-    ("优化考核指挥棒", "fix the assessment baton",
+    ("优化考核指挥棒", "Fix the assessment baton",
      ["single_assessor", "satisfaction_assessment", "fault_tolerance"]),
-    ("赋能基层自治", "give self-government back",
+    ("赋能基层自治", "Give self-government back",
      ["certificate_negative_list", "strip_non_autonomous", "self_organization"]),
-    ("技术替人跑腿", "technology runs the errands",
+    ("技术替人跑腿", "Technology runs the errands",
      ["one_form", "scan_code_registration"]),
-    ("给基层干部松绑", "untie the cadres",
+    ("给基层干部松绑", "Untie the cadres",
      ["ban_forced_assignments", "precise_accountability", "rest_rights"]),
 ]
+
+# the workload activities of sim.workload.ACTIVITIES: name -> (Chinese, English)
+ACTIVITY_LABELS: dict[str, tuple[str, str]] = {
+    "documents": ("文件", "documents"),
+    "meetings": ("会议", "meetings"),
+    "data_reports": ("填表报数", "data reports"),
+    "ledgers": ("台账", "ledgers"),
+    "inspections": ("检查考核", "inspections"),
+    "chat": ("工作群", "chat groups"),
+    "certificates": ("开证明", "certificates"),
+    "pushed_down": ("属地管理", "pushed-down duties"),
+    "extra_duties": ("额外值守", "extra duties"),
+    "forced_assignments": ("摊派", "forced assignments"),
+    "defensive_paperwork": ("留痕材料", "defensive paperwork"),
+    "service": ("服务群众", "service to residents"),
+}
+assert tuple(ACTIVITY_LABELS) == ACTIVITIES
+
+
+def reform_label(name: str) -> str:
+    """'合并文件 merge documents' - the form a switch or a table row shows."""
+    zh, en = REFORM_LABELS[name]
+    return f"{zh} {en}"
+
+
+def section_label(index: int) -> str:
+    zh, en, _ = SECTIONS[index]
+    return f"{index + 1} {zh} · {en}"

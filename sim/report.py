@@ -28,7 +28,7 @@ import yaml
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from .labels import REFORM_LABELS, SECTIONS
+from .labels import SECTIONS, VARIANT_LABELS
 from .workload import ACTIVITIES
 
 LANGS = ("zh", "en")
@@ -68,7 +68,7 @@ def T(zh: str, en: str) -> dict[str, str]:
 
 
 def label(name: str, lang: str) -> str:
-    zh, en = REFORM_LABELS.get(name, (name, name))
+    zh, en = VARIANT_LABELS.get(name, (name, name))
     return zh if lang == "zh" else en
 
 
@@ -588,7 +588,7 @@ def table_html(table: pd.DataFrame) -> str:
     out = ['<table class="headline"><thead><tr>' + "".join(f"<th>{_bi(z, e)}</th>" for z, e in head)
            + "</tr></thead><tbody>"]
     for r in table.itertuples():
-        zh, en = REFORM_LABELS.get(r.variant, (r.variant, r.variant))
+        zh, en = VARIANT_LABELS.get(r.variant, (r.variant, r.variant))
         warn = "" if r.flag_en == "no clear trade-off" else ' class="flag"'
         out.append(
             f'<tr data-variant="{html.escape(r.variant)}"><td>{_bi(html.escape(zh), html.escape(en))}</td>'
