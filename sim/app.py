@@ -209,8 +209,9 @@ def _daily_service_time(m: GrassrootsModel, window: int = 7) -> np.ndarray:
     book = m.requests
     res, arr = book.resolved[: book.n], book.arrival[: book.n]
     done = (res >= 0) & (res < d)
-    total = np.bincount(res[done], weights=(res[done] - arr[done]).astype(float), minlength=d)[:d]
-    count = np.bincount(res[done], minlength=d)[:d].astype(float)
+    day = res[done].astype(np.int64)  # the model resolves requests on whole days
+    total = np.bincount(day, weights=res[done] - arr[done], minlength=d)[:d]
+    count = np.bincount(day, minlength=d)[:d].astype(float)
     ct, cc = np.cumsum(np.r_[0.0, total]), np.cumsum(np.r_[0.0, count])
     lo = np.maximum(np.arange(1, d + 1) - window, 0)
     t, c = ct[1:] - ct[lo], cc[1:] - cc[lo]

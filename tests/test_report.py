@@ -270,5 +270,5 @@ def test_hours_saved_chart_matches_the_table(fixture_experiment):
     table = headline_table(exp)
     fig = report.fig_hours_saved(exp, table, "zh")
     bars = {y: x for tr in fig.data for x, y in zip(tr.x, tr.y)}
-    assert bars == pytest.approx({REFORM_LABELS[v][0]: h for v, h in zip(table.variant, table.hours_saved)})
-    assert list(fig.layout.yaxis.categoryarray)[-1] == REFORM_LABELS[table.variant[0]][0]  # biggest on top
+    assert bars == pytest.approx({VARIANT_LABELS[v][0]: h for v, h in zip(table.variant, table.hours_saved)})
+    assert list(fig.layout.yaxis.categoryarray)[-1] == VARIANT_LABELS[table.variant[0]][0]  # biggest on top
