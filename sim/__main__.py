@@ -30,6 +30,15 @@ def main(cfg: DictConfig) -> None:
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Hydra's logging config would print every Mesa step
 
     out_dir = cfg.out_dir or HydraConfig.get().runtime.output_dir
+    if cfg.scenario.name == "mmc":  # the queueing check (sim/mmc.py): no township model to run
+        from .mmc import run_mmc
+
+        summary, _, _ = run_mmc(cfg, out_dir=out_dir)
+        print(f"scenario=mmc seed={cfg.seed}: c={summary['servers']} lambda={summary['arrival_rate']}/day "
+              f"mu={summary['service_rate']}/day (utilisation {summary['utilisation']:.2f}); mean wait "
+              f"{summary['wait_time_mean_days']:.5f} d, time in system {summary['service_time_mean_days']:.5f} d")
+        print(f"  written to {out_dir}")
+        return
     summary, _, _ = run_simulation(cfg, out_dir=out_dir)
     reforms = ", ".join(enabled_reforms(cfg)) or "none"
     print(f"scenario={cfg.scenario.name} seed={cfg.seed} reforms: {reforms}")

@@ -60,6 +60,11 @@ class ScenarioConfig:
     village_cadres_per_village: int = at_least(1)
     households_per_township: int = at_least(1)
     days: int = at_least(1, hi=3650)
+    # the queueing check (scenario=mmc, sim/mmc.py) only; null in the other scenarios
+    servers: Optional[int] = at_least(1, default=None)
+    arrival_rate: Optional[float] = _f(0.0, lo_open=True, default=None)   # requests per day
+    service_rate: Optional[float] = _f(0.0, lo_open=True, default=None)   # requests per day per server
+    warmup_days: Optional[float] = _f(0.0, default=None)                  # arrivals before this are not measured
 
 
 @dataclass
@@ -509,6 +514,18 @@ def _is_dict_of_dataclass(t) -> bool:
 
 
 def _cross_checks(cfg) -> None:
+    sc = cfg.scenario
+    if sc.name == "mmc":
+        for key in ("servers", "arrival_rate", "service_rate", "warmup_days"):
+            if sc.get(key) is None:
+                raise ConfigError(f"scenario.{key}: no value given; the mmc scenario needs it")
+        if sc.arrival_rate >= sc.servers * sc.service_rate:
+            raise ConfigError(
+                f"scenario.arrival_rate: {sc.arrival_rate} is at least scenario.servers x scenario.service_rate "
+                f"({sc.servers * sc.service_rate}); the queue would grow without bound (utilisation must be < 1)"
+            )
+        if sc.warmup_days >= sc.days:
+            raise ConfigError(f"scenario.warmup_days: {sc.warmup_days} leaves nothing of scenario.days ({sc.days})")
     names = [d.name for d in cfg.departments]
     if not names:
         raise ConfigError("departments: empty. At least one county department is needed.")

@@ -124,3 +124,93 @@ class RequestBook:
         st = self.start[: self.n][done]
         st = np.where(self.by_residents[: self.n][done], arr, st)  # residents' own organisation takes it up at once
         return (res - arr).astype(np.float64), (st - arr).astype(np.float64)
+
+    # ---- shared-queue, continuous-time mode (the queueing check, sim/mmc.py) ------------------------------------
+    # The daily model gives every cadre its own queue and serves it with whole days' hours. For the M/M/c check
+    # the same book holds the requests (ids, arrival order, the open queue, conservation), but c servers take
+    # them from one shared first-come-first-served queue in continuous time. These methods add that mode without
+    # changing anything above: times are kept in float64 arrays of their own, the integer day fields are filled
+    # consistently (arrival, start and resolved day = the floor of the time), and `open_ids` still holds every
+    # request not yet resolved, in arrival order.
+
+    def start_shared_queue(self, servers: int) -> None:
+        """Switch this (empty) book to one FCFS queue served by `servers` servers, all free at time 0."""
+        if self.n:
+            raise ValueError("start_shared_queue: the book already holds requests")
+        self.shared_servers = int(servers)
+        self._free_at = [0.0] * self.shared_servers  # a heap of the times each server is next free
+        self._next_waiting = 0                        # first id not yet started (FCFS: ids start in order)
+        self._t_cap = 0
+        self._grow_times(max(self.capacity, 1024))
+
+    def _grow_times(self, capacity: int) -> None:
+        for name in ("arrival_time", "service_time", "start_time", "finish_time"):
+            old = getattr(self, name, None)
+            new = np.full(capacity, np.nan)
+            if old is not None:
+                new[: self.n] = old[: self.n]
+            setattr(self, name, new)
+        self._t_cap = capacity
+
+    def add_timed(self, times, service_times, kind: int = 0) -> None:
+        """Requests arriving at continuous `times` (days, non-decreasing), each needing `service_times` (days)."""
+        times = np.asarray(times, dtype=np.float64)
+        k = len(times)
+        if k == 0:
+            return
+        if self.n and times[0] < self.arrival_time[self.n - 1]:
+            raise ValueError("add_timed: arrivals must come in time order")
+        first = self.n
+        days = np.floor(times).astype(np.int64)
+        # the ordinary record of each request: one per arrival day, queued at the shared pool (cadre 0)
+        for day in np.unique(days):
+            sel = days == day
+            m = int(sel.sum())
+            self.add(int(day), np.full(m, kind, dtype=np.int8), np.zeros(m, dtype=np.int32),
+                     np.zeros(m, dtype=np.int32), np.asarray(service_times)[sel], np.zeros(m, dtype=bool), -1)
+        if self.n > self._t_cap:
+            self._grow_times(max(2 * self._t_cap, self.n))
+        self.arrival_time[first:self.n] = times
+        self.service_time[first:self.n] = service_times
+
+    def serve_shared(self, until: float) -> np.ndarray:
+        """Serve the shared queue up to time `until`: each waiting request, in arrival order, goes to the server
+        free earliest and starts at max(its arrival, that server's free time), if that is before `until`; requests
+        whose service ends by `until` are resolved and leave the open queue. Returns the ids resolved."""
+        import heapq
+
+        free = self._free_at
+        first = self._next_waiting
+        arrival = self.arrival_time[first:self.n].tolist()   # plain floats: the loop below is the hot path
+        service = self.service_time[first:self.n].tolist()
+        starts, finishes = [], []
+        for a, s in zip(arrival, service):
+            start = a if a > free[0] else free[0]
+            if start >= until:
+                break
+            finish = start + s
+            heapq.heapreplace(free, finish)
+            starts.append(start)
+            finishes.append(finish)
+        i = first + len(starts)
+        self.start_time[first:i] = starts
+        self.finish_time[first:i] = finishes
+        self.start[first:i] = np.floor(self.start_time[first:i]).astype(np.int32)
+        self._next_waiting = i
+        ids = self.open_ids
+        fin = self.finish_time[ids]
+        done = fin <= until                           # NaN (not started) compares False
+        resolved = ids[done]
+        last_day = int(np.ceil(until)) - 1
+        self.resolved[resolved] = np.minimum(np.floor(self.finish_time[resolved]), last_day).astype(np.int32)
+        self.remaining[resolved] = 0.0
+        self.open_ids = ids[~done]
+        return resolved
+
+    def shared_times(self, since: float = 0.0):
+        """(time in system, wait before service) in days for requests that arrived at or after `since` and are
+        resolved."""
+        n = self.n
+        done = (self.resolved[:n] >= 0) & (self.arrival_time[:n] >= since)
+        arr = self.arrival_time[:n][done]
+        return self.finish_time[:n][done] - arr, self.start_time[:n][done] - arr

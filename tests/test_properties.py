@@ -247,7 +247,8 @@ def invalid_override(draw):
                                          if x[1] in (int, float) and x[2].get("lo") is not None
                                          and not x[0].startswith("reform.")]))
     if kind == "wrong_type":
-        bad = draw(st.sampled_from(["abc", "'x1'", "[1,2]", "{a:1}", "true", "null"]
+        optional = _default(key) is None  # null is a valid value of an optional key (scenario.servers, ...)
+        bad = draw(st.sampled_from(["abc", "'x1'", "[1,2]", "{a:1}", "true"] + ([] if optional else ["null"])
                                    + (["1.5", "2.25"] if t is int else [])))
         return [f"{key}={bad}"], key
     if kind == "below":
