@@ -515,6 +515,8 @@ def _is_dict_of_dataclass(t) -> bool:
 
 def _cross_checks(cfg) -> None:
     sc = cfg.scenario
+    if not str(sc.name).strip():
+        raise ConfigError("scenario.name: empty; a run needs a scenario name (it names the results folder)")
     if sc.name == "mmc":
         for key in ("servers", "arrival_rate", "service_rate", "warmup_days"):
             if sc.get(key) is None:
