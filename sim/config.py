@@ -541,6 +541,8 @@ def _check_scenario(sc) -> None:
 
 
 def _cross_checks(cfg) -> None:
+    if not str(cfg.scenario.name).strip():
+        raise ConfigError("scenario.name: empty; a run needs a scenario name (it names the results folder)")
     _check_scenario(cfg.scenario)
     if cfg.scenario.name == "mmc":
         return

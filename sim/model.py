@@ -313,7 +313,9 @@ class GrassrootsModel(mesa.Model):
             works = appts.sum(axis=0) > 0
             if rest is None or not self._protected_day():
                 works |= urgent_due > cfg.calendar.weekend_catchup_threshold_hours
-            cap = np.where(works, cfg.calendar.weekend_overtime_cap_hours, appts.sum(axis=0) + chat_hours)
+            # a day at home still has its messages, but never more than a worked weekend day may hold
+            cap = np.where(works, cfg.calendar.weekend_overtime_cap_hours,
+                           np.minimum(appts.sum(axis=0) + chat_hours, cfg.calendar.weekend_overtime_cap_hours))
             protected = rest is not None and self._protected_day()
             must_do_days = 0 if protected else gap + 1  # a worked weekend day clears what is due by Monday
         productivity = 1.0 / (1.0 + cfg.fatigue.productivity_loss * self.fatigue)

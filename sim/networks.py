@@ -280,8 +280,9 @@ def build_workgroups(cfg, st: Structure, rng: np.random.Generator, campaigns, me
                 deps = np.flatnonzero(dep_remit == r)
                 o = new_owner(OWNER_DEPARTMENT, t)
                 dept_owner[t, deps] = o
-                members = np.unique(np.concatenate([m for d in deps for m in dep_members[d]]))
-                new_group(o, members.tolist())
+                if ch.groups_per_department > 0:  # no department groups to merge: none after merging either
+                    members = np.unique(np.concatenate([m for d in deps for m in dep_members[d]]))
+                    new_group(o, members.tolist())
         else:
             for d in range(st.n_departments):
                 o = new_owner(OWNER_DEPARTMENT, t)

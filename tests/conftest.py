@@ -33,3 +33,24 @@ def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "sim", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=timeout, env=env)
+
+
+# ---- case counts of the property-based tests (tests/test_properties.py), summed over xdist workers -------------
+CASE_COUNTS: dict[str, int] = {}
+
+
+def pytest_sessionfinish(session):
+    if hasattr(session.config, "workeroutput"):  # an xdist worker: hand the counts to the controller
+        session.config.workeroutput["case_counts"] = dict(CASE_COUNTS)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    for name, n in getattr(node, "workeroutput", {}).get("case_counts", {}).items():
+        CASE_COUNTS[name] = CASE_COUNTS.get(name, 0) + n
+
+
+def pytest_terminal_summary(terminalreporter):
+    if CASE_COUNTS:
+        parts = ", ".join(f"{name}: {n}" for name, n in sorted(CASE_COUNTS.items()))
+        terminalreporter.write_line(f"property-based cases tried: {parts}")
