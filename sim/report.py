@@ -28,26 +28,12 @@ import yaml
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from .labels import SECTIONS, VARIANT_LABELS
+from .labels import ACTIVITY_LABELS, SECTIONS, VARIANT_LABELS
 from .workload import ACTIVITIES
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
-ACTIVITY_LABELS: dict[str, tuple[str, str]] = {
-    "documents": ("文件", "documents"),
-    "meetings": ("会议", "meetings"),
-    "data_reports": ("填表报数", "data reports"),
-    "ledgers": ("台账", "ledgers"),
-    "inspections": ("督查检查", "inspections"),
-    "chat": ("工作群", "work chats"),
-    "certificates": ("开证明", "certificates"),
-    "pushed_down": ("下放事项", "pushed-down duties"),
-    "extra_duties": ("额外任务", "extra duties"),
-    "forced_assignments": ("强制摊派", "forced assignments"),
-    "defensive_paperwork": ("留痕材料", "defensive paperwork"),
-    "service": ("服务群众", "serving residents"),
-}
 
 # twelve distinct colours (plotly's default cycle has ten, so two activities would share one); serving residents
 # is the only green, to stand apart from the admin work stacked under it
@@ -621,8 +607,8 @@ def method_html(exp: Experiment) -> str:
     ]
     body = "".join(f"<tr><th>{_bi(z, e)}</th><td>{v}</td></tr>" for (z, e), v in rows)
     crn = _bi("同一种子下，改革方案与基线共用随机数（共同随机数），差异按种子配对计算：差值 = 改革 − 基线，"
-              "置信区间为配对 t 区间（95%）。“节省小时” = 基线 − 改革的事务小时（文件、会议、报表、台账、督查、"
-              "工作群、证明、下放事项、额外任务、摊派、留痕材料；不含服务群众）。县级部门小时为全县合计，"
+              "置信区间为配对 t 区间（95%）。“节省小时” = 基线 − 改革的事务小时（文件、会议、报表、台账、检查考核、"
+              "工作群、证明、属地管理、额外值守、摊派、留痕材料；不含服务群众）。县级部门小时为全县合计，"
               "其增加表示工作被上移而非减少。",
               "A reform run and the baseline run with the same seed share their random draws (common random "
               "numbers); differences are paired by seed: diff = reform − baseline, with a paired t interval (95%). "
