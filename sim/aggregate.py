@@ -6,7 +6,7 @@ Writes, next to experiment.yaml and runs/:
 - runs.parquet: one row per completed run (experiment, variant, seed, run_dir, scale, sample) and every numeric
   summary key as a column (dotted names kept, e.g. "hours.chat");
 - comparison.parquet and comparison.csv: per (variant, metric) the baseline and variant means and the paired
-  difference (variant - baseline, paired by seed: common random numbers) with its 95% t interval and n; for a
+  difference (variant - baseline, paired by seed: common random numbers) with its 95% t interval, sd and n; for a
   scale experiment, per scale;
 - sensitivity.csv (and sobol.csv for the report) for a sensitivity experiment: indices with 95% intervals;
 - manifest.json: model and schema version, the experiment's config hash, when, and the missing and failed runs.
@@ -128,7 +128,7 @@ def comparison_table(runs: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
                 d = paired_difference(base.loc[seeds, m].to_numpy(), gv.loc[seeds, m].to_numpy())
                 row = {"variant": variant, "metric": m, "baseline_mean": float(base[m].mean()),
                        "variant_mean": float(gv[m].mean()), "diff_mean": d["mean"], "diff_ci_low": d["ci_low"],
-                       "diff_ci_high": d["ci_high"], "n": d["n"]}
+                       "diff_ci_high": d["ci_high"], "diff_sd": d["sd"], "n": d["n"]}
                 if by:
                     row[by] = key
                 out.append(row)

@@ -19,7 +19,7 @@ import time
 import pandas as pd
 
 from .config import REFORM_NAMES, ConfigError, load_config
-from .stats import paired_difference
+from .aggregate import comparison_table
 
 HEADLINE_METRICS = ("admin_hours", "service_hours", "service_time_mean_days", "service_time_p90_days",
                     "department_hours", "overtime_hours", "days_off", "satisfaction_mean")
@@ -64,26 +64,17 @@ def run_pairs(variants: dict[str, list[str]], seeds, base: list[str] = (), n_job
             print(f"\r  runs {i}/{len(jobs)}  elapsed {elapsed:5.0f} s  left ~{left:4.0f} s", end="", file=sys.stderr)
     if progress:
         print(file=sys.stderr)
-    rows = [{"variant": name, "seed": s, **res} for (name, _, s), res in zip(jobs, results)]
+    # `seed` is the pair a run belongs to (the baseline's seed); `run_seed` the seed it actually ran with
+    rows = [{"variant": name, "seed": s % INDEPENDENT_SEED_OFFSET, "run_seed": s, **res}
+            for (name, _, s), res in zip(jobs, results)]
     return pd.DataFrame(rows)
 
 
 def paired_table(runs: pd.DataFrame, metrics=HEADLINE_METRICS) -> pd.DataFrame:
-    """Per (variant, metric): baseline and variant means and the paired difference with its 95% CI.
-
-    Pairs are formed by seed order (the i-th baseline seed with the i-th variant seed), which is the same seed
-    under common random numbers and an unrelated one under independent seeds.
-    """
-    base = runs[runs.variant == "baseline"].sort_values("seed")
-    rows = []
-    for variant, group in runs[runs.variant != "baseline"].groupby("variant", sort=False):
-        group = group.sort_values("seed")
-        for m in metrics:
-            d = paired_difference(base[m].to_numpy(), group[m].to_numpy())
-            rows.append({"variant": variant, "metric": m, "baseline_mean": float(base[m].mean()),
-                         "variant_mean": float(group[m].mean()), "diff_mean": d["mean"], "diff_ci_low": d["ci_low"],
-                         "diff_ci_high": d["ci_high"], "diff_sd": d["sd"], "n": d["n"]})
-    return pd.DataFrame(rows)
+    """Per (variant, metric): baseline and variant means and the paired difference with its 95% CI (the sweeps'
+    aggregation, on the runs in memory). Under independent seeds the pairs are unrelated runs, by design."""
+    table = comparison_table(runs[["variant", "seed", *metrics]])
+    return table.reset_index(drop=True)
 
 
 def format_table(table: pd.DataFrame) -> str:
