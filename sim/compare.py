@@ -65,7 +65,7 @@ def run_pairs(variants: dict[str, list[str]], seeds, base: list[str] = (), n_job
     if progress:
         print(file=sys.stderr)
     # `seed` is the pair a run belongs to (the baseline's seed); `run_seed` the seed it actually ran with
-    rows = [{"variant": name, "seed": s % INDEPENDENT_SEED_OFFSET, "run_seed": s, **res}
+    rows = [{**res, "variant": name, "seed": s % INDEPENDENT_SEED_OFFSET, "run_seed": s}
             for (name, _, s), res in zip(jobs, results)]
     return pd.DataFrame(rows)
 
