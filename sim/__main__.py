@@ -33,8 +33,9 @@ def main(cfg: DictConfig) -> None:
     summary, _, _ = run_simulation(cfg, out_dir=out_dir)
     if cfg.scenario.name == "mmc":
         print(f"M/M/{cfg.scenario.servers}: mean wait {summary['wait_time_mean_days']:.4f} d "
-              f"(se {summary['wait_time_sem_days']:.4f}), mean time in system {summary['service_time_mean_days']:.4f} d "
-              f"(se {summary['service_time_sem_days']:.4f}), utilisation {summary['utilisation']:.3f}")
+              f"(se {summary['wait_time_sem_days']:.4f}), mean time in system "
+              f"{summary['service_time_mean_days']:.4f} d (se {summary['service_time_sem_days']:.4f}), "
+              f"utilisation {summary['utilisation']:.3f}")
         print(f"  written to {out_dir}")
         return
     reforms = ", ".join(enabled_reforms(cfg)) or "none"

@@ -30,6 +30,7 @@ class Department(mesa.Agent):
         self.systems = np.flatnonzero(st.system_department == index)
         self.township_line = st.line_cadres(index, "township")
         self.village_line = st.line_cadres(index, "village")
+        self.liaisons_per_township = max(1, len(self.township_line) // st.n_townships)
         s = model.streams
         self._rng_documents = s[f"documents/{self.name}"]
         self._rng_meetings = s[f"meetings/{self.name}"]
@@ -102,10 +103,8 @@ class Department(mesa.Agent):
         rng = self._rng_inspections
         T = self.model.structure.n_townships
         wanted = rng.random(T) < cfg.per_department_per_year / self.model.calendar.workdays_per_year
-        per_township = self.model.structure.n_villages // T
         for t in np.flatnonzero(wanted):
-            visited = rng.choice(per_township, size=min(cfg.villages_visited, per_township), replace=False)
-            self.model.assessment.request(self, int(t), visited, emergency=False)
+            self.model.assessment.request(self, int(t), self.model.assessment.draw_villages(rng), emergency=False)
 
     def push_down_duties(self) -> None:
         cfg = self.model.cfg.pushed_down

@@ -56,6 +56,7 @@ class GrassrootsModel(mesa.Model):
         self.seed = seed
         self.reforms = enabled_reforms(self.config)
         self.reform = {name: getattr(self.cfg.reform, name) for name in self.reforms}  # reform -> its settings
+        cfg = self.cfg
         self.streams = Streams(seed)
         self.calendar = Calendar(cfg.calendar.start_date, cfg.scenario.days)
         self.day = 0
@@ -106,10 +107,8 @@ class GrassrootsModel(mesa.Model):
         self.appointments_missed = 0.0
         self.overdue_total = 0.0
         self.certificates_avoided = 0
-        self.certificates_verified = 0
         self.proactive_visits = 0
         self.satisfaction_daily = np.zeros(self.days)
-        self.survey_rounds = 0
         self.records: dict[str, np.ndarray] = {}
         self._init_records()
         self.datacollector = mesa.DataCollector(
@@ -167,12 +166,12 @@ class GrassrootsModel(mesa.Model):
         self._emergency_inspections()
         self._satisfaction_survey()
         chat_hours, after_hours = self.chat.day(workday, cfg.chat.weekend_volume)
-        arrivals = self._resident_requests()
+        self._resident_requests()
         plan = self._cadre_day(workday, chat_hours)
         self._serve(plan)
-        self._update_blame(plan, findings)
+        self._update_blame(plan.overdue, findings)
         self._update_fatigue()
-        self._record(arrivals, after_hours)
+        self._record(after_hours)
         self.datacollector.collect(self)
         self.ledger.advance()
         cal.day += 1
@@ -239,12 +238,10 @@ class GrassrootsModel(mesa.Model):
         ins = self.cfg.inspections
         rng = self.streams["inspections/emergency"]
         st = self.structure
-        per_township = st.n_villages // st.n_townships
         hit = rng.random(st.n_townships) < ins.emergency_per_year / self.calendar.workdays_per_year
         for t in np.flatnonzero(hit):
             dept = self.departments[int(rng.integers(st.n_departments))]
-            visited = rng.choice(per_township, size=min(ins.villages_visited, per_township), replace=False)
-            self.assessment.request(dept, int(t), visited, emergency=True)
+            self.assessment.request(dept, int(t), self.assessment.draw_villages(rng), emergency=True)
 
     def _satisfaction_survey(self) -> None:
         """Satisfaction-weighted assessment asks a random share of residents each quarter (department hours)."""
@@ -253,9 +250,8 @@ class GrassrootsModel(mesa.Model):
             return
         minutes = self.cfg.department_hours.survey_minutes_per_household
         self.department_hours_today += sat.sample_share * self.structure.n_households * minutes / 60.0
-        self.survey_rounds += 1
 
-    def _resident_requests(self) -> int:
+    def _resident_requests(self) -> None:
         sv, st, hh = self.cfg.service, self.structure, self.households
         rng = self.streams["requests"]
         n = rng.poisson(st.n_households * sv.requests_per_household_per_year / 364.0)
@@ -271,7 +267,6 @@ class GrassrootsModel(mesa.Model):
             removed = (kind == CERTIFICATE) & ~self._cert_kind_legal[cert_kind]
             verified = removed & (u_verify < neg.verifiable_share)
             self.certificates_avoided += int(removed.sum())
-            self.certificates_verified += int(verified.sum())
             self.department_hours_today += verified.sum() * self.cfg.department_hours.verification_minutes / 60.0
             keep &= ~removed
         households, kind = households[keep], kind[keep]
@@ -285,7 +280,6 @@ class GrassrootsModel(mesa.Model):
         self._arrived_today = households
         if settled.any():
             self._settling.setdefault(settle_day, []).append(first + np.flatnonzero(settled))
-        return int(len(kind))
 
     def _cadre_day(self, workday: bool, chat_hours: np.ndarray):
         cal, cfg, st = self.calendar, self.cfg, self.structure
@@ -310,13 +304,13 @@ class GrassrootsModel(mesa.Model):
         else:
             regular = np.zeros(C)
             urgent_due = due[:, : must_do_days + 1, :].sum(axis=(1, 2))
+            protected = self._protected_day()
             works = appts.sum(axis=0) > 0
-            if rest is None or not self._protected_day():
+            if not protected:
                 works |= urgent_due > cfg.calendar.weekend_catchup_threshold_hours
             # a day at home still has its messages, but never more than a worked weekend day may hold
             cap = np.where(works, cfg.calendar.weekend_overtime_cap_hours,
                            np.minimum(appts.sum(axis=0) + chat_hours, cfg.calendar.weekend_overtime_cap_hours))
-            protected = rest is not None and self._protected_day()
             must_do_days = 0 if protected else gap + 1  # a worked weekend day clears what is due by Monday
         productivity = 1.0 / (1.0 + cfg.fatigue.productivity_loss * self.fatigue)
         queue_work = self.requests.queue_hours()
@@ -360,16 +354,12 @@ class GrassrootsModel(mesa.Model):
         book = self.requests
         if len(resolved):
             waited = self.day - book.arrival[resolved]
-            score = np.exp(-waited / sv.satisfaction_patience_days)
-            h = book.household[resolved]
-            hh.satisfaction[h] = 0.7 * hh.satisfaction[h] + 0.3 * score
+            self._rate_service(book.household[resolved], np.exp(-waited / sv.satisfaction_patience_days))
         settled = self._settling.pop(self.day, [])
         settled_today = np.concatenate(settled) if settled else np.zeros(0, dtype=np.int64)
         self._resolved_today = np.concatenate([resolved, settled_today])
         if len(settled_today):
-            h = book.household[settled_today]
-            score = np.exp(-sv.self_settle_days / sv.satisfaction_patience_days)
-            hh.satisfaction[h] = 0.7 * hh.satisfaction[h] + 0.3 * score
+            self._rate_service(book.household[settled_today], np.exp(-sv.self_settle_days / sv.satisfaction_patience_days))
         # proactive visits: whole visits only, the longest-unvisited households of each grid first
         vh = sv.proactive_visit_hours
         if vh > 0 and len(self._proactive_candidates):
@@ -394,16 +384,20 @@ class GrassrootsModel(mesa.Model):
                                  f"against a cap of {self.cap_today[c]:.3f} h ({dict(zip(ACTIVITIES, hours[c]))})")
         self.overtime_today = np.maximum(worked - self.regular_today, 0.0)
         self.appointments_missed += plan.appointments_missed.sum()
-        self._overdue_now = plan.overdue
 
-    def _update_blame(self, plan, findings) -> None:
+    def _rate_service(self, households: np.ndarray, score) -> None:
+        """A resolved request moves its household's satisfaction 30% of the way to how well it went."""
+        sat = self.households.satisfaction
+        sat[households] = 0.7 * sat[households] + 0.3 * score
+
+    def _update_blame(self, overdue: np.ndarray, findings) -> None:
         bl, st = self.cfg.blame, self.structure
         ft = self.reform.get("fault_tolerance")
         pa = self.reform.get("precise_accountability")
         forgiven = 0.0 if ft is None else ft.forgiven_overdue_share
-        self.overdue_total += float(self._overdue_now.sum())
+        self.overdue_total += float(overdue.sum())
         b = self.blame * (1.0 - bl.decay_per_day)
-        b += bl.per_overdue_hour * self._overdue_now * (1.0 - forgiven)
+        b += bl.per_overdue_hour * overdue * (1.0 - forgiven)
         np.add.at(b, findings, bl.per_finding)
         rng = self.streams["incidents"]
         n = rng.poisson(bl.incidents_per_village_per_year / 364.0, size=st.n_villages)
@@ -423,7 +417,7 @@ class GrassrootsModel(mesa.Model):
     def _update_fatigue(self) -> None:
         fa, cal = self.cfg.fatigue, self.cfg.calendar
         worked = self.hours_today.sum(axis=1)
-        off = worked <= cal.day_off_tolerance_hours
+        off = self.off_today = worked <= cal.day_off_tolerance_hours
         f = self.fatigue + fa.strain_per_overtime_hour * self.overtime_today
         f *= np.where(off, 1.0 - fa.recovery_per_day_off, 1.0 - fa.recovery_per_day)
         self.fatigue = np.clip(f, 0.0, 1.0)
@@ -449,7 +443,7 @@ class GrassrootsModel(mesa.Model):
         self._backlog = np.zeros(T, dtype=np.int64)
         self._settling: dict[int, list] = {}  # day -> ids of requests residents settle that day
 
-    def _record(self, arrivals: int, after_hours: np.ndarray) -> None:
+    def _record(self, after_hours: np.ndarray) -> None:
         st, hh, d = self.structure, self.households, self.day
         W = self._township_of
         n_c = W.sum(axis=1)
@@ -461,8 +455,7 @@ class GrassrootsModel(mesa.Model):
         r["service_hours"][d] = per_t[:, A["service"]]
         r["overtime_hours"][d] = (W @ self.overtime_today) / n_c
         r["after_hours_messages"][d] = (W @ after_hours) / n_c
-        off = self.hours_today.sum(axis=1) <= self.cfg.calendar.day_off_tolerance_hours
-        r["days_off_share"][d] = (W @ off) / n_c
+        r["days_off_share"][d] = (W @ self.off_today) / n_c
         T = st.n_townships
         arrived = np.bincount(st.household_township[self._arrived_today], minlength=T)
         resolved = np.bincount(st.household_township[self.requests.household[self._resolved_today]], minlength=T)

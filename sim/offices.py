@@ -191,9 +191,7 @@ class DataOffice:
         deadline = m.calendar.deadline(day + cfg.deadline_days)
         vline = dept.village_line
         m.ledger.add_due(vline, "data_reports", overhead + entry_hours[m.structure.cadre_village[vline]], deadline)
-        tline = dept.township_line
-        per_township = max(1, len(tline) // m.structure.n_townships)
-        m.ledger.add_due(tline, "data_reports", compile_hours / per_township, deadline)
+        m.ledger.add_due(dept.township_line, "data_reports", compile_hours / dept.liaisons_per_township, deadline)
         self.requests += 1
 
     def weekly(self) -> None:
@@ -231,7 +229,6 @@ class AssessmentOffice:
         self._rng_findings = model.streams["inspections/findings"]
         if self.single is not None:
             rng = model.streams["inspections/plan"]
-            per_township = st.n_villages // st.n_townships
             days = model.cfg.scenario.days
             k = self.single.max_per_year * days / 364.0
             n = int(np.floor(k))
@@ -240,10 +237,14 @@ class AssessmentOffice:
                     day = model.calendar.next_workday(int((i + 0.5) * days / max(k, 1e-9)))
                     if day >= days:
                         continue
-                    visited = rng.choice(per_township, size=min(cfg.inspections.villages_visited, per_township),
-                                         replace=False)
-                    self._schedule(day, t, np.arange(len(cfg.departments)), visited, emergency=False,
-                                   comprehensive=True)
+                    self._schedule(day, t, np.arange(len(cfg.departments)), self.draw_villages(rng),
+                                   emergency=False)
+
+    def draw_villages(self, rng: np.random.Generator) -> np.ndarray:
+        """The villages (within the township) an inspection visits."""
+        per_township = self.model.structure.n_villages // self.model.structure.n_townships
+        return rng.choice(per_township, size=min(self.model.cfg.inspections.villages_visited, per_township),
+                          replace=False)
 
     def _bodies(self, covers, mask) -> np.ndarray:
         """Distinct assessing bodies over a cadre's lines: departments, or fields under a single assessor."""
@@ -262,9 +263,9 @@ class AssessmentOffice:
             return
         m = self.model
         day = m.calendar.next_workday(m.day + m.cfg.inspections.notice_days)
-        self._schedule(day, township, np.array([dept.index]), visited, emergency, comprehensive=False)
+        self._schedule(day, township, np.array([dept.index]), visited, emergency)
 
-    def _schedule(self, day, township, depts, visited_local, emergency, comprehensive) -> None:
+    def _schedule(self, day, township, depts, visited_local, emergency) -> None:
         m, st, cfg = self.model, self.model.structure, self.model.cfg
         if day >= cfg.scenario.days:
             return
@@ -323,7 +324,7 @@ class DutyOffice:
         st = m.structure
         recipients = dept.village_line if village_level else dept.township_line
         units = st.n_villages if village_level else st.n_townships
-        per_cadre_share = 1.0 if village_level else 1.0 / max(1, len(recipients) // st.n_townships)
+        per_cadre_share = 1.0 if village_level else 1.0 / dept.liaisons_per_township
         h = cfg.hours_per_task
         dept_share = 0.0
         if (rl is not None and rl.refuse_returned and category == "returned") or (
