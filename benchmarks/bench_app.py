@@ -22,7 +22,7 @@ from sim.config import REFORM_NAMES
 
 
 def bench_model(reforms, days: int, warmup: int = 20) -> dict[str, float]:
-    from sim import app
+    from sim.views.classroom import app
 
     t0 = time.perf_counter()
     m = app.ClassroomModel(seed=0, reforms=reforms)
@@ -50,7 +50,7 @@ def bench_model(reforms, days: int, warmup: int = 20) -> dict[str, float]:
 def bench_page(reforms, days: int, warmup: int = 5) -> dict[str, float]:
     import solara
 
-    from sim import app
+    from sim.views.classroom import app
 
     @solara.component
     def InAppLayout():
@@ -66,7 +66,7 @@ def _bench_page(InAppLayout, reforms, days: int, warmup: int) -> dict[str, float
     import ipyvuetify as vw
     import solara
 
-    from sim.labels import reform_label
+    from sim.views.labels import reform_label
 
     _box, rc = solara.render(InAppLayout(), handle_error=False)
     for name in reforms:

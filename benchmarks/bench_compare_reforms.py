@@ -14,8 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from sim.report import build_report
-from sim.sweep import parse_settings, sweep
+from sim.views.report import build_report
+from sim.experiments.sweep import parse_settings, sweep
 
 
 def main(argv: list[str]) -> None:

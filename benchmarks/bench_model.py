@@ -18,8 +18,8 @@ GOALS = {"township": 1.0, "county": 15.0, "classroom": 1.0}
 CHILD = """
 import json, resource, time
 from sim.config import load_config
-from sim.model import GrassrootsModel
-from sim.outputs import summarise
+from sim.model.model import GrassrootsModel
+from sim.model.outputs import summarise
 cfg = load_config(["scenario={scenario}"])
 t0 = time.perf_counter()
 model = GrassrootsModel(cfg)

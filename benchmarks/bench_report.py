@@ -22,9 +22,9 @@ import pandas as pd
 import yaml
 
 from sim.config import REFORM_NAMES
-from sim.report import build_report
-from sim.aggregate import comparison_table
-from sim.report_fixture import build_fixture_experiment
+from sim.views.report import build_report
+from sim.experiments.aggregate import comparison_table
+from tests.report_fixture import build_fixture_experiment
 
 
 def synthetic_folder(src: Path, dst: Path, variants: list[str], seeds: int) -> Path:

@@ -25,7 +25,7 @@ def main(cfg: DictConfig) -> None:
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         sys.exit(2)
-    from .run import run_simulation
+    from .experiments.run import run_simulation
 
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Hydra's logging config would print every Mesa step
 

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @functools.lru_cache(maxsize=None)
 def _run(overrides: tuple[str, ...]):
     from sim.config import load_config
-    from sim.run import run_simulation
+    from sim.experiments.run import run_simulation
 
     summary, series, model = run_simulation(load_config(list(overrides)))
     return summary, series, model

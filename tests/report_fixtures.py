@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.report_fixture import build_fixture_experiment
+from tests.report_fixture import build_fixture_experiment
 
 FIXTURE_VARIANTS = ("baseline", "one_form", "rest_rights", "all_reforms")
 FIXTURE_SEEDS = (0, 1, 2)

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import solara
 
-from sim import app
+from sim.views.classroom import app
 from sim.config import REFORM_NAMES
-from sim.labels import REFORM_LABELS, SECTIONS, reform_label, section_label
+from sim.views.labels import REFORM_LABELS, SECTIONS, reform_label, section_label
 
 
 @solara.component

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from sim.config import load_config
-from sim.model import GrassrootsModel
-from sim.outputs import SUMMARY_KEYS
-from sim.workload import ACTIVITIES
+from sim.model.model import GrassrootsModel
+from sim.model.outputs import SUMMARY_KEYS
+from sim.model.workload import ACTIVITIES
 
 from .conftest import run_cli
 

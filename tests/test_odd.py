@@ -124,7 +124,7 @@ def test_config_paths_named_in_the_prose_exist(composed):
 
 def test_modules_named_exist():
     text = ODD.read_text(encoding="utf-8")
-    paths = set(re.findall(r"`((?:sim|configs|tests)/[\w/.]+\.(?:py|yaml))`", text))
+    paths = set(re.findall(r"`((?:sim|configs|tests)/[\w/.]+(?:\.py|\.yaml|/))`", text))
     assert paths
     missing = [p for p in paths if not (ROOT / p).exists()]
     assert not missing, f"docs/ODD.md names files that do not exist: {missing}"

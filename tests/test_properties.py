@@ -25,10 +25,10 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from sim import config as schema
+from sim.config import schema
 from sim.config import REFORM_NAMES, ConfigError, load_config
-from sim.model import GrassrootsModel
-from sim.service import KINDS
+from sim.model.model import GrassrootsModel
+from sim.model.service import KINDS
 
 from .conftest import CASE_COUNTS, run_cli
 

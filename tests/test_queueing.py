@@ -13,7 +13,7 @@ import math
 import pytest
 
 from sim.config import ConfigError, load_config
-from sim.run import run_simulation
+from sim.experiments.run import run_simulation
 
 
 def erlang_c(c: int, lam: float, mu: float) -> tuple[float, float]:

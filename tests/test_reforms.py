@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
-from sim.compare import paired_table, run_pairs
+from sim.experiments.compare import paired_table, run_pairs
 from sim.config import REFORM_NAMES, load_config
 
 # reform -> [(summary key, expected direction of change under the reform)]

@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import report
+from sim.views import report
 from sim.config import REFORM_NAMES
-from sim.labels import REFORM_LABELS, SECTIONS, VARIANT_LABELS
-from sim.report import ReportError, build_report, headline_table, load_experiment
-from sim.stats import paired_difference
+from sim.views.labels import REFORM_LABELS, SECTIONS, VARIANT_LABELS
+from sim.views.report import ReportError, build_report, headline_table, load_experiment
+from sim.experiments.stats import paired_difference
 from tests.report_fixtures import experiment_copy, fixture_experiment  # noqa: F401  (pytest fixtures)
 
 
@@ -141,7 +141,7 @@ def test_missing_baseline_names_it_and_lists_variants(experiment_copy):
 def test_partial_sweep_warns_and_still_reports(experiment_copy):
     import shutil
 
-    from sim.aggregate import aggregate
+    from sim.experiments.aggregate import aggregate
 
     shutil.rmtree(experiment_copy / "runs" / "rest_rights" / "seed=2")  # as a killed sweep would leave it
     aggregate(experiment_copy)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.report import build_report
+from sim.views.report import build_report
 from tests.report_fixtures import experiment_copy, fixture_experiment  # noqa: F401  (pytest fixtures)
 
 CHROMIUM = "/usr/bin/chromium"

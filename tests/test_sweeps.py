@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.aggregate import AggregateError, aggregate
-from sim.sweep import SweepError, main as sweep_main, sweep
+from sim.experiments.aggregate import AggregateError, aggregate
+from sim.experiments.sweep import SweepError, main as sweep_main, sweep
 
 from .conftest import ROOT
 

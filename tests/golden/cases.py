@@ -41,7 +41,7 @@ def series_hash(series) -> str:
 
 def compute(overrides: list[str]) -> dict:
     from sim.config import load_config
-    from sim.run import run_simulation
+    from sim.experiments.run import run_simulation
 
     summary, series, _ = run_simulation(load_config(overrides))
     kept = {k: v for k, v in summary.items() if k not in VOLATILE}

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
-from .config import validate
-from .model import GrassrootsModel
-from .outputs import summarise, timeseries, write_run
+from ..config import validate
+from ..model.model import GrassrootsModel
+from ..model.outputs import summarise, timeseries, write_run
 
 
 def run_simulation(cfg, out_dir: str | Path | None = None, seed: int | None = None):
@@ -22,7 +22,7 @@ def run_simulation(cfg, out_dir: str | Path | None = None, seed: int | None = No
         cfg = OmegaConf.merge(cfg, {"seed": int(seed)})
     cfg = validate(cfg)
     if cfg.scenario.name == "mmc":
-        from .mmc import run_mmc
+        from ..checks.mmc import run_mmc
 
         summary = run_mmc(cfg)
         if out_dir is not None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .aggregate import aggregate
-from .sweep import sweep
+from sim.experiments.aggregate import aggregate
+from sim.experiments.sweep import sweep
 
 
 def variant_overrides(variant: str) -> list[str]:

@@ -13,7 +13,7 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
 from .agents import Cadre, Department, Households
-from .config import enabled_reforms, validate
+from ..config import enabled_reforms, validate
 from .networks import build_structure
 from .offices import AssessmentOffice, Calendar, ChatOffice, DataOffice, DocumentOffice, DutyOffice, MeetingOffice
 from .service import CERTIFICATE, KINDS, SELF_SETTLEABLE, RequestBook

@@ -1,6 +1,6 @@
 """One Hydra job of a sweep: run one unit (a few seeds of one variant), skipping runs already done.
 
-Started by ``sim.sweep`` as ``python -m sim.sweep_job --multirun unit=0,1,... hydra/launcher=joblib``. A failing run
+Started by ``sim.sweep`` as ``python -m sim.experiments.job --multirun unit=0,1,... hydra/launcher=joblib``. A failing run
 writes error.txt (its overrides and traceback) into its folder and the job goes on: one bad run never stops a
 sweep, and the job itself never fails (Hydra 1.3 would otherwise abort the whole multirun).
 """
@@ -15,12 +15,12 @@ from pathlib import Path
 import hydra
 from omegaconf import DictConfig
 
-from .config import CONFIG_DIR
+from ..config import CONFIG_DIR
 
 
 def run_unit(units_file: str, folder: str, unit: int) -> None:
-    from .config import load_config
-    from .outputs import _atomic_write
+    from ..config import load_config
+    from ..model.outputs import _atomic_write
     from .run import run_simulation
 
     logging.getLogger("MESA").setLevel(logging.WARNING)

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from .networks import OWNER_TOWNSHIP, OWNER_VILLAGE, build_workgroups
+from ..networks import OWNER_TOWNSHIP, OWNER_VILLAGE, build_workgroups
 
 
 class Calendar:

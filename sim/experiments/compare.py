@@ -18,7 +18,7 @@ import time
 
 import pandas as pd
 
-from .config import REFORM_NAMES, ConfigError, load_config
+from ..config import REFORM_NAMES, ConfigError, load_config
 from .aggregate import comparison_table
 
 HEADLINE_METRICS = ("admin_hours", "service_hours", "service_time_mean_days", "service_time_p90_days",

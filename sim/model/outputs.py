@@ -71,7 +71,7 @@ SUMMARY_KEYS: dict[str, str] = {
 @functools.lru_cache(maxsize=1)
 def model_version() -> str:
     """The package version plus the git commit when run from a checkout (asked once per process)."""
-    from . import __version__
+    from .. import __version__
 
     try:
         sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5,

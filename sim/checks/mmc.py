@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .service import RequestBook
-from .streams import Streams
+from ..model.service import RequestBook
+from ..model.streams import Streams
 
 
 def run_mmc(cfg) -> dict:

@@ -6,7 +6,7 @@ reform is called the same thing everywhere. Keys are the canonical names of ``si
 
 from __future__ import annotations
 
-from .workload import ACTIVITIES
+from ..model.workload import ACTIVITIES
 
 # name -> (Chinese, English)
 REFORM_LABELS: dict[str, tuple[str, str]] = {

@@ -1,0 +1,1 @@
+"""Checks of the model's machinery against theory (the queueing check against Erlang C)."""

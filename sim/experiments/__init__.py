@@ -1,0 +1,1 @@
+"""Experiments: one run, sweeps of many runs, their launching, resuming and aggregation into tables."""

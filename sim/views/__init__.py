@@ -1,0 +1,1 @@
+"""Views: the policymaker report and the classroom app, with the labels and palette they share."""

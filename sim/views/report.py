@@ -1,0 +1,806 @@
+"""The policymaker report: one offline HTML page (Chinese / English) from a results folder.
+
+    python -m sim.report results/<experiment> [--no-png]
+
+reads the results contract (experiment.yaml, runs.parquet, comparison.parquet, manifest.json, runs/) and writes
+results/<experiment>/report.html — plotly.js inline, no network, so it opens from a USB stick — plus the same
+charts as PNG under results/<experiment>/png/ when a browser for static export (chromium) is present.
+
+Bilingual: every figure is built twice (zh, en) and both are embedded as JSON; the toggle swaps them with
+Plotly.react, and the page's text lives in <span lang=...> pairs switched by a class on <body>.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+import yaml
+from plotly.offline import get_plotlyjs
+from plotly.subplots import make_subplots
+
+from .labels import ACTIVITY_LABELS, SECTIONS, VARIANT_LABELS
+from ..model.workload import ACTIVITIES
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+
+
+# twelve distinct colours (plotly's default cycle has ten, so two activities would share one); serving residents
+# is the only green, to stand apart from the admin work stacked under it
+ACTIVITY_COLOURS = dict(zip(ACTIVITIES, ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#edc948", "#b07aa1",
+                                         "#ff9da7", "#9c755f", "#bab0ac", "#17becf", "#d37295", "#59a14f"]))
+
+SECTION_OF = {n: i for i, (_, _, names) in enumerate(SECTIONS) for n in names}
+SECTION_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
+ALL_COLOUR, BASE_COLOUR = "#111111", "#7f7f7f"
+
+
+class ReportError(ValueError):
+    """The results folder cannot make a report; the message names what is missing."""
+
+
+def T(zh: str, en: str) -> dict[str, str]:
+    return {"zh": zh, "en": en}
+
+
+def label(name: str, lang: str) -> str:
+    zh, en = VARIANT_LABELS.get(name, (name, name))
+    return zh if lang == "zh" else en
+
+
+def colour(name: str) -> str:
+    if name == "all_reforms":
+        return ALL_COLOUR
+    if name == "baseline":
+        return BASE_COLOUR
+    return SECTION_COLOURS[SECTION_OF[name]] if name in SECTION_OF else "#17becf"
+
+
+# ---- reading the results folder ----------------------------------------------------------------------------------
+
+@dataclass
+class Experiment:
+    path: Path
+    spec: dict
+    runs: pd.DataFrame
+    comparison: pd.DataFrame
+    manifest: dict
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return str(self.spec.get("kind", "compare_reforms"))
+
+    @property
+    def variants(self) -> list[str]:
+        """Variants in display order: baseline, all_reforms, then the rest in canonical section order."""
+        present = list(dict.fromkeys(self.runs["variant"]))
+        order = ["baseline", "all_reforms"] + [n for _, _, ns in SECTIONS for n in ns]
+        return [v for v in order if v in present] + [v for v in present if v not in order]
+
+
+def load_experiment(folder: str | Path) -> Experiment:
+    """Read and check a results folder. Raises ReportError naming what is missing; partial sweeps only warn."""
+    path = Path(folder)
+    if not path.is_dir():
+        raise ReportError(f"results folder not found: {path}")
+    runs_file = path / "runs.parquet"
+    if not runs_file.exists():
+        n_dirs = len(list((path / "runs").glob("*/seed=*/summary.json"))) if (path / "runs").is_dir() else 0
+        raise ReportError(f"no runs in {path}: runs.parquet is missing ({n_dirs} finished run folders under runs/); "
+                          "run the sweep and its aggregation first")
+    runs = pd.read_parquet(runs_file)
+    if runs.empty:
+        raise ReportError(f"no runs in {path}: runs.parquet has no rows")
+    for col in ("variant", "seed"):
+        if col not in runs.columns:
+            raise ReportError(f"runs.parquet in {path} has no column '{col}' (the results contract needs it)")
+    variants = sorted(runs["variant"].unique())
+    if "baseline" not in variants:
+        raise ReportError(f"missing baseline: no runs of variant 'baseline' in {runs_file}; "
+                          f"variants found: {', '.join(variants)}")
+    spec_file = path / "experiment.yaml"
+    spec = yaml.safe_load(spec_file.read_text(encoding="utf-8")) if spec_file.exists() else {}
+    spec = spec or {}
+    manifest_file = path / "manifest.json"
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8")) if manifest_file.exists() else {}
+    comp_file = path / "comparison.parquet"
+    if comp_file.exists():
+        comparison = pd.read_parquet(comp_file)
+    else:
+        # the comparison is derived data: rebuild it from runs.parquet rather than refuse
+        from ..experiments.aggregate import comparison_table
+        comparison = comparison_table(runs)
+    exp = Experiment(path, spec, runs, comparison, manifest)
+    exp.warnings = sweep_warnings(exp)
+    return exp
+
+
+def spec_seeds(spec: dict) -> set[int]:
+    """The seeds experiment.yaml asks for: a list, a count n (seeds 0..n-1), or {start, n|stop}."""
+    s = spec.get("seeds")
+    try:
+        if isinstance(s, int):
+            return set(range(s))
+        if isinstance(s, dict):
+            start = int(s.get("start", 0))
+            stop = int(s["stop"]) if "stop" in s else start + int(s.get("n", s.get("count", 0)))
+            return set(range(start, stop))
+        if isinstance(s, (list, tuple)):
+            return {int(x) for x in s}
+    except (TypeError, ValueError, KeyError):
+        pass
+    return set()
+
+
+def command_text(spec: dict) -> str:
+    c = spec.get("command", "?")
+    return " ".join(map(str, c)) if isinstance(c, (list, tuple)) else str(c)
+
+
+def sweep_warnings(exp: Experiment) -> list[str]:
+    """What makes the sweep partial: runs the manifest lists as missing or failed, and variants with fewer seeds."""
+    out = []
+    missing = exp.manifest.get("missing_runs", exp.manifest.get("missing", [])) or []
+    failed = exp.manifest.get("failed_runs", exp.manifest.get("failed", [])) or []
+    if missing:
+        out.append(f"missing runs ({len(missing)}): " + ", ".join(map(str, missing)))
+    if failed:
+        out.append(f"failed runs ({len(failed)}): " + ", ".join(map(str, failed)))
+    seeds = exp.runs.groupby("variant")["seed"].apply(lambda s: set(s.astype(int)))
+    all_seeds = set().union(*seeds.tolist())
+    expected = spec_seeds(exp.spec) or all_seeds
+    for v in exp.variants:
+        lack = sorted(expected - seeds[v])
+        if lack:
+            out.append(f"variant {v} has {len(seeds[v])} of {len(expected)} seeds (missing seed "
+                       + ", ".join(map(str, lack)) + ")")
+    for v in exp.spec.get("variants", {}) or {}:
+        if v not in seeds.index:
+            out.append(f"variant {v} has no runs")
+    return out
+
+
+# ---- the headline table ----------------------------------------------------------------------------------------
+
+def headline_table(exp: Experiment) -> pd.DataFrame:
+    """Per reform: hours saved per cadre-week (baseline - reform admin_hours) with its 95% CI, change in service
+    time (mean, p90), change in department hours, and a trade-off flag. Ranked by hours saved."""
+    c = exp.comparison.set_index(["variant", "metric"])
+    rows = []
+    for v in exp.variants:
+        if v == "baseline" or (v, "admin_hours") not in c.index:
+            continue
+        a = c.loc[(v, "admin_hours")]
+        row = {"variant": v, "hours_saved": -a.diff_mean, "hours_saved_ci_low": -a.diff_ci_high,
+               "hours_saved_ci_high": -a.diff_ci_low, "n": int(a.n)}
+        for metric, key in (("service_time_mean_days", "service_time_mean"), ("service_time_p90_days",
+                            "service_time_p90"), ("department_hours", "department_hours")):
+            r = c.loc[(v, metric)] if (v, metric) in c.index else None
+            row[f"{key}_change"] = float(r.diff_mean) if r is not None else np.nan
+            row[f"{key}_ci_low"] = float(r.diff_ci_low) if r is not None else np.nan
+            row[f"{key}_ci_high"] = float(r.diff_ci_high) if r is not None else np.nan
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    table["flag_zh"], table["flag_en"] = zip(*(tradeoff_flag(r) for r in table.itertuples()))
+    return table.sort_values("hours_saved", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _clearly_up(mean, lo) -> bool:
+    """An increase that the 95% CI supports (or, with one seed and no CI, any increase)."""
+    if not np.isfinite(mean):
+        return False
+    return bool(lo > 0) if np.isfinite(lo) else bool(mean > 0)
+
+
+def tradeoff_flag(r) -> tuple[str, str]:
+    zh, en = [], []
+    if _clearly_up(r.department_hours_change, r.department_hours_ci_low):
+        zh.append(f"工作上移到县级部门（+{r.department_hours_change:.1f} 小时/周），不是真正减掉")
+        en.append(f"work moved up to county departments (+{r.department_hours_change:.1f} h/week), not saved")
+    if (_clearly_up(r.service_time_mean_change, r.service_time_mean_ci_low)
+            or _clearly_up(r.service_time_p90_change, r.service_time_p90_ci_low)):
+        zh.append("群众办事时间变长")
+        en.append("residents wait longer for service")
+    if _clearly_up(-r.hours_saved, -r.hours_saved_ci_high):
+        zh.append("干部事务时间反而增加")
+        en.append("cadres' admin hours go up")
+    elif not (np.isfinite(r.hours_saved_ci_low) and (r.hours_saved_ci_low > 0)):
+        zh.append("节省不确定（置信区间含 0）")
+        en.append("saving uncertain (CI includes 0)")
+    return ("；".join(zh) or "无明显代价（在置信区间内）", "; ".join(en) or "no clear trade-off")
+
+
+# ---- figures ---------------------------------------------------------------------------------------------------
+
+def _layout(fig: go.Figure, title: str, height: int = 480) -> go.Figure:
+    fig.update_layout(title=title, height=height, template="plotly_white", margin=dict(l=60, r=30, t=70, b=60),
+                      font=dict(family="WenQuanYi Zen Hei, Noto Sans CJK SC, Microsoft YaHei, sans-serif"))
+    return fig
+
+
+def section_name(name: str, lang: str) -> str:
+    if name in SECTION_OF:
+        zh, en, _ = SECTIONS[SECTION_OF[name]]
+        return f"{SECTION_OF[name] + 1} {zh if lang == 'zh' else en}"
+    return label(name, lang)
+
+
+def fig_hours_saved(exp: Experiment, table: pd.DataFrame, lang: str) -> go.Figure:
+    t = table.iloc[::-1]  # largest saving on top of a horizontal bar chart
+    order = [label(v, lang) for v in t.variant]
+    fig = go.Figure()
+    # one trace per source section, so that the legend explains the colours
+    groups = dict.fromkeys(section_name(v, lang) for v in
+                           sorted(t.variant, key=lambda v: (SECTION_OF.get(v, -1), v)))
+    for g in groups:
+        s = t[[section_name(v, lang) == g for v in t.variant]]
+        fig.add_trace(go.Bar(
+            x=s.hours_saved, y=[label(v, lang) for v in s.variant], orientation="h", name=g,
+            marker_color=colour(s.variant.iloc[0]),
+            error_x=dict(type="data", array=(s.hours_saved_ci_high - s.hours_saved).fillna(0),
+                         arrayminus=(s.hours_saved - s.hours_saved_ci_low).fillna(0), visible=True),
+            hovertemplate="%{y}: %{x:.2f}<extra></extra>"))
+    fig.update_layout(barmode="overlay")
+    fig.update_yaxes(categoryorder="array", categoryarray=order)
+    _layout(fig, T("每名干部每周节省的事务工作小时（95% 置信区间）",
+                   "Admin hours saved per cadre per week (95% CI)")[lang], height=max(380, 26 * len(t) + 140))
+    fig.update_xaxes(title=T("小时/干部/周（基线 − 改革）", "hours per cadre-week (baseline − reform)")[lang],
+                     zeroline=True)
+    return fig
+
+
+def week_hours(exp: Experiment, c: pd.DataFrame, variant: str, metric: str) -> float:
+    """Mean hours of one activity under a variant: from comparison.parquet (the paired seeds), else runs.parquet.
+    The baseline's value is any row's baseline_mean, since the contract need not hold a baseline-vs-itself row."""
+    sub = c[c.metric == metric]
+    if variant == "baseline" and len(sub):
+        return float(sub.baseline_mean.iloc[0])
+    row = sub[sub.variant == variant]
+    if len(row):
+        return float(row.variant_mean.iloc[0])
+    r = exp.runs.loc[exp.runs.variant == variant, metric] if metric in exp.runs else pd.Series(dtype=float)
+    return float(r.mean()) if len(r) else np.nan
+
+
+def fig_week(exp: Experiment, lang: str) -> go.Figure:
+    c = exp.comparison
+    vs = exp.variants
+    fig = go.Figure()
+    for a in ACTIVITIES:
+        y = [week_hours(exp, c, v, f"hours.{a}") for v in vs]
+        name = ACTIVITY_LABELS[a][0 if lang == "zh" else 1]
+        fig.add_trace(go.Bar(x=[label(v, lang) for v in vs], y=y, name=name, marker_color=ACTIVITY_COLOURS[a],
+                             hovertemplate=name + ": %{y:.1f}<extra>%{x}</extra>"))
+    fig.update_layout(barmode="stack")
+    _layout(fig, T("干部的一周：各项活动小时数（基线与各项改革）", "A cadre's week by activity: baseline vs each reform")[lang],
+            height=560)
+    fig.update_yaxes(title=T("小时/干部/周", "hours per cadre-week")[lang])
+    fig.update_xaxes(tickangle=-45)
+    return fig
+
+
+def fig_service_time(exp: Experiment, lang: str) -> go.Figure:
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(T("平均办事时间", "mean service time")[lang],
+                                                        T("第 90 百分位办事时间", "90th percentile service time")[lang]))
+    for col, metric in ((1, "service_time_mean_days"), (2, "service_time_p90_days")):
+        for v in exp.variants:
+            y = exp.runs.loc[exp.runs.variant == v, metric] if metric in exp.runs else []
+            fig.add_trace(go.Box(y=y, name=label(v, lang), marker_color=colour(v), boxpoints="all", jitter=0.3,
+                                 pointpos=0, showlegend=False, legendgroup=v), row=1, col=col)
+        fig.update_yaxes(title=T("天（每个种子一个点）", "days (one point per seed)")[lang], row=1, col=col)
+    _layout(fig, T("群众办事时间：基线与各项改革", "Service time for residents: baseline vs reforms")[lang], height=520)
+    fig.update_xaxes(tickangle=-45)
+    return fig
+
+
+def run_path(exp: Experiment, variant: str, seed, run_dir=None) -> Path:
+    """A run's folder: run_dir as written (absolute, relative to the experiment or to the working directory),
+    else the contract's runs/<variant>/seed=<k>."""
+    if run_dir is not None and str(run_dir) not in ("", "nan", "None"):
+        p = Path(str(run_dir))
+        for cand in ((p,) if p.is_absolute() else (exp.path / p, Path.cwd() / p)):
+            if cand.is_dir():
+                return cand
+    return exp.path / "runs" / str(variant) / f"seed={int(seed)}"
+
+
+def load_timeseries(exp: Experiment, columns=("backlog_open", "overtime_hours")) -> pd.DataFrame:
+    """Per variant and day: backlog summed over townships, overtime averaged over townships, then mean over seeds."""
+    frames = []
+    cols = ["variant", "seed"] + (["run_dir"] if "run_dir" in exp.runs else [])
+    for r in exp.runs[cols].itertuples():
+        f = run_path(exp, r.variant, r.seed, getattr(r, "run_dir", None)) / "timeseries.parquet"
+        if not f.exists():
+            continue
+        ts = pd.read_parquet(f, columns=["day", *columns])
+        g = ts.groupby("day").agg({"backlog_open": "sum", "overtime_hours": "mean"})
+        g["variant"], g["seed"] = r.variant, r.seed
+        frames.append(g.reset_index())
+    if not frames:
+        return pd.DataFrame(columns=["variant", "day", *columns])
+    allts = pd.concat(frames, ignore_index=True)
+    return allts.groupby(["variant", "day"], sort=False)[list(columns)].mean().reset_index()
+
+
+def fig_timeseries(exp: Experiment, ts: pd.DataFrame, lang: str) -> go.Figure:
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1,
+                        subplot_titles=(T("未办结的群众诉求（积压）", "open resident requests (backlog)")[lang],
+                                        T("加班小时（每名干部每天）", "overtime hours per cadre-day")[lang]))
+    for v in exp.variants:
+        d = ts[ts.variant == v]
+        if d.empty:
+            continue
+        # baseline and all reforms shown; single reforms one click away in the legend, so the year stays legible
+        vis = True if v in ("baseline", "all_reforms") else "legendonly"
+        width = 3 if v in ("baseline", "all_reforms") else 1.5
+        for row, col in ((1, "backlog_open"), (2, "overtime_hours")):
+            fig.add_trace(go.Scatter(x=d.day, y=d[col], mode="lines", name=label(v, lang), legendgroup=v,
+                                     showlegend=row == 1, visible=vis, line=dict(color=colour(v), width=width)),
+                          row=row, col=1)
+    _layout(fig, T("一年中的积压与加班（各种子平均；点击图例显示其他改革）",
+                   "Backlog and overtime over the run (mean over seeds; click the legend for other reforms)")[lang],
+            height=620)
+    fig.update_xaxes(title=T("天", "day")[lang], row=2, col=1)
+    fig.update_yaxes(title=T("件", "requests")[lang], row=1, col=1)
+    fig.update_yaxes(title=T("小时", "hours")[lang], row=2, col=1)
+    return fig
+
+
+@dataclass
+class TownshipPicture:
+    nodes: list  # (node, kind, x, y, load, text_zh, text_en)
+    edges: list  # ((x0, y0), (x1, y1), kind)
+
+
+def township_picture(exp: Experiment, short_days: int = 28, township: int = 0) -> TownshipPicture | None:
+    """Rebuild the model from the baseline seed's config.yaml, run a few weeks, and lay out one township:
+    departments -> township -> villages -> cadres, with each cadre's weekly working hours as its load."""
+    from omegaconf import OmegaConf
+
+    from ..config import validate
+    from ..model.model import GrassrootsModel
+
+    base = exp.runs[exp.runs.variant == "baseline"].sort_values("seed")
+    if base.empty:
+        return None
+    p = run_path(exp, "baseline", base.iloc[0].seed, base.iloc[0].get("run_dir"))
+    if not (p / "config.yaml").exists():
+        return None
+    cfg = OmegaConf.load(p / "config.yaml")
+    cfg.scenario.days = int(min(int(cfg.scenario.days), short_days))
+    cfg = validate(cfg)
+    model = GrassrootsModel(cfg)
+    model.run()
+    weeks = model.days / 7.0
+    cadre_load = model.hours_total.sum(axis=1) / weeks  # hours per week per cadre
+    G = model.structure.hierarchy
+    deps = sorted(n for n in G if n[0] == "department")
+    villages = sorted(n for n in G.successors(("township", township)) if n[0] == "village")
+    town_cadres = sorted(n for n in G.successors(("township", township)) if n[0] == "cadre")
+    cadres = town_cadres + [c for v in villages for c in sorted(G.successors(v)) if c[0] == "cadre"]
+    pos = {}
+    for i, n in enumerate(deps):
+        pos[n] = (i / max(1, len(deps) - 1), 3.0)
+    pos[("township", township)] = (0.5, 2.0)
+    for i, n in enumerate(villages):
+        pos[n] = ((i + 0.5) / len(villages), 1.0)
+    for i, n in enumerate(cadres):
+        pos[n] = ((i + 0.5) / len(cadres), 0.0)
+    line_count = {d: sum(1 for c in G.successors(d) if c in pos and c[0] == "cadre") for d in deps}
+    nodes = []
+    for n in deps:
+        a = G.nodes[n]
+        nodes.append((n, "department", *pos[n], float(line_count[n]), f"{a.get('zh', '')}：条线覆盖 {line_count[n]} 名干部",
+                      f"{a.get('name', '')}: line reaches {line_count[n]} cadres"))
+    tl = float(np.mean([cadre_load[c[1]] for c in cadres])) if cadres else 0.0
+    nodes.append((("township", township), "township", *pos[("township", township)], tl,
+                  f"乡镇 {township}：干部平均 {tl:.1f} 小时/周", f"township {township}: cadres average {tl:.1f} h/week"))
+    for v in villages:
+        cs = [c for c in G.successors(v) if c[0] == "cadre"]
+        vl = float(np.mean([cadre_load[c[1]] for c in cs])) if cs else 0.0
+        nodes.append((v, "village", *pos[v], vl, f"村 {v[1]}：干部平均 {vl:.1f} 小时/周",
+                      f"village {v[1]}: cadres average {vl:.1f} h/week"))
+    for c in cadres:
+        load = float(cadre_load[c[1]])
+        where_zh = "村干部" if G.nodes[c].get("village_cadre") else "乡镇干部"
+        where_en = "village cadre" if G.nodes[c].get("village_cadre") else "township cadre"
+        nodes.append((c, "cadre", *pos[c], load, f"{where_zh} {c[1]}：{load:.1f} 小时/周",
+                      f"{where_en} {c[1]}: {load:.1f} h/week"))
+    edges = [(pos[u], pos[v], k) for u, v, k in G.edges(data="kind") if u in pos and v in pos]
+    return TownshipPicture(nodes, edges)
+
+
+def fig_network(pic: TownshipPicture, lang: str) -> go.Figure:
+    fig = go.Figure()
+    for kind, col, w, name in (("command", "#999", 1.2, T("领导关系", "command")),
+                               ("member", "#bbb", 1.0, T("所属", "membership")),
+                               ("line", "rgba(214,39,40,0.18)", 0.8, T("条线任务", "line duties (条线)"))):
+        xs, ys = [], []
+        for (x0, y0), (x1, y1), k in pic.edges:
+            if k == kind:
+                xs += [x0, x1, None]
+                ys += [y0, y1, None]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=col, width=w), name=name[lang],
+                                 hoverinfo="skip"))
+    cadre_loads = [n[4] for n in pic.nodes if n[1] != "department"]
+    lo, hi = (min(cadre_loads), max(cadre_loads)) if cadre_loads else (0, 1)
+    names = {"department": T("县级部门（大小 = 条线覆盖干部数）", "county departments (size = cadres on its line)"),
+             "township": T("乡镇", "township"), "village": T("村", "villages"),
+             "cadre": T("干部（颜色 = 每周工作小时）", "cadres (colour = hours worked per week)")}
+    for kind, symbol in (("department", "square"), ("township", "diamond"), ("village", "circle"),
+                         ("cadre", "circle")):
+        ns = [n for n in pic.nodes if n[1] == kind]
+        if not ns:
+            continue
+        loads = np.array([n[4] for n in ns])
+        # marker sizes shrink with the number of nodes in a row so that a 50-cadre township still fits
+        biggest = min(28.0, 900.0 / max(1, len(ns)))
+        if kind == "department":
+            size = 8 + (biggest - 8) * loads / max(1.0, loads.max())
+            marker = dict(size=size, color="#555", symbol=symbol)
+            short = [n[5].split("：")[0] if lang == "zh" else n[6].split(":")[0].replace("_", " ") for n in ns]
+        else:
+            size = 0.4 * biggest + 0.6 * biggest * (loads - lo) / (hi - lo + 1e-9)
+            marker = dict(size=size, color=loads, cmin=lo, cmax=hi, colorscale="YlOrRd", symbol=symbol,
+                          line=dict(color="#333", width=0.5),
+                          showscale=kind == "cadre",
+                          colorbar=dict(title=T("小时/周", "h/week")[lang]) if kind == "cadre" else None)
+        fig.add_trace(go.Scatter(x=[n[2] for n in ns], y=[n[3] for n in ns],
+                                 mode="markers+text" if kind == "department" else "markers", marker=marker,
+                                 name=names[kind][lang], hovertext=[n[5] if lang == "zh" else n[6] for n in ns],
+                                 text=short if kind == "department" else None,
+                                 # alternate above/below so that long department names do not overprint
+                                 textposition=["top center" if i % 2 == 0 else "bottom center"
+                                               for i in range(len(ns))],
+                                 textfont=dict(size=10), hovertemplate="%{hovertext}<extra></extra>"))
+    _layout(fig, T("一个乡镇的结构：部门 → 乡镇 → 村 → 干部（基线，种子 0，前 4 周的负荷）",
+                   "One township: departments → township → villages → cadres (baseline, seed 0, load over 4 weeks)")[lang],
+            height=560)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, range=[-0.4, 3.4])
+    fig.update_layout(legend=dict(orientation="h", y=-0.05))
+    return fig
+
+
+# ---- other kinds of experiment -----------------------------------------------------------------------------------
+
+def fig_dose_response(exp: Experiment, lang: str, metric: str = "admin_hours") -> go.Figure | None:
+    """dose_response: experiment.yaml gives `parameter` and per-variant `values` ({variant: value})."""
+    param = str(exp.spec.get("parameter", ""))
+    values = exp.spec.get("values") or {}
+    if values:
+        r = exp.runs[exp.runs.variant.isin(values)].copy()
+        r["x"] = r.variant.map(values).astype(float)
+    elif param and param in exp.runs:  # the swept value kept as a config column of runs.parquet
+        r = exp.runs.copy()
+        r["x"] = pd.to_numeric(r[param], errors="coerce")
+        r = r[r.x.notna()]
+    else:
+        return None
+    g = r.groupby("x")[metric].agg(["mean", "std", "count"]).reset_index().sort_values("x")
+    half = 1.96 * g["std"].fillna(0) / np.sqrt(g["count"])
+    fig = go.Figure([
+        go.Scatter(x=list(g.x) + list(g.x[::-1]), y=list(g["mean"] + half) + list((g["mean"] - half)[::-1]),
+                   fill="toself", line=dict(width=0), fillcolor="rgba(31,119,180,0.2)",
+                   name=T("95% 区间", "95% band")[lang]),
+        go.Scatter(x=g.x, y=g["mean"], mode="lines+markers", name=T("平均值", "mean")[lang])])
+    _layout(fig, T(f"剂量—反应：{exp.spec.get('parameter', '')}", f"Dose-response: {exp.spec.get('parameter', '')}")[lang])
+    fig.update_xaxes(title=str(exp.spec.get("parameter", "")))
+    fig.update_yaxes(title=T("事务小时/干部/周", "admin hours per cadre-week")[lang])
+    return fig
+
+
+def fig_interactions(exp: Experiment, table: pd.DataFrame, lang: str) -> go.Figure | None:
+    """interactions: variants named 'a+b' (pairs); heatmap of the pair's saving minus the two singles' savings."""
+    saved = dict(zip(table.variant, table.hours_saved))
+    pairs = [v for v in saved if "+" in v]
+    if not pairs:
+        return None
+    names = sorted({p for v in pairs for p in v.split("+")})
+    z = np.full((len(names), len(names)), np.nan)
+    for v in pairs:
+        a, b = v.split("+")[:2]
+        if a in saved and b in saved:
+            i, j = names.index(a), names.index(b)
+            z[i, j] = z[j, i] = saved[v] - saved[a] - saved[b]
+    lab = [label(n, lang) for n in names]
+    fig = go.Figure(go.Heatmap(z=z, x=lab, y=lab, colorscale="RdBu", zmid=0,
+                               colorbar=dict(title=T("小时", "hours")[lang])))
+    _layout(fig, T("改革两两组合的交互作用（组合节省 − 单项节省之和）",
+                   "Interaction of reform pairs (pair's saving − sum of single savings)")[lang], height=600)
+    return fig
+
+
+def fig_sensitivity(exp: Experiment, lang: str) -> go.Figure | None:
+    """sensitivity: a sobol.csv / sensitivity.csv next to runs.parquet with columns parameter, S1, ST."""
+    for name in ("sobol.csv", "sensitivity.csv"):
+        f = exp.path / name
+        if f.exists():
+            s = pd.read_csv(f).sort_values("ST")
+            fig = go.Figure([go.Bar(y=s.parameter, x=s.S1, orientation="h", name=T("一阶 S1", "first-order S1")[lang]),
+                             go.Bar(y=s.parameter, x=s.ST, orientation="h", name=T("总效应 ST", "total ST")[lang])])
+            fig.update_layout(barmode="group")
+            _layout(fig, T("敏感性（Sobol 指数）", "Sensitivity (Sobol indices)")[lang], height=max(400, 30 * len(s)))
+            return fig
+    return None
+
+
+def fig_scale(exp: Experiment, lang: str, metric: str = "admin_hours") -> go.Figure | None:
+    """scale: runs.parquet carries n_cadres; one line per variant of the metric against scenario size."""
+    if "n_cadres" not in exp.runs or exp.runs.n_cadres.nunique() < 2:
+        return None
+    fig = go.Figure()
+    for v in exp.variants:
+        g = exp.runs[exp.runs.variant == v].groupby("n_cadres")[metric].mean().reset_index()
+        fig.add_trace(go.Scatter(x=g.n_cadres, y=g[metric], mode="lines+markers", name=label(v, lang),
+                                 line=dict(color=colour(v))))
+    _layout(fig, T("规模：干部人数与事务小时", "Scale: cadres vs admin hours")[lang])
+    fig.update_xaxes(title=T("干部人数", "cadres")[lang], type="log")
+    return fig
+
+
+# ---- the page --------------------------------------------------------------------------------------------------
+
+def _bi(zh: str, en: str, tag: str = "span") -> str:
+    return f'<{tag} lang="zh">{zh}</{tag}><{tag} lang="en">{en}</{tag}>'
+
+
+def _fmt_ci(m, lo, hi, digits=2) -> str:
+    if not np.isfinite(m):
+        return "–"
+    if np.isfinite(lo) and np.isfinite(hi):
+        return f"{m:+.{digits}f} <small>[{lo:+.{digits}f}, {hi:+.{digits}f}]</small>"
+    return f"{m:+.{digits}f}"
+
+
+def table_html(table: pd.DataFrame) -> str:
+    head = [("改革", "reform"), ("节省小时/干部/周 [95% CI]", "hours saved per cadre-week [95% CI]"),
+            ("平均办事时间变化（天）", "change in mean service time (days)"),
+            ("P90 办事时间变化（天）", "change in p90 service time (days)"),
+            ("县级部门小时变化（/周）", "change in department hours (/week)"), ("代价提示", "trade-off"), ("n", "n")]
+    out = ['<table class="headline"><thead><tr>' + "".join(f"<th>{_bi(z, e)}</th>" for z, e in head)
+           + "</tr></thead><tbody>"]
+    for r in table.itertuples():
+        zh, en = VARIANT_LABELS.get(r.variant, (r.variant, r.variant))
+        warn = "" if r.flag_en == "no clear trade-off" else ' class="flag"'
+        out.append(
+            f'<tr data-variant="{html.escape(r.variant)}"><td>{_bi(html.escape(zh), html.escape(en))}</td>'
+            f"<td>{_fmt_ci(r.hours_saved, r.hours_saved_ci_low, r.hours_saved_ci_high)}</td>"
+            f"<td>{_fmt_ci(r.service_time_mean_change, r.service_time_mean_ci_low, r.service_time_mean_ci_high)}</td>"
+            f"<td>{_fmt_ci(r.service_time_p90_change, r.service_time_p90_ci_low, r.service_time_p90_ci_high)}</td>"
+            f"<td>{_fmt_ci(r.department_hours_change, r.department_hours_ci_low, r.department_hours_ci_high, 1)}</td>"
+            f"<td{warn}>{_bi(html.escape(r.flag_zh), html.escape(r.flag_en))}</td><td>{r.n}</td></tr>")
+    out.append("</tbody></table>")
+    return "\n".join(out)
+
+
+def method_html(exp: Experiment) -> str:
+    m, s = exp.manifest, exp.spec
+    seeds = sorted(exp.runs.seed.astype(int).unique())
+    per_variant = exp.runs.groupby("variant").size()
+    rows = [
+        (("实验", "experiment"), html.escape(str(s.get("name", exp.path.name)))),
+        (("类型", "kind"), html.escape(exp.kind)),
+        (("情景", "scenario"), html.escape(str(s.get("scenario", exp.runs.get("scenario", pd.Series([""])).iloc[0])))),
+        (("方案数", "variants"), str(len(exp.variants))),
+        (("随机种子", "seeds"), f"{len(seeds)}: {', '.join(map(str, seeds[:30]))}{' …' if len(seeds) > 30 else ''}"),
+        (("每个方案的重复次数", "replications per variant"),
+         f"{per_variant.min()}–{per_variant.max()}" if per_variant.min() != per_variant.max() else str(per_variant.min())),
+        (("模型版本", "model version"), html.escape(str(m.get("model_version", "?")))),
+        (("数据格式版本", "schema version"), html.escape(str(m.get("schema_version", "?")))),
+        (("配置哈希", "config hash"), html.escape(str(m.get("config_hash", m.get("config_sha256", "?"))))),
+        (("生成时间", "created"), html.escape(str(m.get("created", "?")))),
+        (("复现命令", "command to reproduce"), f"<code>{html.escape(command_text(s))}</code>"),
+    ]
+    body = "".join(f"<tr><th>{_bi(z, e)}</th><td>{v}</td></tr>" for (z, e), v in rows)
+    crn = _bi("同一种子下，改革方案与基线共用随机数（共同随机数），差异按种子配对计算：差值 = 改革 − 基线，"
+              "置信区间为配对 t 区间（95%）。“节省小时” = 基线 − 改革的事务小时（文件、会议、报表、台账、检查考核、"
+              "工作群、证明、属地管理、额外值守、摊派、留痕材料；不含服务群众）。县级部门小时为全县合计，"
+              "其增加表示工作被上移而非减少。",
+              "A reform run and the baseline run with the same seed share their random draws (common random "
+              "numbers); differences are paired by seed: diff = reform − baseline, with a paired t interval (95%). "
+              "“Hours saved” = baseline − reform admin hours (documents, meetings, data reports, ledgers, "
+              "inspections, chats, certificates, pushed-down duties, extra duties, forced assignments, defensive "
+              "paperwork; serving residents not included). Department hours are a county total: a rise means work "
+              "moved up, not saved.", "p")
+    return f'<table class="method">{body}</table>{crn}'
+
+
+PAGE_CSS = """
+body{font-family:"WenQuanYi Zen Hei","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0 auto;max-width:1200px;
+padding:0 16px 40px;color:#222}
+body.lang-zh [lang=en], body.lang-en [lang=zh]{display:none}
+header{display:flex;justify-content:space-between;align-items:center;border-bottom:2px solid #c00;padding:8px 0}
+#lang-toggle{font-size:16px;padding:6px 14px;cursor:pointer}
+.banner{background:#fff3cd;border:2px solid #d39e00;padding:10px 14px;margin:12px 0}
+.chart{margin:18px 0;min-height:300px}
+table{border-collapse:collapse;margin:10px 0;font-size:14px}
+th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}
+td.flag{background:#fde8e8}
+table.headline td:nth-child(n+2):nth-child(-n+5){text-align:right;white-space:nowrap}
+code{background:#f4f4f4;padding:2px 4px}
+"""
+
+PAGE_JS = """
+const FIGS = %(figs)s;
+function setLang(lang){
+  document.body.className = 'lang-' + lang;
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  for (const [id, f] of Object.entries(FIGS)) {
+    const fig = f[lang];
+    Plotly.react(id, fig.data, fig.layout, {responsive: true, displaylogo: false});
+  }
+  window.reportLang = lang;
+}
+document.getElementById('lang-toggle').addEventListener('click',
+  () => setLang(window.reportLang === 'zh' ? 'en' : 'zh'));
+setLang('%(lang)s');
+"""
+
+
+def section(zh: str, en: str, inner: str) -> str:
+    return f"<section><h2>{_bi(zh, en)}</h2>{inner}</section>"
+
+
+def build_figures(exp: Experiment, table: pd.DataFrame, network: bool = True) -> list[tuple[str, dict, dict]]:
+    """[(figure id, {lang: go.Figure}, caption {lang: str})] in page order."""
+    figs = []
+
+    def add(fid, maker, caption):
+        built = {lang: maker(lang) for lang in LANGS}
+        if all(f is not None for f in built.values()):
+            figs.append((fid, built, caption))
+
+    if not table.empty:
+        add("hours_saved", lambda l: fig_hours_saved(exp, table, l),
+            T("柱越长，干部每周省下的事务时间越多；误差线为 95% 置信区间。",
+              "Longer bars: more admin time given back to each cadre every week; whiskers are 95% CIs."))
+    add("cadre_week", lambda l: fig_week(exp, l),
+        T("各方案下一名干部一周的时间分配（各种子平均）。", "How a cadre's week is spent under each variant (mean over seeds)."))
+    if "service_time_mean_days" in exp.runs:
+        add("service_time", lambda l: fig_service_time(exp, l),
+            T("群众从提出诉求到办结的天数；每个点是一个随机种子。",
+              "Days from a resident's request to its resolution; each point is one seed."))
+    ts = load_timeseries(exp)
+    if not ts.empty:
+        add("timeseries", lambda l: fig_timeseries(exp, ts, l),
+            T("基线与全部改革默认显示，单项改革可在图例中打开。",
+              "Baseline and all reforms are shown; single reforms can be switched on in the legend."))
+    if network:
+        pic = township_picture(exp)
+        if pic is not None:
+            add("network", lambda l: fig_network(pic, l),
+                T("红色细线是县级部门直达干部的条线任务；干部颜色越深，工作时间越长。",
+                  "Faint red lines are departments' direct line duties to cadres; darker cadres work longer hours."))
+    if exp.kind == "dose_response":
+        add("dose_response", lambda l: fig_dose_response(exp, l), T("", ""))
+    elif exp.kind == "interactions":
+        add("interactions", lambda l: fig_interactions(exp, table, l), T("", ""))
+    elif exp.kind == "sensitivity":
+        add("sensitivity", lambda l: fig_sensitivity(exp, l), T("", ""))
+    elif exp.kind == "scale":
+        add("scale", lambda l: fig_scale(exp, l), T("", ""))
+    return figs
+
+
+def render_html(exp: Experiment, table: pd.DataFrame, figs, lang: str = DEFAULT_LANG) -> str:
+    title = _bi("基层减负改革：模拟结果报告", "Grassroots burden-reduction reforms: simulation report", "span")
+    banner = ""
+    if exp.warnings:
+        items = "".join(f"<li>{html.escape(w)}</li>" for w in exp.warnings)
+        banner = (f'<div class="banner" id="partial-warning"><strong>'
+                  f'{_bi("警告：实验不完整，结果基于已完成的运行。", "Warning: partial sweep; results use the runs that finished.")}'
+                  f"</strong><ul>{items}</ul></div>")
+    parts = []
+    if not table.empty:
+        parts.append(section("要点：每项改革省下多少时间，代价是什么", "Headline: hours saved by each reform, and at what cost",
+                             table_html(table)))
+    heads = {"hours_saved": ("节省的时间", "Hours saved"), "cadre_week": ("干部的一周", "A cadre's week"),
+             "service_time": ("群众办事时间", "Service time for residents"),
+             "timeseries": ("积压与加班", "Backlog and overtime"), "network": ("一个乡镇", "One township"),
+             "dose_response": ("剂量—反应", "Dose-response"), "interactions": ("交互作用", "Interactions"),
+             "sensitivity": ("敏感性", "Sensitivity"), "scale": ("规模", "Scale")}
+    for fid, _, cap in figs:
+        z, e = heads[fid]
+        parts.append(section(z, e, f'<p>{_bi(html.escape(cap["zh"]), html.escape(cap["en"]))}</p>'
+                                   f'<div class="chart" id="{fid}"></div>'))
+    parts.append(section("方法说明", "Method notes", method_html(exp)))
+    fig_json = "{" + ",".join(
+        f'"{fid}": {{' + ",".join(f'"{lang}": {pio.to_json(f[lang], validate=False)}' for lang in LANGS) + "}"
+        for fid, f, _ in figs) + "}"
+    js = PAGE_JS % {"figs": fig_json.replace("</", "<\\/"), "lang": lang}
+    return (f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+            f"<title>{html.escape(str(exp.spec.get('name', exp.path.name)))} — report</title>"
+            f"<style>{PAGE_CSS}</style><script>{get_plotlyjs()}</script></head>"
+            f'<body class="lang-{lang}"><header><h1>{title}</h1>'
+            f'<button id="lang-toggle" type="button">{_bi("English", "中文")}</button></header>'
+            f"{banner}{''.join(parts)}<script>{js}</script></body></html>")
+
+
+def chrome_available() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        p = shutil.which(name)
+        if p:
+            return p
+    return None
+
+
+def write_pngs(figs, out: Path) -> tuple[list[Path], str | None]:
+    """The charts as PNG (both languages) via kaleido; returns (files, reason skipped or None)."""
+    if chrome_available() is None:
+        return [], ("PNG export skipped: no chromium/chrome on PATH for kaleido "
+                    "(apt-get install -y chromium); the HTML report is complete without it")
+    try:
+        import kaleido
+    except ImportError:
+        return [], "PNG export skipped: kaleido is not installed"
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    try:
+        import warnings
+
+        warnings.filterwarnings("ignore", message="The kopts argument is ignored")
+        kaleido.start_sync_server(silence_warnings=True)
+        try:
+            for fid, f, _ in figs:
+                for lang in LANGS:
+                    p = out / f"{fid}_{lang}.png"
+                    f[lang].write_image(p, width=1200, height=f[lang].layout.height or 500)
+                    written.append(p)
+        finally:
+            kaleido.stop_sync_server(silence_warnings=True)
+    except Exception as exc:  # a broken browser must not cost the HTML report
+        return written, f"PNG export stopped: {type(exc).__name__}: {exc}"
+    return written, None
+
+
+def build_report(folder: str | Path, png: bool = True, network: bool = True, lang: str = DEFAULT_LANG) -> dict:
+    """Write report.html (and png/) into the results folder. Returns paths, warnings and PNG status."""
+    exp = load_experiment(folder)
+    table = headline_table(exp)
+    figs = build_figures(exp, table, network=network)
+    out = exp.path / "report.html"
+    tmp = out.with_suffix(".html.tmp")
+    tmp.write_text(render_html(exp, table, figs, lang), encoding="utf-8")
+    tmp.replace(out)
+    pngs, png_msg = (write_pngs(figs, exp.path / "png") if png else ([], "PNG export skipped (--no-png)"))
+    return {"html": out, "figures": [f[0] for f in figs], "warnings": exp.warnings, "table": table,
+            "pngs": pngs, "png_message": png_msg}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m sim.report", description=__doc__.split("\n\n")[0])
+    ap.add_argument("folder", help="results/<experiment>")
+    ap.add_argument("--no-png", action="store_true", help="skip the PNG export")
+    ap.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG, help="language shown first")
+    a = ap.parse_args(argv)
+    try:
+        res = build_report(a.folder, png=not a.no_png, lang=a.lang)
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for w in res["warnings"]:
+        print(f"warning: {w}", file=sys.stderr)
+    print(f"wrote {res['html']} ({len(res['figures'])} charts: {', '.join(res['figures'])})")
+    if res["pngs"]:
+        print(f"wrote {len(res['pngs'])} PNG files to {res['pngs'][0].parent}")
+    if res["png_message"]:
+        print(res["png_message"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
