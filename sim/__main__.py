@@ -15,7 +15,9 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from .config import CONFIG_DIR, ConfigError, enabled_reforms, validate
+from .config import CONFIG_DIR, ConfigError, validate
+from .config.load import compose_config
+from .experiments.run import run_simulation
 
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
@@ -25,8 +27,6 @@ def main(cfg: DictConfig) -> None:
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         sys.exit(2)
-    from .experiments.run import run_simulation
-
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Hydra's logging config would print every Mesa step
 
     out_dir = cfg.out_dir or HydraConfig.get().runtime.output_dir
@@ -38,7 +38,7 @@ def main(cfg: DictConfig) -> None:
               f"utilisation {summary['utilisation']:.3f}")
         print(f"  written to {out_dir}")
         return
-    reforms = ", ".join(enabled_reforms(cfg)) or "none"
+    reforms = ", ".join(cfg.reform.enabled()) or "none"
     print(f"scenario={cfg.scenario.name} seed={cfg.seed} reforms: {reforms}")
     print(f"  admin {summary['admin_hours']:.1f} h, service {summary['service_hours']:.1f} h, overtime "
           f"{summary['overtime_hours']:.1f} h per cadre-week; service time {summary['service_time_mean_days']:.1f} d "
@@ -54,10 +54,8 @@ def _check_overrides(argv: list[str]) -> None:
     if any(a in ("-m", "--multirun") or a.startswith("--") for a in argv):
         return
     overrides = [a for a in argv if not a.startswith("-") and not a.lstrip("+~").startswith(("hydra.", "hydra/"))]
-    from .config import load_config
-
     try:
-        load_config(overrides)
+        compose_config(overrides)
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         sys.exit(2)

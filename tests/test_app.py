@@ -138,7 +138,7 @@ def test_model_same_seed_same_numbers_and_reforms_share_draws():
         a.step()
         b.step()
     assert a.reforms == b.reforms == ("no_ledger_assessment", "one_form")
-    np.testing.assert_array_equal(a.township.hours_total, b.township.hours_total)
+    np.testing.assert_array_equal(a.township.cadres.hours_total, b.township.cadres.hours_total)
     rows = {r["metric"].split(" per")[0]: r for r in app.what_changed(a)}
     # the no-ledger pilot and the one form cut admin hours against the same township without them
     assert rows["admin hours"]["difference"] < -1.0
@@ -146,7 +146,7 @@ def test_model_same_seed_same_numbers_and_reforms_share_draws():
     c = app.ClassroomModel(seed=3)
     for _ in range(14):
         c.step()
-    np.testing.assert_array_equal(a.baseline.hours_total, c.township.hours_total)
+    np.testing.assert_array_equal(a.baseline.cadres.hours_total, c.township.cadres.hours_total)
 
 
 @pytest.mark.parametrize("kwargs, key", [

@@ -144,8 +144,37 @@ def test_bad_config_on_the_command_line_writes_nothing(tmp_path):
 
 def test_daily_request_records_match_the_request_book(run):
     summary, series, model = run("scenario=classroom", "scenario.days=91", "package=self_government")
-    book = model.requests
+    book = model.service.book
     assert series.requests_arrived.sum() == book.n == summary["requests_arrived"]
     assert series.requests_resolved.sum() == summary["requests_resolved"]
     assert series.backlog_open.iloc[-1] == summary["requests_open_end"]
     assert summary["requests_self_settled"] > 0
+
+
+def test_day_counts_days_done_through_step_and_run_for():
+    model = GrassrootsModel(load_config(["scenario=classroom", "scenario.days=30"]))
+    model.step()
+    assert model.day == model.steps == 1
+    model.run_for(9)
+    assert model.day == model.steps == 10 and len(model.series("admin_hours")) == 10
+    model.run()
+    assert model.day == 30 and not model.running
+    with pytest.raises(RuntimeError, match="scenario.days = 30"):
+        model.step()
+
+
+def test_randomness_only_through_the_named_streams():
+    """Mesa seeds model.rng and model.random; nothing in a run draws from them (every draw has a named stream)."""
+    model = GrassrootsModel(load_config(["scenario=classroom", "scenario.days=28", "package=all_reforms", "seed=4"]))
+    fresh = np.random.default_rng(4)
+    model.run()
+    assert model.rng.bit_generator.state == fresh.bit_generator.state
+    assert model.random.random() == GrassrootsModel(load_config(["scenario=classroom", "seed=4"])).random.random()
+    assert set(model.streams._generators) >= {"requests", "messages", "network", "incidents"}
+
+
+def test_departments_are_mesa_agents_stepped_in_config_order():
+    model = GrassrootsModel(load_config(["scenario=classroom", "scenario.days=7"]))
+    names = [d.name for d in model.departments]
+    assert names == [d.name for d in model.cfg.departments]
+    assert len(model.agents) == len(names)

@@ -26,7 +26,7 @@ KEY = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
 @pytest.fixture(scope="module")
 def composed():
     # every reform on, so that reform.<name>.<setting> keys exist; the township scenario is the default
-    return load_config([f"reform=[{','.join(REFORM_NAMES)}]"])
+    return OmegaConf.structured(load_config([f"reform=[{','.join(REFORM_NAMES)}]"]))  # walkable keys
 
 
 def _parameters_section(text: str) -> str:

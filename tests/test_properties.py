@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from sim.config import schema
 from sim.config import REFORM_NAMES, ConfigError, load_config
 from sim.model.model import GrassrootsModel
-from sim.model.service import KINDS
+from sim.model.request_book import KINDS
 
 from .conftest import CASE_COUNTS, run_cli
 
@@ -60,7 +60,7 @@ _DEFAULT = load_config(list(BASE))
 def _default(key: str):
     node = _DEFAULT
     for part in key.split("."):
-        node = node[part]
+        node = getattr(node, part)
     return node
 
 
@@ -160,7 +160,7 @@ def valid_overrides(draw, max_days: int = 21):
             elif full == "reform.shared_data_pool.departments":
                 values[full] = draw(st.lists(st.sampled_from(DEPARTMENTS), unique=True))
             else:
-                values[full] = draw(_number(t, meta, _DEFAULT_REFORMS[name][key]))
+                values[full] = draw(_number(t, meta, getattr(getattr(_DEFAULT_REFORMS, name), key)))
     overrides += [f"{k}={_fmt(v)}" for k, v in values.items()]
     return overrides
 
@@ -175,33 +175,35 @@ def _check_invariants(overrides) -> int:
     cfg = load_config(overrides)
     cal = cfg.calendar
     model = GrassrootsModel(cfg)
-    total = np.zeros_like(model.hours_total)
+    cadres = model.cadres
+    total = np.zeros_like(cadres.hours_total)
     checked = 0
-    for _ in range(cfg.scenario.days):
+    for day in range(cfg.scenario.days):
         model.step()
-        h = model.hours_today
+        assert model.day == day + 1 == model.steps, "model.day counts the days done"
+        h = cadres.hours_today
         worked = h.sum(axis=1)
-        workday = model.calendar.is_work(model.day)
+        workday = model.calendar.is_work(day)
         cap = cal.workday_hours + cal.weekday_overtime_cap_hours if workday else cal.weekend_overtime_cap_hours
-        assert np.isfinite(h).all(), f"day {model.day}: non-finite hours"
-        assert (h >= -1e-9).all(), f"day {model.day}: negative hours {h.min()}"
+        assert np.isfinite(h).all(), f"day {day}: non-finite hours"
+        assert (h >= -1e-9).all(), f"day {day}: negative hours {h.min()}"
         assert (worked <= cap + 1e-6).all(), (
-            f"day {model.day} ({'workday' if workday else 'weekend'}): a cadre worked {worked.max():.4f} h, more "
+            f"day {day} ({'workday' if workday else 'weekend'}): a cadre worked {worked.max():.4f} h, more "
             f"than the day's {cap} h"
         )
         # what was worked = the regular part + overtime, and overtime is exactly what exceeds the regular day
         regular = cal.workday_hours if workday else 0.0
-        assert (model.overtime_today >= -1e-12).all()
-        assert (model.overtime_today <= np.maximum(worked - 0.0, 0.0) + 1e-9).all()
-        np.testing.assert_allclose(np.minimum(worked, model.regular_today) + model.overtime_today, worked,
+        assert (cadres.overtime_today >= -1e-12).all()
+        assert (cadres.overtime_today <= np.maximum(worked - 0.0, 0.0) + 1e-9).all()
+        np.testing.assert_allclose(np.minimum(worked, cadres.regular_today) + cadres.overtime_today, worked,
                                    atol=1e-9)
-        assert (model.regular_today <= regular + 1e-12).all()
+        assert (cadres.regular_today <= regular + 1e-12).all()
         total += h
-        counts = model.requests.check_conservation(model.day)
+        counts = model.service.book.check_conservation(day)
         assert counts["requests_arrived"] == counts["requests_resolved"] + counts["requests_open_end"]
         assert counts["requests_open_end"] >= 0
         checked += len(worked)
-    np.testing.assert_allclose(model.hours_total, total, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(cadres.hours_total, total, rtol=1e-9, atol=1e-9)
     return checked
 
 

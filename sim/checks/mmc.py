@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model.service import RequestBook
+from ..model.request_book import RequestBook
 from ..model.streams import Streams
 
 

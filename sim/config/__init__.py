@@ -1,5 +1,11 @@
-"""Configuration: the typed schema with its checks, and the one way to compose and validate a config."""
+"""Configuration: the typed schema with its checks (``schema``), and composing a config from ``configs/`` (``load``).
 
-from .schema import CONFIG_DIR, REFORM_NAMES, ConfigError, enabled_reforms, load_config, validate
+A :class:`Config` is only made by :func:`validate` (which :func:`load_config` calls), so code that holds one can
+trust it: the config is checked once per run.
+"""
 
-__all__ = ["CONFIG_DIR", "REFORM_NAMES", "ConfigError", "enabled_reforms", "load_config", "validate"]
+from .load import CONFIG_DIR, load_config
+from .schema import REFORM_NAMES, Config, ConfigError, enabled_reforms, to_yaml, validate, with_seed
+
+__all__ = ["CONFIG_DIR", "REFORM_NAMES", "Config", "ConfigError", "enabled_reforms", "load_config", "to_yaml",
+           "validate", "with_seed"]

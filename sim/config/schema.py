@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from datetime import date
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Optional
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
-
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
-
 
 class ConfigError(ValueError):
     """A config value is wrong. The message names the key and what is allowed."""
@@ -67,6 +64,13 @@ class ScenarioConfig:
     service_rate: Optional[float] = positive(default=None)
     warmup_days: Optional[float] = nonneg(default=None)
     replications: Optional[int] = at_least(1, default=None)
+
+    def __post_init__(self) -> None:
+        if not _is_complete(self):
+            return
+        if not str(self.name).strip():
+            raise ConfigError("scenario.name: empty; a run needs a scenario name (it names the results folder)")
+        _check_scenario(self)
 
 
 GRASSROOTS_SCENARIO_KEYS = ("townships", "villages_per_township", "township_cadres", "village_cadres_per_village",
@@ -408,6 +412,10 @@ class ReformsConfig:
     precise_accountability: Optional[PreciseAccountability] = None
     rest_rights: Optional[RestRights] = None
 
+    def enabled(self) -> list[str]:
+        """The reforms switched on, in the canonical order of REFORM_NAMES."""
+        return [f.name for f in dataclasses.fields(self) if getattr(self, f.name) is not None]
+
 
 REFORM_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(ReformsConfig))
 
@@ -437,8 +445,19 @@ class Config:
     department_hours: DepartmentHoursConfig = MISSING
     reform: ReformsConfig = field(default_factory=ReformsConfig)
 
+    def __post_init__(self) -> None:
+        # OmegaConf.to_object builds the typed config only once every value is present, so this runs on
+        # complete configs: the rules that tie several keys together live here, beside the schema
+        if _is_complete(self):
+            _cross_checks(self)
+
 
 ConfigStore.instance().store(name="base_config", node=Config)
+
+
+def _is_complete(obj) -> bool:
+    """False while a dataclass still holds OmegaConf's MISSING marker (Hydra builds defaults that way)."""
+    return not any(getattr(obj, f.name) == MISSING for f in dataclasses.fields(obj))
 
 
 # ---- validation ---------------------------------------------------------------------------------------------
@@ -524,10 +543,10 @@ def _check_scenario(sc) -> None:
     needed, foreign = ((QUEUE_SCENARIO_KEYS, GRASSROOTS_SCENARIO_KEYS) if sc.name == "mmc"
                        else (GRASSROOTS_SCENARIO_KEYS, QUEUE_SCENARIO_KEYS))
     for key in needed:
-        if sc[key] is None:
+        if getattr(sc, key) is None:
             raise ConfigError(f"scenario.{key}: no value given; a '{sc.name}' scenario needs {', '.join(needed)}")
     for key in foreign:
-        if sc[key] is not None:
+        if getattr(sc, key) is not None:
             raise ConfigError(f"scenario.{key}: not a key of a '{sc.name}' scenario; its keys: {', '.join(needed)}")
     if sc.name != "mmc" and sc.days > 3650:
         raise ConfigError(f"scenario.days = {sc.days}: out of range, expected a number from 1 to 3650 (ten years)")
@@ -541,9 +560,7 @@ def _check_scenario(sc) -> None:
 
 
 def _cross_checks(cfg) -> None:
-    if not str(cfg.scenario.name).strip():
-        raise ConfigError("scenario.name: empty; a run needs a scenario name (it names the results folder)")
-    _check_scenario(cfg.scenario)
+    """Rules over several sections (the scenario's own rules ran when it was built)."""
     if cfg.scenario.name == "mmc":
         return
     names = [d.name for d in cfg.departments]
@@ -581,31 +598,35 @@ def _cross_checks(cfg) -> None:
             f"hierarchy.township_liaisons_per_department: {cfg.hierarchy.township_liaisons_per_department} is more "
             f"than scenario.township_cadres ({cfg.scenario.township_cadres})"
         )
-    from datetime import date
-
     try:
         date.fromisoformat(str(cfg.calendar.start_date))
     except ValueError:
         raise ConfigError(f"calendar.start_date = {cfg.calendar.start_date!r}: expected a date as YYYY-MM-DD") from None
     fields_known = {d.field for d in cfg.departments}
     reform = cfg.reform
-    if reform.get("no_ledger_assessment") is not None:
+    if reform.no_ledger_assessment is not None:
         for f in reform.no_ledger_assessment.fields:
             if f not in fields_known:
                 raise ConfigError(
                     f"reform.no_ledger_assessment.fields: unknown field {f!r}; allowed: {sorted(fields_known)}"
                 )
-    if reform.get("shared_data_pool") is not None:
+    if reform.shared_data_pool is not None:
         for d in reform.shared_data_pool.departments:
             if d not in names:
                 raise ConfigError(f"reform.shared_data_pool.departments: unknown department {d!r}; allowed: {names}")
 
 
-def validate(cfg: DictConfig) -> DictConfig:
-    """Check a composed config; raise :class:`ConfigError` naming the first bad key. Returns the config."""
-    container = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=False)
-    for key in ("hydra",):
-        container.pop(key, None)
+def validate(cfg) -> Config:
+    """Check a composed config (a DictConfig or a plain dict) and return it typed, as a :class:`Config`.
+
+    Raises :class:`ConfigError` naming the first bad key. A :class:`Config` is only ever made here, so holding one
+    means the config was checked: the model, the runners and the views take it as it is.
+    """
+    if isinstance(cfg, Config):
+        return cfg
+    container = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=False) if isinstance(cfg, DictConfig) \
+        else dict(cfg)
+    container.pop("hydra", None)
     try:
         _walk(Config, container, "")
         typed = OmegaConf.merge(OmegaConf.structured(Config), container)
@@ -616,8 +637,18 @@ def validate(cfg: DictConfig) -> DictConfig:
     missing = sorted(OmegaConf.missing_keys(typed))
     if missing:
         raise ConfigError(f"{missing[0]}: no value given (and no default exists)")
-    _cross_checks(typed)
-    return typed
+    return OmegaConf.to_object(typed)  # runs the cross-checks in Config.__post_init__
+
+
+def with_seed(cfg: Config, seed: int) -> Config:
+    """The same checked config with another seed (the seed's range is checked like any value)."""
+    _check_value("seed", seed, {f.name: f for f in dataclasses.fields(Config)}["seed"].metadata)
+    return dataclasses.replace(cfg, seed=int(seed))
+
+
+def to_yaml(cfg: Config) -> str:
+    """The fully resolved config as YAML (what a run folder's config.yaml holds)."""
+    return OmegaConf.to_yaml(OmegaConf.structured(cfg))
 
 
 def _one_line(exc: Exception) -> str:
@@ -627,55 +658,7 @@ def _one_line(exc: Exception) -> str:
     return f"{key}: {head}" if key and key not in head else head
 
 
-def load_config(overrides: list[str] | tuple[str, ...] = (), config_name: str = "config") -> DictConfig:
-    """Compose ``configs/<config_name>.yaml`` with Hydra overrides and validate it (for tests, notebooks, the app)."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-
-    if GlobalHydra.instance().is_initialized():
-        GlobalHydra.instance().clear()
-    overrides = list(overrides)
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        try:
-            cfg = compose(config_name, overrides=overrides)
-        except Exception as exc:
-            raise ConfigError(_explain_compose_error(config_name, overrides, exc)) from None
-    return validate(cfg)
-
-
-def _explain_compose_error(config_name: str, overrides: list[str], exc: Exception) -> str:
-    """One line that names the override Hydra refused (Hydra's own message does not always say which)."""
-    from hydra import compose
-
-    for ov in overrides:
-        try:
-            compose(config_name, overrides=[ov])
-        except Exception as single:
-            key = ov.lstrip("+~").split("=", 1)[0]
-            parts = key.split(".")
-            if parts[0] == "reform" and len(parts) > 2 and parts[1] in REFORM_NAMES:
-                return (f"{key}: reform '{parts[1]}' is not switched on; switch it on first with "
-                        f"'reform=[{parts[1]}]' or '+reform={parts[1]}'")
-            return f"{ov}: " + _clean_hydra_message(single)
-    return _clean_hydra_message(exc)
-
-
-def _clean_hydra_message(exc: Exception) -> str:
-    import re
-
-    text = " ".join(str(exc).split())
-    cause = exc.__cause__ or exc.__context__
-    if "Error merging override" in text and cause is not None:
-        text = " ".join(str(cause).split()).split(" full_key:")[0]
-    m = re.search(r"Could not (?:load|find) '([\w/]+)/([^']+)'", text)
-    if m:
-        group, name = m.group(1), m.group(2)
-        options = sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
-        return f"{group}: unknown option '{name}'; allowed: {', '.join(options)}"
-    return text.split(" Config search path:")[0]
-
-
 def enabled_reforms(cfg) -> list[str]:
-    """The reforms switched on in a config, in the canonical order of REFORM_NAMES."""
+    """The reforms switched on in a config (typed or composed), in the canonical order of REFORM_NAMES."""
     reform = cfg.reform if hasattr(cfg, "reform") else cfg.get("reform")
     return [name for name in REFORM_NAMES if reform is not None and getattr(reform, name, None) is not None]

@@ -4,34 +4,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from omegaconf import OmegaConf
-
-from ..config import validate
+from ..checks.mmc import run_mmc
+from ..config import validate, with_seed
 from ..model.model import GrassrootsModel
 from ..model.outputs import summarise, timeseries, write_run
 
 
 def run_simulation(cfg, out_dir: str | Path | None = None, seed: int | None = None):
-    """Validate `cfg`, run it for `scenario.days`, and return (summary, timeseries, model).
+    """Run `cfg` for `scenario.days` and return (summary, timeseries, model).
 
-    With `out_dir`, also write config.yaml, timeseries.parquet and summary.json there (summary last). Nothing is
-    written if the config is invalid: validation happens first. The queueing check (`scenario=mmc`) returns
+    `cfg` is a checked :class:`~sim.config.Config` (from ``load_config``), or a composed config that is checked
+    here first, so nothing is written for an invalid one. With `out_dir`, also write config.yaml,
+    timeseries.parquet and summary.json there (summary last). The queueing check (`scenario=mmc`) returns
     (summary, None, None) and writes no timeseries.
     """
-    if seed is not None:
-        cfg = OmegaConf.merge(cfg, {"seed": int(seed)})
     cfg = validate(cfg)
+    if seed is not None:
+        cfg = with_seed(cfg, seed)
     if cfg.scenario.name == "mmc":
-        from ..checks.mmc import run_mmc
-
         summary = run_mmc(cfg)
         if out_dir is not None:
             write_run(out_dir, cfg, summary, None)
         return summary, None, None
-    model = GrassrootsModel(cfg, validated=True)
+    model = GrassrootsModel(cfg)
     model.run()
     summary = summarise(model)
     series = timeseries(model)
     if out_dir is not None:
-        write_run(out_dir, model.config, summary, series)
+        write_run(out_dir, cfg, summary, series)
     return summary, series, model

@@ -1,19 +1,22 @@
-"""The actors: county departments and cadres are Mesa agents; households are a vectorised population.
+"""The actors: county departments are Mesa agents; cadres and households are vectorised populations.
 
 Departments carry the behaviour that generates work: each day a department issues documents, convenes meetings,
 asks its data systems for reports, requests inspections of townships and pushes duties down its line. What a
 department sends goes to the cadres on its line (the hierarchy network), through the model's offices, which is
 where reforms such as joint meetings, a single assessor or a shared data pool change what arrives.
 
-Cadres are agents so that they can be addressed, inspected and drawn (``cadre.fatigue``, ``cadre.grid``); their
-day is decided for all of them at once by the rule in ``sim/workday.py``, which reads and writes the arrays the
-properties below expose.
+Cadres (a few hundred to a thousand) and households (up to hundreds of thousands) are agents of the model in the
+ODD sense, held as arrays: their daily rule is applied to all of them at once (``workday.py`` for cadres), which is
+the same rule a loop over agent objects would apply, at county speed.
 """
 
 from __future__ import annotations
 
 import mesa
 import numpy as np
+
+from .workday import DayPlan, plan_day
+from .workload import ACTIVITIES
 
 
 class Department(mesa.Agent):
@@ -60,7 +63,7 @@ class Department(mesa.Agent):
         # "need not be issued" is a property of documents that ask for no action
         unnecessary = (~implement) & (rng.random(n) * max(1e-12, 1.0 - cfg.implement_share) < cfg.unnecessary_share)
         relay = rng.random(n) < cfg.relay_to_village_share
-        merge = m.reform.get("merge_documents")
+        merge = m.cfg.reform.merge_documents
         for theme, imp, unn, rel in zip(themes, implement, unnecessary, relay):
             if merge is not None and merge.cut_unnecessary and unn:
                 m.chat.post_department_notice(self.index)  # a short message in the group instead of a document
@@ -119,53 +122,133 @@ class Department(mesa.Agent):
             self.model.duties.push(self, category, bool(vil), bool(vil and nonaut))
 
 
-class Cadre(mesa.Agent):
-    """A township cadre or a village/community committee member (基层干部). State lives in the model's arrays."""
+class Cadres:
+    """Every township and village cadre (基层干部) of the county, as one vectorised population.
 
-    def __init__(self, model, index: int):
-        super().__init__(model)
-        self.index = index
+    Each cadre holds a blame risk, fatigue, rest owed and the day's hours by activity; the day is decided for all
+    of them at once by the rule in ``workday.py`` (the same rule a per-agent loop would apply, at county speed).
+    Who a cadre is - township, village, department lines, grid - comes from the networks (``model.structure``).
+    """
+
+    def __init__(self, model):
+        self.model = model
+        st, cfg = model.structure, model.cfg
+        C, T = st.n_cadres, st.n_townships
+        self.n = C
+        self.township = st.cadre_township
+        self.village = st.cadre_village                         # -1 for township cadres
+        self.of_township = [np.flatnonzero(st.cadre_township == t) for t in range(T)]
+        # who serves a village: its own cadres and the township cadres attached to it (包村)
+        self.serving_village = [np.flatnonzero(st.cadre_liaison_village == v) for v in range(st.n_villages)]
+        self._township_matrix = np.zeros((T, C))
+        self._township_matrix[st.cadre_township, np.arange(C)] = 1.0
+        self._township_size = self._township_matrix.sum(axis=1)
+        # state
+        self.blame = np.zeros(C)
+        self.fatigue = np.zeros(C)
+        self.owed_rest = np.zeros(C, dtype=np.int64)  # protected rest days worked and not yet given back
+        # residents waiting get at least this share of free regular hours: what the assessment weighs, or a floor
+        self.service_share = np.full(C, max(model.assessment.satisfaction_weight,
+                                            cfg.assessment.service_priority_floor))
+        # today
+        self.hours_today = np.zeros((C, len(ACTIVITIES)))
+        self.township_hours_today = np.zeros((T, len(ACTIVITIES)))
+        self.overtime_today = np.zeros(C)
+        self.regular_today = np.zeros(C)
+        self.cap_today = np.zeros(C)
+        self.productivity = np.ones(C)
+        self.off_today = np.zeros(C, dtype=bool)
+        # totals over the run
+        self.hours_total = np.zeros((C, len(ACTIVITIES)))
+        self.overtime_total = np.zeros(C)
+        self.days_off_total = np.zeros(C)
+        self.appointments_missed = 0.0
 
     @property
-    def township(self) -> int:
-        return int(self.model.structure.cadre_township[self.index])
+    def role(self) -> np.ndarray:
+        """'village' or 'township' per cadre."""
+        return np.where(self.village >= 0, "village", "township")
 
-    @property
-    def village(self) -> int | None:
-        v = int(self.model.structure.cadre_village[self.index])
-        return None if v < 0 else v
+    def township_mean(self, values: np.ndarray) -> np.ndarray:
+        """Per township, the mean over its cadres (of a [C] or [C, k] array)."""
+        if values.ndim == 1:
+            return (self._township_matrix @ values) / self._township_size
+        return (self._township_matrix @ values) / self._township_size[:, None]
 
-    @property
-    def role(self) -> str:
-        return "village" if self.village is not None else "township"
+    def plan_day(self, chat_hours: np.ndarray) -> DayPlan:
+        """Each cadre's day: appointments, messages, what is due, residents, paperwork (``workday.plan_day``)."""
+        m = self.model
+        cal, cfg, ledger = m.calendar, m.cfg, m.ledger
+        C = self.n
+        appts = ledger.appointments[:, m.day, :]
+        gap = cal.days_until_next_workday(m.day)
+        must_do_days = gap  # deadlines before the next working day
+        due = ledger.due
+        if cal.is_workday:
+            regular = np.full(C, cfg.calendar.workday_hours)
+            cap = regular + cfg.calendar.weekday_overtime_cap_hours
+            if cfg.reform.rest_rights is not None:
+                # 调休: a cadre who had to work a protected rest day takes the next working day off (what was
+                # fixed that day goes ahead without them: counted in appointments_missed_hours)
+                comp = self.owed_rest > 0
+                regular[comp] = 0.0
+                cap[comp] = 0.0
+                m.chat.defer(comp, chat_hours)
+                chat_hours = np.where(comp, 0.0, chat_hours)
+                self.owed_rest[comp] -= 1
+        else:
+            regular = np.zeros(C)
+            urgent_due = due[:, : must_do_days + 1, :].sum(axis=(1, 2))
+            works = appts.sum(axis=0) > 0
+            if not cal.is_protected:
+                works |= urgent_due > cfg.calendar.weekend_catchup_threshold_hours
+            # a day at home still has its messages, but never more than a worked weekend day may hold
+            cap = np.where(works, cfg.calendar.weekend_overtime_cap_hours,
+                           np.minimum(appts.sum(axis=0) + chat_hours, cfg.calendar.weekend_overtime_cap_hours))
+            must_do_days = 0 if cal.is_protected else gap + 1  # a worked weekend day clears what is due by Monday
+        productivity = 1.0 / (1.0 + cfg.fatigue.productivity_loss * self.fatigue)
+        # defensive paperwork (留痕): material redone for each assessor, by blame risk and by how much the
+        # assessment still scores material rather than residents' satisfaction
+        material_weight = 1.0 - m.assessment.satisfaction_weight
+        defensive = (cfg.blame.defensive_hours_per_assessor * m.assessment.n_assessors * self.blame
+                     * material_weight)
+        if not cal.is_workday:
+            defensive = defensive * (cap > appts.sum(axis=0) + chat_hours)
+        plan = plan_day(
+            regular=regular, cap=cap, appointments=appts, chat_hours=chat_hours, due=due,
+            must_do_days=max(must_do_days, 1) if cal.is_workday else must_do_days,
+            queue_work=m.service.queue_hours(), proactive_demand=m.service.proactive_demand(),
+            defensive_demand=defensive, productivity=productivity, service_share=self.service_share,
+        )
+        self.regular_today = regular
+        self.cap_today = cap
+        self.productivity = productivity
+        return plan
 
-    @property
-    def departments(self) -> list[str]:
-        return [self.model.cfg.departments[d].name for d in np.flatnonzero(self.model.structure.covers[self.index])]
-
-    @property
-    def grid(self) -> np.ndarray:
-        """Household ids in this cadre's service grid."""
-        return np.flatnonzero(self.model.structure.household_cadre == self.index)
-
-    @property
-    def fatigue(self) -> float:
-        return float(self.model.fatigue[self.index])
-
-    @property
-    def blame_risk(self) -> float:
-        return float(self.model.blame[self.index])
-
-    @property
-    def hours_today(self) -> dict[str, float]:
-        from .workload import ACTIVITIES
-
-        return dict(zip(ACTIVITIES, self.model.hours_today[self.index].tolist()))
-
-    @property
-    def backlog(self) -> int:
-        book = self.model.requests
-        return int((book.cadre[book.open_ids] == self.index).sum())
+    def end_day(self, plan: DayPlan) -> None:
+        """Close the day: check the hours, count overtime and days off, tire or recover, add to the totals."""
+        m = self.model
+        fa, cal = m.cfg.fatigue, m.cfg.calendar
+        hours = plan.hours
+        worked = hours.sum(axis=1)
+        # invariant, every day of every run: no negative hours, never more than the day's cap
+        if (hours < -1e-9).any() or (worked > self.cap_today + 1e-6).any():
+            c = int(np.argmax(worked - self.cap_today))
+            raise AssertionError(f"hours conservation violated on day {m.day}: cadre {c} worked {worked[c]:.3f} h "
+                                 f"against a cap of {self.cap_today[c]:.3f} h ({dict(zip(ACTIVITIES, hours[c]))})")
+        self.hours_today = hours
+        self.township_hours_today = self.township_mean(hours)  # [T, activities], what the reporters read
+        self.overtime_today = np.maximum(worked - self.regular_today, 0.0)
+        self.appointments_missed += plan.appointments_missed.sum()
+        off = self.off_today = worked <= cal.day_off_tolerance_hours
+        f = self.fatigue + fa.strain_per_overtime_hour * self.overtime_today
+        f *= np.where(off, 1.0 - fa.recovery_per_day_off, 1.0 - fa.recovery_per_day)
+        self.fatigue = np.clip(f, 0.0, 1.0)
+        self.days_off_total += off
+        if m.calendar.is_protected:
+            self.owed_rest += ~off
+        self.hours_total += hours
+        self.overtime_total += self.overtime_today
 
 
 class Households:
@@ -183,7 +266,7 @@ class Households:
         # organisers without reshuffling the existing ones (common random numbers)
         self._organiser_draw = rng.random(H)
         share = cfg.service.organiser_share
-        so = model.reform.get("self_organization")
+        so = model.cfg.reform.self_organization
         if so is not None:
             share = max(share, so.organiser_share)
         self.organiser = self._organiser_draw < share
@@ -198,3 +281,7 @@ class Households:
 
     def __len__(self) -> int:
         return len(self.village)
+
+    def rate_service(self, households: np.ndarray, score) -> None:
+        """A resolved request moves its household's satisfaction 30% of the way to how well it went."""
+        self.satisfaction[households] = 0.7 * self.satisfaction[households] + 0.3 * score

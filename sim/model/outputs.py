@@ -13,14 +13,17 @@ import os
 import subprocess
 import tempfile
 from datetime import timedelta
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from omegaconf import OmegaConf
 
+from ..config import to_yaml
+from .reporters import TOWNSHIP_REPORTERS
 from .workload import ACTIVITIES, ADMIN, A
 
+PACKAGE_VERSION = version("grassroots-sim")
 SCHEMA_VERSION = 1  # bump when the meaning of a summary key or a timeseries column changes
 
 PER_CADRE_WEEK = "hours per cadre per week, averaged over the run"
@@ -71,21 +74,20 @@ SUMMARY_KEYS: dict[str, str] = {
 @functools.lru_cache(maxsize=1)
 def model_version() -> str:
     """The package version plus the git commit when run from a checkout (asked once per process)."""
-    from .. import __version__
-
     try:
         sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5,
                              cwd=Path(__file__).parent).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         sha = ""
-    return f"{__version__}+{sha}" if sha else __version__
+    return f"{PACKAGE_VERSION}+{sha}" if sha else PACKAGE_VERSION
 
 
 def summarise(model) -> dict:
     st, cfg = model.structure, model.cfg
     C, days = st.n_cadres, model.days
     weeks = days / 7.0
-    per_cw = model.hours_total.sum(axis=0) / C / weeks
+    cadres = model.cadres
+    per_cw = cadres.hours_total.sum(axis=0) / C / weeks
     out: dict = {f"hours.{a}": float(per_cw[A[a]]) for a in ACTIVITIES}
     admin = float(sum(per_cw[A[a]] for a in ADMIN))
     service = float(per_cw[A["service"]])
@@ -93,43 +95,42 @@ def summarise(model) -> dict:
     out["service_hours"] = service
     out["working_hours"] = admin + service
     out["service_share"] = service / (admin + service) if admin + service > 0 else 0.0
-    out["overtime_hours"] = float(model.overtime_total.sum() / C / weeks)
+    out["overtime_hours"] = float(cadres.overtime_total.sum() / C / weeks)
     out["after_hours_messages"] = float(model.chat.after_hours_total.sum() / C / weeks)
     out["after_hours_messages_non_urgent"] = float(model.chat.after_hours_non_urgent_total.sum() / C / weeks)
-    out["days_off"] = float(model.days_off_total.sum() / C / weeks)
+    out["days_off"] = float(cadres.days_off_total.sum() / C / weeks)
     out["messages_per_cadre_day"] = float(model.chat.messages_total / C / days)
     out["groups_per_cadre"] = model.chat.groups_per_cadre()
     out["meetings_per_cadre_week"] = float(model.ledger.meeting_count[:days].sum() / C / weeks)
-    out["meetings_max_per_day"] = int(model.meetings_max_per_day)
+    out["meetings_max_per_day"] = int(model.ledger.meeting_count[:days].max(initial=0))
     years = days / 364.0
     out["inspections_per_township_year"] = float(model.assessment.routine.mean() / years)
     out["emergency_inspections_per_township_year"] = float(model.assessment.emergency.mean() / years)
-    neg = model.reform.get("certificate_negative_list")
+    neg = cfg.reform.certificate_negative_list
     out["certificate_kinds"] = int(cfg.service.certificate_kinds_required_by_law if neg is not None
                                    else cfg.service.certificate_kinds)
-    out["certificates_avoided"] = int(model.certificates_avoided)
+    out["certificates_avoided"] = int(model.service.certificates_avoided)
     out["data_entries_per_week"] = float(model.data.entries / weeks)
     out["duplicate_data_entries_per_week"] = float(model.data.duplicate_entries / weeks)
-    counts = model.requests.check_conservation(days - 1)
-    out.update(counts)
-    book = model.requests
+    book = model.service.book
+    out.update(book.check_conservation(days - 1))
     out["requests_self_settled"] = int((book.by_residents[: book.n] & book.resolved_by(days - 1)).sum())
     t_sys, t_wait = book.times(days - 1)
     out["service_time_mean_days"] = float(t_sys.mean()) if len(t_sys) else float("nan")
     out["service_time_p90_days"] = float(np.percentile(t_sys, 90)) if len(t_sys) else float("nan")
     out["wait_time_mean_days"] = float(t_wait.mean()) if len(t_wait) else float("nan")
-    out["backlog_mean"] = float(model.records["backlog_open"].sum(axis=1).mean())
-    out["satisfaction_mean"] = float(model.satisfaction_daily.mean())
+    out["backlog_mean"] = float(model.series("backlog_open").sum(axis=1).mean())
+    out["satisfaction_mean"] = float(model.series("satisfaction_county").mean())
     elderly = max(1, int(model.households.elderly_alone.sum()))
-    out["proactive_visits_per_elderly_household_year"] = float(model.proactive_visits / elderly / years)
+    out["proactive_visits_per_elderly_household_year"] = float(model.service.proactive_visits / elderly / years)
     n_c = np.bincount(st.cadre_township, minlength=st.n_townships)
     w = n_c / n_c.sum()
-    out["fatigue_mean"] = float((model.records["fatigue_mean"] * w).sum(axis=1).mean())
-    out["burnout_share"] = float((model.records["burnout_share"] * w).sum(axis=1).mean())
-    out["blame_mean"] = float((model.records["blame_mean"] * w).sum(axis=1).mean())
-    out["overdue_hours_mean"] = float(model.overdue_total / C / days)
+    out["fatigue_mean"] = float((model.series("fatigue_mean") * w).sum(axis=1).mean())
+    out["burnout_share"] = float((model.series("burnout_share") * w).sum(axis=1).mean())
+    out["blame_mean"] = float((model.series("blame_mean") * w).sum(axis=1).mean())
+    out["overdue_hours_mean"] = float(model.accountability.overdue_total / C / days)
     out["department_hours"] = float(model.department_hours[:days].sum() / weeks)
-    out["appointments_missed_hours"] = float(model.appointments_missed)
+    out["appointments_missed_hours"] = float(cadres.appointments_missed)
     out["n_cadres"] = int(C)
     out["n_households"] = int(st.n_households)
     out["n_townships"] = int(st.n_townships)
@@ -152,8 +153,8 @@ def timeseries(model) -> pd.DataFrame:
         "weekday": np.array([cal.weekday(d) for d in range(days)]).repeat(T),
         "township": np.tile(np.arange(T), days),
     }
-    for col, arr in model.records.items():
-        frame[col] = arr.reshape(-1)
+    for col in TOWNSHIP_REPORTERS:
+        frame[col] = model.series(col).reshape(-1)
     frame["department_hours_county"] = np.repeat(model.department_hours[:days], T)
     return pd.DataFrame(frame)
 
@@ -174,9 +175,7 @@ def _atomic_write(path: Path, write) -> None:
 def write_run(out_dir: str | Path, cfg, summary: dict, series: pd.DataFrame | None) -> Path:
     """Write config.yaml, timeseries.parquet and, last, summary.json (its presence marks a complete run)."""
     out = Path(out_dir)
-    resolved = OmegaConf.to_container(cfg, resolve=True)
-    resolved.pop("hydra", None)
-    _atomic_write(out / "config.yaml", lambda p: Path(p).write_text(OmegaConf.to_yaml(resolved), encoding="utf-8"))
+    _atomic_write(out / "config.yaml", lambda p: Path(p).write_text(to_yaml(cfg), encoding="utf-8"))
     if series is not None:
         _atomic_write(out / "timeseries.parquet", lambda p: series.to_parquet(p, index=False))
     _atomic_write(out / "summary.json",

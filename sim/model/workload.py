@@ -28,6 +28,7 @@ ACTIVITIES = (
 )
 A = {name: i for i, name in enumerate(ACTIVITIES)}
 ADMIN = tuple(a for a in ACTIVITIES if a != "service")
+ADMIN_COLUMNS = np.array([A[a] for a in ADMIN])
 
 # Work with a deadline, in the order it is done when deadlines tie.
 DEADLINE_ACTIVITIES = ("documents", "data_reports", "ledgers", "pushed_down", "extra_duties", "forced_assignments")

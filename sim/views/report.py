@@ -385,7 +385,7 @@ def township_picture(exp: Experiment, short_days: int = 28, township: int = 0) -
     model = GrassrootsModel(cfg)
     model.run()
     weeks = model.days / 7.0
-    cadre_load = model.hours_total.sum(axis=1) / weeks  # hours per week per cadre
+    cadre_load = model.cadres.hours_total.sum(axis=1) / weeks  # hours per week per cadre
     G = model.structure.hierarchy
     deps = sorted(n for n in G if n[0] == "department")
     villages = sorted(n for n in G.successors(("township", township)) if n[0] == "village")

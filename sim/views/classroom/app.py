@@ -69,7 +69,7 @@ def classroom_defaults() -> dict[str, float]:
     for arg, key in SCENARIO_KEYS.items():
         node = cfg
         for part in key.split("."):
-            node = node[part]
+            node = getattr(node, part)
         out[arg] = node
     out["seed"] = int(cfg.seed)
     return out
@@ -170,19 +170,19 @@ class ClassroomModel(mesa.Model):
 def _per_cadre_week(m: GrassrootsModel) -> np.ndarray:
     """Hours per cadre per week by activity, over the days simulated so far."""
     d = max(m.calendar.day, 1)
-    return m.hours_total.sum(axis=0) / m.structure.n_cadres / (d / 7.0)
+    return m.cadres.hours_total.sum(axis=0) / m.structure.n_cadres / (d / 7.0)
 
 
 def _service_time_mean(m: GrassrootsModel) -> float:
     if m.calendar.day == 0:
         return float("nan")
-    t_sys, _ = m.requests.times(m.calendar.day - 1)
+    t_sys, _ = m.service.book.times(m.calendar.day - 1)
     return float(t_sys.mean()) if len(t_sys) else float("nan")
 
 
 def _backlog_now(m: GrassrootsModel) -> float:
     d = m.calendar.day
-    return float(m.records["backlog_open"][d - 1].sum()) if d else 0.0
+    return float(m.series("backlog_open")[d - 1].sum()) if d else 0.0
 
 
 def what_changed(model: ClassroomModel) -> list[dict]:
@@ -193,8 +193,8 @@ def what_changed(model: ClassroomModel) -> list[dict]:
     rows = [
         ("admin hours per cadre-week 事务工时(小时/人·周)", ha[admin].sum(), hb[admin].sum(), "lower"),
         ("service hours per cadre-week 服务群众工时", ha[A["service"]], hb[A["service"]], "higher"),
-        ("overtime per cadre-week 加班(小时/人·周)", a.overtime_total.sum() / a.structure.n_cadres
-         / max(a.calendar.day / 7.0, 1 / 7), b.overtime_total.sum() / b.structure.n_cadres
+        ("overtime per cadre-week 加班(小时/人·周)", a.cadres.overtime_total.sum() / a.structure.n_cadres
+         / max(a.calendar.day / 7.0, 1 / 7), b.cadres.overtime_total.sum() / b.structure.n_cadres
          / max(b.calendar.day / 7.0, 1 / 7), "lower"),
         ("service time, mean days 办结天数", _service_time_mean(a), _service_time_mean(b), "lower"),
         ("open requests now 待办请求", _backlog_now(a), _backlog_now(b), "lower"),
@@ -206,7 +206,7 @@ def what_changed(model: ClassroomModel) -> list[dict]:
 def _daily_service_time(m: GrassrootsModel, window: int = 7) -> np.ndarray:
     """Mean days from arrival to resolution of the requests resolved in the last `window` days, for each day."""
     d = m.calendar.day
-    book = m.requests
+    book = m.service.book
     res, arr = book.resolved[: book.n], book.arrival[: book.n]
     done = (res >= 0) & (res < d)
     day = res[done].astype(np.int64)  # the model resolves requests on whole days
@@ -265,11 +265,11 @@ def _node_values(m: GrassrootsModel, lay: dict, colour_by: str) -> dict[str, np.
     """Colour values per kind of node: hours worked today, or open resident requests."""
     st = m.structure
     C = st.n_cadres
-    book = m.requests
+    book = m.service.book
     open_ids = book.open_ids
     queue = np.bincount(book.cadre[open_ids], minlength=C).astype(float)  # requests waiting for each cadre
     if colour_by == "hours":
-        cad = m.hours_today.sum(axis=1)
+        cad = m.cadres.hours_today.sum(axis=1)
         vill = np.array([cad[st.cadre_liaison_village == v].mean() if (st.cadre_liaison_village == v).any() else 0.0
                          for v in range(st.n_villages)])
         town = np.array([cad[st.cadre_township == t].mean() for t in range(st.n_townships)])
@@ -311,8 +311,8 @@ def network_figure(model: ClassroomModel, colour_by: str = "hours", validate: bo
         ids = [n[1] for n in lay["nodes"][kind]]
         if kind == "cadre":
             hover = [f"cadre {c} ({'village ' + str(st.cadre_village[c]) if st.cadre_village[c] >= 0 else 'township'})"
-                     f"<br>hours today {m.hours_today[c].sum():.1f}<br>requests waiting {vals['queue'][c]:.0f}"
-                     f"<br>fatigue {m.fatigue[c]:.2f}" for c in ids]
+                     f"<br>hours today {m.cadres.hours_today[c].sum():.1f}<br>requests waiting {vals['queue'][c]:.0f}"
+                     f"<br>fatigue {m.cadres.fatigue[c]:.2f}" for c in ids]
         else:
             hover = [f"{kind} {i}<br>{title}: {v[i]:.1f}" for i in ids]
         traces.append(dict(
@@ -357,7 +357,7 @@ def week_figure(model: ClassroomModel, validate: bool = True) -> go.Figure:
     x = [f"{WEEKDAYS[m.calendar.weekday(k)]}<br>day {k + 1}" for k in days]
     traces = []
     for a in ACTIVITIES:
-        y = m.records[f"hours_{a}"][lo:d].mean(axis=1)
+        y = m.series(f"hours_{a}")[lo:d].mean(axis=1)
         zh, en = ACTIVITY_LABELS[a]
         traces.append(dict(type="bar", x=x, y=y, name=f"{zh} {en}", marker_color=ACTIVITY_COLOURS[a],
                              hovertemplate=f"{en}: %{{y:.2f}} h<extra></extra>"))
@@ -384,7 +384,7 @@ def service_figure(model: ClassroomModel, validate: bool = True) -> go.Figure:
         line = dict(color=colour, dash=dash)
         traces.append(dict(type="scatter", x=x, y=_daily_service_time(run), name=name, legendgroup=name,
                            line=line, xaxis="x", yaxis="y"))
-        traces.append(dict(type="scatter", x=x, y=run.records["backlog_open"][:d].sum(axis=1), name=name,
+        traces.append(dict(type="scatter", x=x, y=run.series("backlog_open")[:d].sum(axis=1), name=name,
                            legendgroup=name, showlegend=False, line=line, xaxis="x2", yaxis="y2"))
     # two panels sharing the day axis, laid out by hand (make_subplots costs ~10 ms a day)
     title = dict(xref="paper", yref="paper", x=0.5, xanchor="center", yanchor="bottom", showarrow=False,
@@ -480,7 +480,7 @@ def WeekPanel(model: ClassroomModel):
     if not _no_model(model):
         m, d = model.township, model.day
         lo = max(d - 7, 0)
-        admin, service = (float(m.records[k][lo:d].mean(axis=1).sum()) for k in ("admin_hours", "service_hours"))
+        admin, service = (float(m.series(k)[lo:d].mean(axis=1).sum()) for k in ("admin_hours", "service_hours"))
         with solara.Column(gap="0px"):
             solara.Text(f"A cadre's week 干部的一周 (average cadre): admin {admin:.1f} h, service {service:.1f} h "
                         "in the last 7 days", style="font-weight: bold; font-size: 0.9em")

@@ -1,0 +1,64 @@
+"""The calendar: working days, weekends, deadlines, and the rest days that rest rights protect."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+
+class Calendar:
+    """Day 0 is ``start_date``; ``day`` is today's index while a day is simulated, and the days done after it."""
+
+    MONDAY, WEDNESDAY = 0, 2
+
+    def __init__(self, start_date: str, days: int, protected_days_per_week: int = 0):
+        self.start = date.fromisoformat(str(start_date))
+        self.days = days
+        self.start_weekday = self.start.weekday()
+        self.day = 0
+        self.workdays_per_year = 5 * 52
+        # rest rights protect the last `protected_days_per_week` days of the weekend (Sunday first)
+        self.protected_days_per_week = protected_days_per_week
+
+    def weekday(self, day: int) -> int:
+        return (self.start_weekday + day) % 7
+
+    def is_work(self, day: int) -> bool:
+        return self.weekday(day) < 5
+
+    @property
+    def is_workday(self) -> bool:
+        return self.is_work(self.day)
+
+    @property
+    def is_monday(self) -> bool:
+        return self.weekday(self.day) == self.MONDAY
+
+    @property
+    def is_protected(self) -> bool:
+        """Today is a rest day that rest rights protect (no routine duty, no non-urgent messages)."""
+        return self.weekday(self.day) >= 7 - self.protected_days_per_week
+
+    @property
+    def date(self) -> date:
+        return self.start + timedelta(days=self.day)
+
+    def next_workday(self, day: int) -> int:
+        while not self.is_work(day):
+            day += 1
+        return day
+
+    def deadline(self, day: int) -> int:
+        """A deadline falls on a working day: one that lands on a weekend moves back to the Friday."""
+        while not self.is_work(day) and day > 0:
+            day -= 1
+        return day
+
+    def next_weekday(self, day: int, weekday: int) -> int:
+        return day + (weekday - self.weekday(day)) % 7
+
+    def days_until_next_workday(self, day: int) -> int:
+        """How many days ahead the next working day is (1 on Monday-Thursday, 3 on Friday)."""
+        k = 1
+        while not self.is_work(day + k):
+            k += 1
+        return k

@@ -1,0 +1,42 @@
+"""Accountability (问责): how overdue work, inspection findings and incidents in villages become blame risk.
+
+Reforms acting here: fault_tolerance (容错: a share of overdue work is forgiven, honest failures under objective
+conditions blame no one), precise_accountability (no collective punishment of the township, 连坐).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Accountability:
+    def __init__(self, model):
+        self.model = model
+        self._rng = model.streams["incidents"]
+        self.overdue_total = 0.0
+
+    def update(self, overdue: np.ndarray, findings: np.ndarray) -> None:
+        """Move every cadre's blame risk by today's overdue hours, findings and incidents; it decays meanwhile."""
+        m = self.model
+        bl, st, cadres = m.cfg.blame, m.structure, m.cadres
+        ft = m.cfg.reform.fault_tolerance
+        pa = m.cfg.reform.precise_accountability
+        forgiven = 0.0 if ft is None else ft.forgiven_overdue_share
+        self.overdue_total += float(overdue.sum())
+        b = cadres.blame * (1.0 - bl.decay_per_day)
+        b += bl.per_overdue_hour * overdue * (1.0 - forgiven)
+        np.add.at(b, findings, bl.per_finding)
+        rng = self._rng
+        n = rng.poisson(bl.incidents_per_village_per_year / 364.0, size=st.n_villages)
+        collective = bl.collective_share if pa is None else pa.collective_share
+        for v in np.flatnonzero(n):
+            for _ in range(n[v]):
+                objective = rng.random() < bl.objective_share
+                servers = cadres.serving_village[v]
+                who = servers[int(rng.integers(len(servers)))]
+                if objective and ft is not None:
+                    continue  # an honest failure under objective conditions: no one is blamed
+                b[who] += bl.per_incident
+                t = st.village_township[v]
+                b[cadres.of_township[t]] += bl.per_incident * collective
+        cadres.blame = np.clip(b, 0.0, 1.0)

@@ -1,0 +1,139 @@
+"""Inspections and assessments (检查考核) and the ledgers (台账) kept for them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class AssessmentOffice:
+    """Inspections and assessments of townships, and the ledgers kept for them.
+
+    Baseline: every department inspects on its own, and each inspecting department wants its own ledger set from
+    the cadres on its line. single_assessor: one lead department per field, so ledger sets and redone material are
+    per field; routine requests are folded into at most ``max_per_year`` comprehensive assessments a township a
+    year (emergency inspections excepted). no_ledger_assessment: fields judged by visiting residents at random
+    need no ledgers (the department's visits cost department hours instead).
+    """
+
+    def __init__(self, model):
+        self.model = model
+        cfg, st = model.cfg, model.structure
+        self.single = model.cfg.reform.single_assessor
+        self.no_ledger = model.cfg.reform.no_ledger_assessment
+        fields = sorted({d.field for d in cfg.departments})
+        self.dept_field = np.array([fields.index(d.field) for d in cfg.departments])
+        needs_ledger = np.ones(len(cfg.departments), dtype=bool)
+        if self.no_ledger is not None:
+            needs_ledger = np.array([d.field not in self.no_ledger.fields for d in cfg.departments])
+        self.needs_ledger = needs_ledger
+        self.n_assessors = self._bodies(st.covers, np.ones_like(needs_ledger))
+        self.n_ledger_sets = self._bodies(st.covers, needs_ledger)
+        self.visits: dict[int, list] = {}
+        self.routine = np.zeros(st.n_townships, dtype=np.int64)
+        self.emergency = np.zeros(st.n_townships, dtype=np.int64)
+        self.absorbed = 0
+        self._rng_findings = model.streams["inspections/findings"]
+        self._rng_emergency = model.streams["inspections/emergency"]
+        # what the assessment weighs: residents' satisfaction (raised by satisfaction_assessment), the rest material
+        sat = model.cfg.reform.satisfaction_assessment
+        w = cfg.assessment.satisfaction_weight
+        self.satisfaction_weight = w if sat is None else max(w, sat.weight)
+        if self.single is not None:
+            rng = model.streams["inspections/plan"]
+            days = model.cfg.scenario.days
+            k = self.single.max_per_year * days / 364.0
+            n = int(np.floor(k))
+            for t in range(st.n_townships):
+                for i in range(n):
+                    day = model.calendar.next_workday(int((i + 0.5) * days / max(k, 1e-9)))
+                    if day >= days:
+                        continue
+                    self._schedule(day, t, np.arange(len(cfg.departments)), self.draw_villages(rng),
+                                   emergency=False)
+
+    def draw_villages(self, rng: np.random.Generator) -> np.ndarray:
+        """The villages (within the township) an inspection visits."""
+        per_township = self.model.structure.n_villages // self.model.structure.n_townships
+        return rng.choice(per_township, size=min(self.model.cfg.inspections.villages_visited, per_township),
+                          replace=False)
+
+    def _bodies(self, covers, mask) -> np.ndarray:
+        """Distinct assessing bodies over a cadre's lines: departments, or fields under a single assessor."""
+        cov = covers & mask[None, :]
+        if self.single is None:
+            return cov.sum(axis=1).astype(np.float64)
+        n_fields = self.dept_field.max() + 1
+        per_field = np.zeros((covers.shape[0], n_fields), dtype=bool)
+        for d, f in enumerate(self.dept_field):
+            per_field[:, f] |= cov[:, d]
+        return per_field.sum(axis=1).astype(np.float64)
+
+    def request(self, dept, township: int, visited, emergency: bool) -> None:
+        if self.single is not None and not emergency:
+            self.absorbed += 1
+            return
+        m = self.model
+        day = m.calendar.next_workday(m.day + m.cfg.inspections.notice_days)
+        self._schedule(day, township, np.array([dept.index]), visited, emergency)
+
+    def _schedule(self, day, township, depts, visited_local, emergency) -> None:
+        m, st, cfg = self.model, self.model.structure, self.model.cfg
+        if day >= cfg.scenario.days:
+            return
+        villages = np.flatnonzero(st.village_township == township)[visited_local]
+        on_lines = st.covers[:, depts].any(axis=1)
+        in_t = st.cadre_township == township
+        leaders = np.flatnonzero(in_t & (st.cadre_village < 0))[: cfg.inspections.township_hosts]
+        hosts = np.flatnonzero(in_t & on_lines & ((st.cadre_village < 0) | np.isin(st.cadre_village, villages)))
+        hosts = np.union1d(hosts, leaders)
+        m.ledger.add_appointment(hosts, "inspections", cfg.inspections.hosting_hours, day)
+        # bring the inspected ledger sets up to date before the visit
+        dmask = np.zeros(len(cfg.departments), dtype=bool)
+        dmask[depts] = True
+        sets = self._bodies(st.covers[hosts], dmask & self.needs_ledger)
+        prep_deadline = m.calendar.deadline(max(m.day, day - 1))
+        m.ledger.add_due(hosts, "ledgers", sets * cfg.ledgers.prep_hours_per_inspection, prep_deadline)
+        bodies = len(set(self.dept_field[depts])) if self.single is not None else len(depts)
+        m.department_hours_at(day, cfg.inspections.inspector_hours * bodies)
+        if self.no_ledger is not None:
+            judged = [d for d in depts if not self.needs_ledger[d]]
+            if judged:
+                n_households = len(villages) * st.n_households / st.n_villages
+                minutes = self.no_ledger.visited_households_per_assessment * cfg.department_hours.survey_minutes_per_household
+                m.department_hours_at(day, minutes / 60.0 * min(1.0, n_households))
+        self.visits.setdefault(day, []).append((township, hosts))
+        (self.emergency if emergency else self.routine)[township] += 1
+
+    def emergency_inspections(self) -> None:
+        """Emergency inspections (safety, floods): any department, any working day, exempt from every cap."""
+        m = self.model
+        if not m.calendar.is_workday:
+            return
+        rng = self._rng_emergency
+        st = m.structure
+        hit = rng.random(st.n_townships) < m.cfg.inspections.emergency_per_year / m.calendar.workdays_per_year
+        for t in np.flatnonzero(hit):
+            dept = m.departments[int(rng.integers(st.n_departments))]
+            self.request(dept, int(t), self.draw_villages(rng), emergency=True)
+
+    def satisfaction_survey(self) -> None:
+        """Satisfaction-weighted assessment asks a random share of residents each quarter (department hours)."""
+        m, sat = self.model, self.model.cfg.reform.satisfaction_assessment
+        if sat is None or m.day % 91 != 45:
+            return
+        minutes = m.cfg.department_hours.survey_minutes_per_household
+        m.department_hours_today += sat.sample_share * m.structure.n_households * minutes / 60.0
+
+    def hold_visits(self) -> np.ndarray:
+        """Today's visits; returns the findings against hosting cadres (an array of cadre ids, with repeats)."""
+        found = []
+        for township, hosts in self.visits.pop(self.model.day, []):
+            hit = self._rng_findings.random(len(hosts)) < self.model.cfg.inspections.finding_probability
+            found.append(hosts[hit])
+        return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+    def weekly_ledgers(self) -> None:
+        m = self.model
+        friday = m.calendar.deadline(m.day + 4)
+        hours = self.n_ledger_sets * m.cfg.ledgers.upkeep_hours_per_set_per_week
+        m.ledger.add_due(np.arange(m.structure.n_cadres), "ledgers", hours, friday)

@@ -1,0 +1,83 @@
+"""What the township itself adds: duty shifts of temporary campaigns (checkpoints, floods, epidemics) and forced
+assignments (摊派) handed to its cadres.
+
+Reforms acting here: resources_follow_tasks (departments staff a share of the shifts), scan_code_registration
+(shift registers no longer typed by hand), ban_forced_assignments, strip_non_autonomous (labour drives go back to
+the agencies); rest_rights protects rest days from non-emergency shifts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class TownshipOffice:
+    def __init__(self, model):
+        self.model = model
+        st = model.structure
+        self.campaigns = self._plan_campaigns()
+        self._roster = np.zeros(st.n_townships, dtype=np.int64)  # whose turn it is for the next shift
+        self._rng_shifts = model.streams["extra_duties"]
+        self._rng_assignments = model.streams["forced_assignments"]
+
+    def _plan_campaigns(self) -> list[tuple[int, int, int, bool]]:
+        """Temporary campaigns per township: (township, start day, department, emergency)."""
+        m = self.model
+        rng = m.streams["campaigns"]
+        ex = m.cfg.extra_duties
+        out = []
+        for t in range(m.structure.n_townships):
+            n = rng.poisson(ex.campaigns_per_year * m.days / 364.0)
+            starts = np.sort(rng.integers(0, m.days, size=n))
+            depts = rng.integers(m.structure.n_departments, size=n)
+            emergency = rng.random(n) < ex.emergency_share
+            out += [(t, int(s), int(d), bool(e)) for s, d, e in zip(starts, depts, emergency)]
+        return out
+
+    def campaign_shifts(self) -> None:
+        m = self.model
+        ex, cal = m.cfg.extra_duties, m.calendar
+        rng = self._rng_shifts
+        rf = m.cfg.reform.resources_follow_tasks
+        scan = m.cfg.reform.scan_code_registration
+        reg_share = 1.0 if scan is None else scan.residual_registration_share
+        staff_hours = 0.0
+        for (t, start, _dept, emergency) in self.campaigns:
+            if not (start <= m.day < start + ex.campaign_days):
+                continue
+            cadres = m.cadres.of_township[t]
+            n = ex.shifts_per_day_per_township
+            staffed = rng.random(n) < (0.0 if rf is None else rf.staffed_share)
+            rostered = cadres[(self._roster[t] + np.arange(n)) % len(cadres)]
+            self._roster[t] += n
+            by_department = staffed | (cal.is_protected and not emergency)
+            staff_hours += by_department.sum() * ex.shift_hours * m.cfg.department_hours.staff_hours_per_shift_share
+            on_duty = rostered[~by_department]
+            m.ledger.add_appointment(on_duty, "extra_duties", ex.shift_hours, m.day)
+            # every shift's paper register is typed into the departments' forms by the township's cadres
+            reg = ex.registration_hours_per_shift * reg_share
+            if reg > 0:
+                deadline = cal.deadline(cal.next_workday(m.day + 1))
+                m.ledger.add_due(rostered, "extra_duties", reg, deadline)
+        m.department_hours_today += staff_hours
+
+    def forced_assignments(self) -> None:
+        m = self.model
+        fa = m.cfg.forced_assignments
+        rng = self._rng_assignments
+        ban = m.cfg.reform.ban_forced_assignments
+        strip = m.cfg.reform.strip_non_autonomous
+        for t in range(m.structure.n_townships):
+            n = rng.poisson(fa.per_month * 12.0 / 364.0)
+            labour = rng.random(n) < fa.labour_share
+            leak = rng.random(n)
+            cadres = m.cadres.of_township[t]
+            for lab, u in zip(labour, leak):
+                if lab and strip is not None and strip.return_labour:
+                    # machine cadres take the sweeping themselves (创文创卫 led by the agencies)
+                    m.department_hours_today += fa.hours_per_assignment * len(cadres)
+                    continue
+                if (not lab) and ban is not None and u >= ban.residual_share:
+                    continue
+                deadline = m.calendar.deadline(m.day + fa.deadline_days)
+                m.ledger.add_due(cadres, "forced_assignments", fa.hours_per_assignment, deadline)

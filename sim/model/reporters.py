@@ -1,0 +1,99 @@
+"""What the model records each day, for Mesa's DataCollector: small named functions of the model.
+
+Each township-level reporter returns one value per township (the mean over its cadres, or a count); the county
+reporters return one number. ``outputs.timeseries`` and the classroom app read these records.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .workload import ACTIVITIES, ADMIN_COLUMNS, A
+
+
+def _hours(activity: str):
+    def hours(model) -> np.ndarray:
+        return model.cadres.township_hours_today[:, A[activity]]
+
+    hours.__name__ = f"hours_{activity}"
+    return hours
+
+
+def admin_hours(model) -> np.ndarray:
+    return model.cadres.township_hours_today[:, ADMIN_COLUMNS].sum(axis=1)
+
+
+def service_hours(model) -> np.ndarray:
+    return model.cadres.township_hours_today[:, A["service"]]
+
+
+def overtime_hours(model) -> np.ndarray:
+    return model.cadres.township_mean(model.cadres.overtime_today)
+
+
+def after_hours_messages(model) -> np.ndarray:
+    return model.cadres.township_mean(model.after_hours_today)
+
+
+def days_off_share(model) -> np.ndarray:
+    return model.cadres.township_mean(model.cadres.off_today.astype(float))
+
+
+def requests_arrived(model) -> np.ndarray:
+    return model.service.arrived_today.astype(float)
+
+
+def requests_resolved(model) -> np.ndarray:
+    return model.service.resolved_today.astype(float)
+
+
+def backlog_open(model) -> np.ndarray:
+    return model.service.open_by_township.astype(float)
+
+
+def satisfaction_mean(model) -> np.ndarray:
+    hh, T = model.households, model.structure.n_townships
+    return np.bincount(hh.township, weights=hh.satisfaction, minlength=T) / np.bincount(hh.township, minlength=T)
+
+
+def fatigue_mean(model) -> np.ndarray:
+    return model.cadres.township_mean(model.cadres.fatigue)
+
+
+def blame_mean(model) -> np.ndarray:
+    return model.cadres.township_mean(model.cadres.blame)
+
+
+def burnout_share(model) -> np.ndarray:
+    cadres = model.cadres
+    return cadres.township_mean((cadres.fatigue > model.cfg.fatigue.burnout_threshold).astype(float))
+
+
+def county_department_hours(model) -> float:
+    return float(model.department_hours[model.day])
+
+
+def county_satisfaction(model) -> float:
+    return float(model.households.satisfaction.mean())
+
+
+TOWNSHIP_REPORTERS = {
+    **{f"hours_{a}": _hours(a) for a in ACTIVITIES},
+    "admin_hours": admin_hours,
+    "service_hours": service_hours,
+    "overtime_hours": overtime_hours,
+    "after_hours_messages": after_hours_messages,
+    "days_off_share": days_off_share,
+    "requests_arrived": requests_arrived,
+    "requests_resolved": requests_resolved,
+    "backlog_open": backlog_open,
+    "satisfaction_mean": satisfaction_mean,
+    "fatigue_mean": fatigue_mean,
+    "blame_mean": blame_mean,
+    "burnout_share": burnout_share,
+}
+COUNTY_REPORTERS = {
+    "department_hours_county": county_department_hours,
+    "satisfaction_county": county_satisfaction,
+}
+MODEL_REPORTERS = {**TOWNSHIP_REPORTERS, **COUNTY_REPORTERS}
