@@ -13,6 +13,7 @@ import pytest
 from sim.views import report
 from sim.config import CONFIG_DIR, REFORM_NAMES, package_reforms
 from sim.views.labels import REFORM_LABELS, SECTION_NAMES, SECTIONS, VARIANT_LABELS
+from sim.views.palette import SECTION_COLOURS
 from sim.views.report import ReportError, build_report, headline_table, load_experiment
 from sim.experiments.stats import paired_difference
 from tests.report_fixtures import experiment_copy, fixture_experiment  # noqa: F401  (pytest fixtures)
@@ -45,6 +46,13 @@ def test_sections_are_the_six_packages_and_all_reforms_is_their_union():
     assert len(package_reforms("all_reforms")) == len(set(package_reforms("all_reforms")))
     sections_on_disk = {p.stem for p in (CONFIG_DIR / "package").glob("*.yaml")} - {"all_reforms"}
     assert sections_on_disk == set(SECTION_NAMES)
+
+
+def test_each_section_has_its_own_colour():
+    assert list(SECTION_COLOURS) == list(SECTION_NAMES)
+    variants = ["baseline", "all_reforms"] + [n for _, _, ns in SECTIONS for n in ns]
+    colours = {report.colour(v) for v in variants}
+    assert len(colours) == len(SECTION_NAMES) + 2
 
 
 def test_headline_numbers_match_comparison(fixture_experiment):

@@ -28,21 +28,17 @@ import yaml
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from .labels import ACTIVITY_LABELS, SECTIONS, VARIANT_LABELS
 from ..model.workload import ACTIVITIES
+from .labels import ACTIVITY_LABELS, SECTION_NAMES, SECTIONS, VARIANT_LABELS
+from .palette import (ACTIVITY_COLOURS, ALL_REFORMS_COLOUR, BASELINE_COLOUR, OTHER_VARIANT_COLOUR,
+                      SECTION_COLOURS)
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
 
-# twelve distinct colours (plotly's default cycle has ten, so two activities would share one); serving residents
-# is the only green, to stand apart from the admin work stacked under it
-ACTIVITY_COLOURS = dict(zip(ACTIVITIES, ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#edc948", "#b07aa1",
-                                         "#ff9da7", "#9c755f", "#bab0ac", "#17becf", "#d37295", "#59a14f"]))
-
 SECTION_OF = {n: i for i, (_, _, names) in enumerate(SECTIONS) for n in names}
-SECTION_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
-ALL_COLOUR, BASE_COLOUR = "#111111", "#7f7f7f"
+SECTION_KEYS = list(SECTION_NAMES)  # section index -> package name
 
 
 class ReportError(ValueError):
@@ -59,11 +55,12 @@ def label(name: str, lang: str) -> str:
 
 
 def colour(name: str) -> str:
+    """A variant's colour: the baseline and all reforms their own, a single reform its section's."""
     if name == "all_reforms":
-        return ALL_COLOUR
+        return ALL_REFORMS_COLOUR
     if name == "baseline":
-        return BASE_COLOUR
-    return SECTION_COLOURS[SECTION_OF[name]] if name in SECTION_OF else "#17becf"
+        return BASELINE_COLOUR
+    return SECTION_COLOURS[SECTION_KEYS[SECTION_OF[name]]] if name in SECTION_OF else OTHER_VARIANT_COLOUR
 
 
 # ---- reading the results folder ----------------------------------------------------------------------------------
