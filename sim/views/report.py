@@ -17,6 +17,7 @@ import html
 import json
 import shutil
 import sys
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,9 +26,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import yaml
+from omegaconf import OmegaConf
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
+from ..config import validate
+from ..experiments.aggregate import comparison_table
+from ..model.model import GrassrootsModel
 from ..model.workload import ACTIVITIES
 from .labels import ACTIVITY_LABELS, SECTION_NAMES, SECTIONS, VARIANT_LABELS
 from .palette import (ACTIVITY_COLOURS, ALL_REFORMS_COLOUR, BASELINE_COLOUR, OTHER_VARIANT_COLOUR,
@@ -116,7 +121,6 @@ def load_experiment(folder: str | Path) -> Experiment:
         comparison = pd.read_parquet(comp_file)
     else:
         # the comparison is derived data: rebuild it from runs.parquet rather than refuse
-        from ..experiments.aggregate import comparison_table
         comparison = comparison_table(runs)
     exp = Experiment(path, spec, runs, comparison, manifest)
     exp.warnings = sweep_warnings(exp)
@@ -365,11 +369,6 @@ class TownshipPicture:
 def township_picture(exp: Experiment, short_days: int = 28, township: int = 0) -> TownshipPicture | None:
     """Rebuild the model from the baseline seed's config.yaml, run a few weeks, and lay out one township:
     departments -> township -> villages -> cadres, with each cadre's weekly working hours as its load."""
-    from omegaconf import OmegaConf
-
-    from ..config import validate
-    from ..model.model import GrassrootsModel
-
     base = exp.runs[exp.runs.variant == "baseline"].sort_values("seed")
     if base.empty:
         return None
@@ -741,14 +740,12 @@ def write_pngs(figs, out: Path) -> tuple[list[Path], str | None]:
         return [], ("PNG export skipped: no chromium/chrome on PATH for kaleido "
                     "(apt-get install -y chromium); the HTML report is complete without it")
     try:
-        import kaleido
+        import kaleido  # optional and heavy (it drives a browser): imported only when PNGs are asked for
     except ImportError:
         return [], "PNG export skipped: kaleido is not installed"
     out.mkdir(parents=True, exist_ok=True)
     written = []
     try:
-        import warnings
-
         warnings.filterwarnings("ignore", message="The kopts argument is ignored")
         kaleido.start_sync_server(silence_warnings=True)
         try:
