@@ -16,7 +16,7 @@ from sim.views.labels import REFORM_LABELS, SECTION_NAMES, SECTIONS, VARIANT_LAB
 from sim.views.palette import SECTION_COLOURS
 from sim.views.report import ReportError, build_report, headline_table, load_experiment
 from sim.experiments.stats import paired_difference
-from tests.report_fixtures import experiment_copy, fixture_experiment  # noqa: F401  (pytest fixtures)
+from tests.report_fixture import experiment_copy, fixture_experiment  # noqa: F401  (pytest fixtures)
 
 
 def _comp(exp_dir, variant, metric):
