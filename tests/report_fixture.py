@@ -1,17 +1,29 @@
 """A small, genuine results folder for testing and benchmarking the report: a real sweep, made small.
 
-It runs ``sim.sweep`` (classroom scenario, a few weeks, a few variants x seeds) - the same runner and aggregation
-as any experiment - and can knock runs out afterwards to make a partial sweep. Only tests and
-benchmarks/bench_report.py import this module.
+``build_fixture_experiment`` runs ``sim.sweep`` (classroom scenario, a few weeks, a few variants x seeds) - the
+same runner and aggregation as any experiment - and can knock runs out afterwards to make a partial sweep.
+benchmarks/bench_report.py calls it directly.
+
+The pytest fixtures ``fixture_experiment`` and ``experiment_copy`` share one such folder through a process-wide
+cache, so that tests/test_report.py and tests/test_report_browser.py pay for the runs once. They are kept out of
+conftest.py (the main branch has its own); import them by name.
 """
 
 from __future__ import annotations
 
+import atexit
+import functools
 import shutil
+import tempfile
 from pathlib import Path
+
+import pytest
 
 from sim.experiments.aggregate import aggregate
 from sim.experiments.sweep import sweep
+
+FIXTURE_VARIANTS = ("baseline", "one_form", "rest_rights", "all_reforms")
+FIXTURE_SEEDS = (0, 1, 2)
 
 
 def variant_overrides(variant: str) -> list[str]:
@@ -39,3 +51,24 @@ def build_fixture_experiment(root: str | Path, variants=("baseline", "one_form",
     if skip:
         aggregate(folder)
     return folder
+
+
+@functools.lru_cache(maxsize=None)
+def _built() -> Path:
+    root = Path(tempfile.mkdtemp(prefix="report-fixture-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    return build_fixture_experiment(root, FIXTURE_VARIANTS, FIXTURE_SEEDS, days=28)
+
+
+@pytest.fixture
+def fixture_experiment() -> Path:
+    """results/<exp> for 4 variants x 3 seeds, classroom scenario, 28 days. Read-only: use experiment_copy to modify."""
+    return _built()
+
+
+@pytest.fixture
+def experiment_copy(fixture_experiment, tmp_path):
+    """A private copy of the fixture folder that a test may damage."""
+    dst = tmp_path / fixture_experiment.name
+    shutil.copytree(fixture_experiment, dst, ignore=shutil.ignore_patterns("report.html", "png"))
+    return dst

@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 import solara
 
-from sim.views.classroom import app
 from sim.config import REFORM_NAMES
-from sim.views.labels import REFORM_LABELS, SECTIONS, reform_label, section_label
+from sim.model.workload import ACTIVITIES
+from sim.views import report
+from sim.views.classroom import app
+from sim.views.labels import ACTIVITY_LABELS, REFORM_LABELS, SECTIONS, reform_label, section_label
 
 
 @solara.component
@@ -179,3 +181,13 @@ def test_figures_build_on_day_zero_and_later():
         m.step()
     week = app.week_figure(m)
     assert len(week.data) == 12 and all(len(t.x) == 7 for t in week.data)
+
+
+def test_activities_have_the_report_colours():
+    # the app's week and the report's cadre-week chart stack the same activities: one colour each, in both
+    m = app.ClassroomModel(seed=0)
+    m.step()
+    app_colours = {t.name: t.marker.color for t in app.week_figure(m).data}
+    assert app_colours == {f"{ACTIVITY_LABELS[a][0]} {ACTIVITY_LABELS[a][1]}": report.ACTIVITY_COLOURS[a]
+                           for a in ACTIVITIES}
+    assert len(set(app_colours.values())) == len(ACTIVITIES)

@@ -11,11 +11,12 @@ import pandas as pd
 import pytest
 
 from sim.views import report
-from sim.config import REFORM_NAMES
-from sim.views.labels import REFORM_LABELS, SECTIONS, VARIANT_LABELS
+from sim.config import CONFIG_DIR, REFORM_NAMES, package_reforms
+from sim.views.labels import REFORM_LABELS, SECTION_NAMES, SECTIONS, VARIANT_LABELS
+from sim.views.palette import SECTION_COLOURS
 from sim.views.report import ReportError, build_report, headline_table, load_experiment
 from sim.experiments.stats import paired_difference
-from tests.report_fixtures import experiment_copy, fixture_experiment  # noqa: F401  (pytest fixtures)
+from tests.report_fixture import experiment_copy, fixture_experiment  # noqa: F401  (pytest fixtures)
 
 
 def _comp(exp_dir, variant, metric):
@@ -29,6 +30,29 @@ def test_labels_cover_the_twenty_reforms_in_six_sections():
     assert set(VARIANT_LABELS) == set(REFORM_NAMES) | {"baseline", "all_reforms"}
     assert set(REFORM_LABELS) == set(REFORM_NAMES)
     assert all(len(v) == 2 and all(v) for v in VARIANT_LABELS.values())
+
+
+def test_sections_are_the_six_packages_and_all_reforms_is_their_union():
+    members = {name: package_reforms(name) for name in SECTION_NAMES}
+    assert [ns for _, _, ns in SECTIONS] == list(members.values())
+    section_of = {}
+    for name, reforms in members.items():
+        for r in reforms:
+            assert r not in section_of, f"{r} is in both {section_of[r]} and {name}"
+            section_of[r] = name
+    assert set(section_of) == set(REFORM_NAMES)  # every reform in exactly one section
+    union = [r for reforms in members.values() for r in reforms]
+    assert sorted(package_reforms("all_reforms")) == sorted(union)
+    assert len(package_reforms("all_reforms")) == len(set(package_reforms("all_reforms")))
+    sections_on_disk = {p.stem for p in (CONFIG_DIR / "package").glob("*.yaml")} - {"all_reforms"}
+    assert sections_on_disk == set(SECTION_NAMES)
+
+
+def test_each_section_has_its_own_colour():
+    assert list(SECTION_COLOURS) == list(SECTION_NAMES)
+    variants = ["baseline", "all_reforms"] + [n for _, _, ns in SECTIONS for n in ns]
+    colours = {report.colour(v) for v in variants}
+    assert len(colours) == len(SECTION_NAMES) + 2
 
 
 def test_headline_numbers_match_comparison(fixture_experiment):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sim.views.report import build_report
-from tests.report_fixtures import experiment_copy, fixture_experiment  # noqa: F401  (pytest fixtures)
+from tests.report_fixture import experiment_copy, fixture_experiment  # noqa: F401  (pytest fixtures)
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -5,7 +5,8 @@ trust it: the config is checked once per run.
 """
 
 from .load import CONFIG_DIR, load_config
+from .packages import package_reforms
 from .schema import REFORM_NAMES, Config, ConfigError, enabled_reforms, to_yaml, validate, with_seed
 
-__all__ = ["CONFIG_DIR", "REFORM_NAMES", "Config", "ConfigError", "enabled_reforms", "load_config", "to_yaml",
-           "validate", "with_seed"]
+__all__ = ["CONFIG_DIR", "REFORM_NAMES", "Config", "ConfigError", "enabled_reforms", "load_config",
+           "package_reforms", "to_yaml", "validate", "with_seed"]

@@ -1,11 +1,13 @@
 """Short Chinese and English labels for the 20 reforms and the source's six sections.
 
 One place for the names a reader sees: the classroom app's switches and the report's tables both read these, so a
-reform is called the same thing everywhere. Keys are the canonical names of ``sim.config.REFORM_NAMES``.
+reform is called the same thing everywhere. Keys are the canonical names of ``sim.config.REFORM_NAMES``. Which
+reforms a section holds is not repeated here: it is read from the section's bundle in ``configs/package/``.
 """
 
 from __future__ import annotations
 
+from ..config import package_reforms
 from ..model.workload import ACTIVITIES
 
 # name -> (Chinese, English)
@@ -45,21 +47,20 @@ VARIANT_LABELS: dict[str, tuple[str, str]] = {
     **REFORM_LABELS,
 }
 
-# the source's six sections, in its order: (Chinese, English, [reform names])
+# the source's six sections, in its order: package name (configs/package/<name>.yaml) -> (Chinese, English)
+SECTION_NAMES: dict[str, tuple[str, str]] = {
+    "cut_useless_work": ("砍掉无效事务", "Cut useless work"),
+    "draw_responsibility_lines": ("划清权责边界", "Draw responsibility lines"),
+    "fix_assessment": ("优化考核指挥棒", "Fix the assessment baton"),
+    "self_government": ("赋能基层自治", "Give self-government back"),
+    "technology": ("技术替人跑腿", "Technology runs the errands"),
+    "untie_cadres": ("给基层干部松绑", "Untie the cadres"),
+}
+
+# (Chinese, English, [reform names]) per section, in the source's order; which reforms a section holds is read
+# from its Hydra package, the one place that declares it
 SECTIONS: list[tuple[str, str, list[str]]] = [
-    ("砍掉无效事务", "Cut useless work",
-     ["merge_documents", "meeting_list", "no_ledger_assessment", "merge_workgroups", "no_instant_reply",
-      "shared_data_pool"]),
-    ("划清权责边界", "Draw responsibility lines",
-     ["responsibility_list", "no_blame_shifting", "resources_follow_tasks"]),
-    ("优化考核指挥棒", "Fix the assessment baton",
-     ["single_assessor", "satisfaction_assessment", "fault_tolerance"]),
-    ("赋能基层自治", "Give self-government back",
-     ["certificate_negative_list", "strip_non_autonomous", "self_organization"]),
-    ("技术替人跑腿", "Technology runs the errands",
-     ["one_form", "scan_code_registration"]),
-    ("给基层干部松绑", "Untie the cadres",
-     ["ban_forced_assignments", "precise_accountability", "rest_rights"]),
+    (zh, en, package_reforms(name)) for name, (zh, en) in SECTION_NAMES.items()
 ]
 
 # the workload activities of sim.workload.ACTIVITIES: name -> (Chinese, English)

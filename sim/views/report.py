@@ -17,6 +17,7 @@ import html
 import json
 import shutil
 import sys
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,24 +26,24 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import yaml
+from omegaconf import OmegaConf
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from .labels import ACTIVITY_LABELS, SECTIONS, VARIANT_LABELS
+from ..config import validate
+from ..experiments.aggregate import comparison_table
+from ..model.model import GrassrootsModel
 from ..model.workload import ACTIVITIES
+from .labels import ACTIVITY_LABELS, SECTION_NAMES, SECTIONS, VARIANT_LABELS
+from .palette import (ACTIVITY_COLOURS, ALL_REFORMS_COLOUR, BASELINE_COLOUR, OTHER_VARIANT_COLOUR,
+                      SECTION_COLOURS)
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
 
-# twelve distinct colours (plotly's default cycle has ten, so two activities would share one); serving residents
-# is the only green, to stand apart from the admin work stacked under it
-ACTIVITY_COLOURS = dict(zip(ACTIVITIES, ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#edc948", "#b07aa1",
-                                         "#ff9da7", "#9c755f", "#bab0ac", "#17becf", "#d37295", "#59a14f"]))
-
 SECTION_OF = {n: i for i, (_, _, names) in enumerate(SECTIONS) for n in names}
-SECTION_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
-ALL_COLOUR, BASE_COLOUR = "#111111", "#7f7f7f"
+SECTION_KEYS = list(SECTION_NAMES)  # section index -> package name
 
 
 class ReportError(ValueError):
@@ -59,11 +60,12 @@ def label(name: str, lang: str) -> str:
 
 
 def colour(name: str) -> str:
+    """A variant's colour: the baseline and all reforms their own, a single reform its section's."""
     if name == "all_reforms":
-        return ALL_COLOUR
+        return ALL_REFORMS_COLOUR
     if name == "baseline":
-        return BASE_COLOUR
-    return SECTION_COLOURS[SECTION_OF[name]] if name in SECTION_OF else "#17becf"
+        return BASELINE_COLOUR
+    return SECTION_COLOURS[SECTION_KEYS[SECTION_OF[name]]] if name in SECTION_OF else OTHER_VARIANT_COLOUR
 
 
 # ---- reading the results folder ----------------------------------------------------------------------------------
@@ -119,7 +121,6 @@ def load_experiment(folder: str | Path) -> Experiment:
         comparison = pd.read_parquet(comp_file)
     else:
         # the comparison is derived data: rebuild it from runs.parquet rather than refuse
-        from ..experiments.aggregate import comparison_table
         comparison = comparison_table(runs)
     exp = Experiment(path, spec, runs, comparison, manifest)
     exp.warnings = sweep_warnings(exp)
@@ -368,11 +369,6 @@ class TownshipPicture:
 def township_picture(exp: Experiment, short_days: int = 28, township: int = 0) -> TownshipPicture | None:
     """Rebuild the model from the baseline seed's config.yaml, run a few weeks, and lay out one township:
     departments -> township -> villages -> cadres, with each cadre's weekly working hours as its load."""
-    from omegaconf import OmegaConf
-
-    from ..config import validate
-    from ..model.model import GrassrootsModel
-
     base = exp.runs[exp.runs.variant == "baseline"].sort_values("seed")
     if base.empty:
         return None
@@ -744,14 +740,12 @@ def write_pngs(figs, out: Path) -> tuple[list[Path], str | None]:
         return [], ("PNG export skipped: no chromium/chrome on PATH for kaleido "
                     "(apt-get install -y chromium); the HTML report is complete without it")
     try:
-        import kaleido
+        import kaleido  # optional and heavy (it drives a browser): imported only when PNGs are asked for
     except ImportError:
         return [], "PNG export skipped: kaleido is not installed"
     out.mkdir(parents=True, exist_ok=True)
     written = []
     try:
-        import warnings
-
         warnings.filterwarnings("ignore", message="The kopts argument is ignored")
         kaleido.start_sync_server(silence_warnings=True)
         try:

@@ -32,6 +32,8 @@ from mesa.visualization.utils import update_counter
 
 from sim.config import REFORM_NAMES, ConfigError, load_config
 from sim.views.labels import ACTIVITY_LABELS, REFORM_LABELS, SECTIONS, reform_label, section_label
+from sim.views.palette import (ACTIVITY_COLOURS, BETTER_COLOUR, WITH_REFORMS_COLOUR, WITHOUT_REFORMS_COLOUR,
+                               WORSE_COLOUR)
 from sim.model.model import GrassrootsModel
 from sim.model.workload import ACTIVITIES, ADMIN, A
 
@@ -340,14 +342,6 @@ def network_figure(model: ClassroomModel, colour_by: str = "hours", validate: bo
     return fig
 
 
-ACTIVITY_COLOURS = {
-    "documents": "#8c564b", "meetings": "#9467bd", "data_reports": "#d62728", "ledgers": "#ff7f0e",
-    "inspections": "#e377c2", "chat": "#bcbd22", "certificates": "#17becf", "pushed_down": "#7f7f7f",
-    "extra_duties": "#1f77b4", "forced_assignments": "#aec7e8", "defensive_paperwork": "#ffbb78",
-    "service": "#2ca02c",
-}
-
-
 def week_figure(model: ClassroomModel, validate: bool = True) -> go.Figure:
     """The average cadre's last 7 days, hours by activity (records are per-cadre means per township)."""
     m = model.township
@@ -376,9 +370,9 @@ def service_figure(model: ClassroomModel, validate: bool = True) -> go.Figure:
     m, base = model.township, model.without
     d = m.calendar.day
     x = np.arange(1, d + 1)
-    runs = [(m, "with reforms 改革后", "#2ca02c", "solid")]
+    runs = [(m, "with reforms 改革后", WITH_REFORMS_COLOUR, "solid")]
     if model.baseline is not None:
-        runs.append((base, "without 未改革", "#d62728", "dash"))
+        runs.append((base, "without 未改革", WITHOUT_REFORMS_COLOUR, "dash"))
     traces = []
     for run, name, colour, dash in runs:
         line = dict(color=colour, dash=dash)
@@ -404,7 +398,8 @@ def changes_figure(model: ClassroomModel, validate: bool = True) -> go.Figure:
     """Hours per cadre-week by activity: with the reforms minus without (negative = hours saved)."""
     diff = _per_cadre_week(model.township) - _per_cadre_week(model.without)
     names = [f"{ACTIVITY_LABELS[a][0]} {ACTIVITY_LABELS[a][1]}" for a in ACTIVITIES]
-    colours = ["#2ca02c" if (v < 0) != (a == "service") else "#d62728" for a, v in zip(ACTIVITIES, diff, strict=True)]
+    colours = [BETTER_COLOUR if (v < 0) != (a == "service") else WORSE_COLOUR
+               for a, v in zip(ACTIVITIES, diff, strict=True)]
     fig = go.Figure([dict(type="bar", x=diff, y=names, orientation="h", marker_color=colours,
                           hovertemplate="%{y}: %{x:+.2f} h per cadre-week<extra></extra>")], _validate=validate)
     fig.update_layout(height=240, width=FIGURE_WIDTH, margin=dict(l=5, r=5, t=30, b=5), uirevision="changes",
