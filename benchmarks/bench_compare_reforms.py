@@ -14,8 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from sim.views.report import build_report
+from sim.experiments.kinds import reform_variants
 from sim.experiments.sweep import parse_settings, sweep
+from sim.views.report import build_report
 
 
 def main(argv: list[str]) -> None:
@@ -23,7 +24,7 @@ def main(argv: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         start = time.time()
         folder = sweep("compare_reforms", {**settings, "out": str(Path(tmp) / "compare_reforms"), "report": False})
-        runs = 22 * settings["seeds"]
+        runs = len(reform_variants()) * settings["seeds"]
         elapsed = time.time() - start
         t0 = time.time()
         build_report(folder, png=False)

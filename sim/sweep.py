@@ -1,8 +1,56 @@
-"""Command: ``python -m sim.sweep <experiment> [key=value ...]`` (see :mod:`sim.experiments.sweep`)."""
+"""Command: ``python -m sim.sweep <experiment> [key=value ...]``: run (or finish) an experiment, then its report.
+
+    python -m sim.sweep compare_reforms                    # baseline, 20 reforms, all_reforms x 10 seeds
+    python -m sim.sweep compare_reforms seeds=20 jobs=2
+    python -m sim.sweep dose_response | interactions | sensitivity | scale
+    python -m sim.sweep compare_reforms launcher=submitit_slurm     # on a cluster (see README)
+
+Settings (key=value): seeds=N, scenario=NAME, days=N (shortens every run), jobs=N (parallel workers, default 2),
+launcher=joblib|basic|submitit_local|submitit_slurm|ray, launcher_args=[hydra overrides for the launcher],
+out=FOLDER (default results/<name>), report=false (no report.html), and any top-level key of the experiment file
+(e.g. method=morris n=10 for sensitivity, or variants={...}). The experiments are experiments/<name>.yaml; how
+they run and resume is in :mod:`sim.experiments.sweep`, what each kind runs in :mod:`sim.experiments.kinds`.
+"""
+
+from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from sim.experiments.sweep import main
+from sim.config import ConfigError
+from sim.experiments.aggregate import AggregateError
+from sim.experiments.sweep import SweepError, parse_settings, sweep
+from sim.views.report import build_report
+
+
+def wants_report(settings: dict) -> bool:
+    return str(settings.get("report", True)).lower() not in ("false", "0", "no")
+
+
+def report(folder: Path) -> None:
+    """Build report.html; the tables stand on their own, so a failure only says why there is no report."""
+    try:
+        out = build_report(folder)
+        print(f"report: {out.get('html', folder / 'report.html')}")
+    except Exception as exc:
+        print(f"report not written: {exc}", file=sys.stderr)
+
+
+def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0 if argv else 2
+    try:
+        settings = parse_settings(argv[1:])
+        folder = sweep(argv[0], settings)
+    except (SweepError, ConfigError, AggregateError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if wants_report(settings):
+        report(folder)
+    return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

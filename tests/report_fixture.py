@@ -20,19 +20,11 @@ from pathlib import Path
 import pytest
 
 from sim.experiments.aggregate import aggregate
+from sim.experiments.kinds import reform_variants
 from sim.experiments.sweep import sweep
 
 FIXTURE_VARIANTS = ("baseline", "one_form", "rest_rights", "all_reforms")
 FIXTURE_SEEDS = (0, 1, 2)
-
-
-def variant_overrides(variant: str) -> list[str]:
-    """Hydra overrides of a compare_reforms variant."""
-    if variant == "baseline":
-        return []
-    if variant == "all_reforms":
-        return ["package=all_reforms"]
-    return [f"reform=[{variant}]"]
 
 
 def build_fixture_experiment(root: str | Path, variants=("baseline", "one_form", "rest_rights", "all_reforms"),
@@ -42,9 +34,10 @@ def build_fixture_experiment(root: str | Path, variants=("baseline", "one_form",
     folder re-aggregated, so the manifest lists them as missing (a partial sweep)."""
     if list(seeds) != list(range(len(seeds))):
         raise ValueError(f"seeds must be 0..n-1 (a sweep's seeds), got {seeds}")
+    overrides = reform_variants()
     folder = sweep("compare_reforms", {
         "seeds": len(seeds), "days": days, "scenario": scenario, "report": False, "jobs": 2,
-        "out": str(Path(root) / name), "variants": {v: variant_overrides(v) for v in variants},
+        "out": str(Path(root) / name), "variants": {v: overrides[v] for v in variants},
     })
     for variant, seed in skip:
         shutil.rmtree(folder / "runs" / variant / f"seed={seed}", ignore_errors=True)

@@ -15,7 +15,8 @@ import pytest
 from scipy import stats
 
 from sim.experiments.aggregate import AggregateError, aggregate
-from sim.experiments.sweep import SweepError, main as sweep_main, sweep
+from sim.experiments.sweep import SweepError, sweep
+from sim.sweep import main as sweep_main
 
 from .conftest import ROOT
 

@@ -8,7 +8,8 @@ Writes, next to experiment.yaml and runs/:
 - comparison.parquet and comparison.csv: per (variant, metric) the baseline and variant means and the paired
   difference (variant - baseline, paired by seed: common random numbers) with its 95% t interval, sd and n; for a
   scale experiment, per scale;
-- sensitivity.csv (and sobol.csv for the report) for a sensitivity experiment: indices with 95% intervals;
+- the tables its kind adds (sim.experiments.kinds), as .parquet and .csv: sensitivity (and sobol, for the report)
+  for a sensitivity experiment, indices with 95% intervals; dose_response, the comparison with each dose's value;
 - manifest.json: model and schema version, the experiment's config hash, when, and the missing and failed runs.
 All files are written to a temporary name and renamed. Runs written by another schema or model version, or a folder
 of another experiment config, are refused rather than mixed in.
@@ -21,11 +22,11 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from omegaconf import OmegaConf
 
 from ..model.outputs import SCHEMA_VERSION, _atomic_write, model_version
+from .kinds import KINDS
 from .stats import paired_difference
 
 
@@ -57,11 +58,16 @@ def _check_version(summary: dict, where: Path) -> None:
 
 
 def aggregate(folder: str | Path) -> dict:
+    """Write the folder's tables; returns {"runs": runs, "tables": {stem: table}, "missing": run folders missing
+    or failed}."""
     folder = Path(folder)
     spec_file = folder / "experiment.yaml"
     if not spec_file.exists():
         raise AggregateError(f"{folder}: no experiment.yaml - not a sweep's results folder")
     spec = OmegaConf.to_container(OmegaConf.load(spec_file))
+    kind = KINDS.get(spec.get("kind", "compare_reforms"))
+    if kind is None:
+        raise AggregateError(f"{spec_file}: kind '{spec.get('kind')}'; allowed: {', '.join(KINDS)}")
     plan_file = folder / ".sweep" / "runs.json"
     if not plan_file.exists():
         raise AggregateError(f"{folder}: no .sweep/runs.json (the sweep's plan); re-run the sweep command")
@@ -90,12 +96,16 @@ def aggregate(folder: str | Path) -> dict:
         raise AggregateError(f"{folder}: runs from several model versions {sorted(versions)}; they are not mixed")
     runs = pd.DataFrame(rows)
     _write_table(folder / "runs.parquet", runs)
+    tables = {"runs": runs}
     if len(runs):
-        comparison = comparison_table(runs, by="scale" if "scale" in runs else None)
+        comparison = comparison_table(runs, by=kind.group_by)
+        tables["comparison"] = comparison
         _write_table(folder / "comparison.parquet", comparison)
         _atomic_write(folder / "comparison.csv", lambda p: comparison.to_csv(p, index=False))
-    if spec.get("kind") == "sensitivity" and len(runs):
-        sensitivity_tables(folder, spec, runs)
+        for stem, frame in kind.tables(spec, runs, comparison).items():
+            tables[stem] = frame
+            _write_table(folder / f"{stem}.parquet", frame)
+            _atomic_write(folder / f"{stem}.csv", lambda p, f=frame: f.to_csv(p, index=False))
     manifest = {
         "experiment": spec["name"], "kind": spec.get("kind"), "model_version": versions.pop() if versions else None,
         "schema_version": SCHEMA_VERSION, "config_hash": spec.get("config_hash"),
@@ -104,7 +114,7 @@ def aggregate(folder: str | Path) -> dict:
     }
     _atomic_write(folder / "manifest.json",
                   lambda p: Path(p).write_text(json.dumps(manifest, indent=2), encoding="utf-8"))
-    return {"missing": missing + failed, "runs": runs}
+    return {"missing": missing + failed, "runs": runs, "tables": tables}
 
 
 def _write_table(path: Path, frame: pd.DataFrame) -> None:
@@ -133,55 +143,6 @@ def comparison_table(runs: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
                     row[by] = key
                 out.append(row)
     return pd.DataFrame(out)
-
-
-def sensitivity_outcomes(spec: dict, runs: pd.DataFrame) -> pd.DataFrame:
-    """Per design point: admin hours saved by the lever, baseline service time, and its change."""
-    base = runs[runs.variant == "baseline"].set_index("sample")
-    reform = runs[runs.variant == "reform"].set_index("sample")
-    points = base.index.intersection(reform.index).sort_values()
-    return pd.DataFrame({
-        "hours_saved": base.loc[points, "admin_hours"] - reform.loc[points, "admin_hours"],
-        "service_time_mean_days": base.loc[points, "service_time_mean_days"],
-        "service_time_change": reform.loc[points, "service_time_mean_days"] - base.loc[points,
-                                                                                         "service_time_mean_days"],
-    }, index=points)
-
-
-def sensitivity_tables(folder: Path, spec: dict, runs: pd.DataFrame) -> pd.DataFrame | None:
-    from .sweep import sensitivity_design, sensitivity_problem
-
-    problem = sensitivity_problem(spec)
-    _, points = sensitivity_design(spec)
-    outcomes = sensitivity_outcomes(spec, runs)
-    if len(outcomes) < len(points):
-        return None  # indices need every design point; the manifest lists what is missing
-    rows = []
-    for outcome in spec.get("outcomes", list(outcomes.columns)):
-        y = outcomes[outcome].to_numpy(dtype=float)
-        rows += sensitivity_indices(spec["method"], problem, points, y, outcome)
-    table = pd.DataFrame(rows)
-    _write_table(folder / "sensitivity.parquet", table)
-    _atomic_write(folder / "sensitivity.csv", lambda p: table.to_csv(p, index=False))
-    if spec["method"] == "sobol":
-        main = table[table.outcome == "hours_saved"][["parameter", "S1", "S1_conf", "ST", "ST_conf"]]
-        _atomic_write(folder / "sobol.csv", lambda p: main.to_csv(p, index=False))
-    return table
-
-
-def sensitivity_indices(method: str, problem: dict, points: np.ndarray, y: np.ndarray, outcome: str) -> list[dict]:
-    """SALib's indices for one outcome, as rows; the _conf columns are 95% half-widths (SALib's default)."""
-    if method == "sobol":
-        from SALib.analyze import sobol
-
-        res = sobol.analyze(problem, y, calc_second_order=False, print_to_console=False, seed=0)
-        return [{"outcome": outcome, "parameter": p, "S1": res["S1"][i], "S1_conf": res["S1_conf"][i],
-                 "ST": res["ST"][i], "ST_conf": res["ST_conf"][i]} for i, p in enumerate(problem["names"])]
-    from SALib.analyze import morris
-
-    res = morris.analyze(problem, points, y, num_levels=4, print_to_console=False, seed=0)
-    return [{"outcome": outcome, "parameter": p, "mu_star": res["mu_star"][i], "mu_star_conf": res["mu_star_conf"][i],
-             "sigma": res["sigma"][i]} for i, p in enumerate(problem["names"])]
 
 
 def main(argv=None) -> int:

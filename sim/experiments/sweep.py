@@ -1,14 +1,18 @@
-"""Config sweeps: an experiment (configs/experiment/<name>.yaml) expanded into runs, run in parallel, aggregated.
+"""Experiments: a spec expanded into runs, run through Hydra's launchers, resumed, aggregated into tables.
 
-    python -m sim.sweep compare_reforms                    # baseline, 20 reforms, all_reforms x 5 seeds
-    python -m sim.sweep compare_reforms seeds=20 jobs=2
-    python -m sim.sweep dose_response | interactions | sensitivity | scale
-    python -m sim.sweep compare_reforms launcher=submitit_slurm     # on a cluster (see README)
+    >>> from sim.experiments.sweep import run_experiment, sweep
+    >>> folder = sweep("compare_reforms", {"seeds": 2, "scenario": "classroom"})  # experiments/compare_reforms.yaml
+    >>> tables = run_experiment({"kind": "compare_reforms", "scenario": "classroom", "seeds": 2,
+    ...                          "variants": {"baseline": [], "one_form": ["reform=[one_form]"]}}, Path("out"))
+    >>> tables["comparison"]     # also: tables["runs"], and a kind's own (e.g. tables["sensitivity"])
+
+The command is ``python -m sim.sweep <experiment> [key=value ...]`` (sim/sweep.py), which also builds the report.
+What each kind of experiment runs and adds to the tables is in :mod:`sim.experiments.kinds`.
 
 Settings (key=value): seeds=N, scenario=NAME, days=N (shortens every run), jobs=N (parallel workers, default 2),
 launcher=joblib|basic|submitit_local|submitit_slurm|ray, launcher_args=[hydra overrides for the launcher],
-out=FOLDER (default results/<name>), report=false, and any top-level key of the experiment file (e.g.
-method=morris n=10 for sensitivity, or variants={...}).
+out=FOLDER (default results/<name>), report=false (read by the command), and any top-level key of the experiment
+file (e.g. method=morris n=10 for sensitivity, or variants={...}).
 
 Every run gets a fixed folder, results/<name>/runs/<variant>/seed=<k>/. A run whose summary.json exists is skipped,
 so re-running a sweep that was killed (even with SIGKILL) finishes it; files are written to a temporary name and
@@ -27,127 +31,77 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
+import pandas as pd
 import yaml
 from omegaconf import OmegaConf
 
 from ..config import CONFIG_DIR, ConfigError, load_config
-from .aggregate import AggregateError
 from ..model.outputs import _atomic_write
+from .aggregate import aggregate, check_folder
+from .kinds import KINDS, SweepError, get_kind
 
 EXPERIMENT_DIR = CONFIG_DIR.parent / "experiments"
 LAUNCHERS = ("joblib", "basic", "submitit_local", "submitit_slurm", "ray")
-KINDS = ("compare_reforms", "dose_response", "interactions", "sensitivity", "scale")
-
-
-class SweepError(ValueError):
-    """A bad experiment name or setting; the message says what is allowed."""
+# how a spec is run, not what it runs: accepted with every experiment, never part of its config hash
+RUN_SETTINGS = ("jobs", "launcher", "launcher_args", "out", "report")
+NOT_HASHED = (*RUN_SETTINGS, "command", "config_hash")
 
 
 # ---- the experiment: what to run ------------------------------------------------------------------------------
 
 def load_experiment_spec(name: str, settings: dict) -> dict:
-    """The experiment file with command-line settings applied, validated."""
+    """experiments/<name>.yaml with command-line settings applied, checked."""
     path = EXPERIMENT_DIR / f"{name}.yaml"
     if not path.exists():
         options = sorted(p.stem for p in EXPERIMENT_DIR.glob("*.yaml"))
         raise SweepError(f"experiment: unknown '{name}'; allowed: {', '.join(options)}")
     spec = OmegaConf.to_container(OmegaConf.load(path), resolve=True)
-    sweep_keys = {"jobs", "launcher", "launcher_args", "out", "report", "days"}
-    for key, value in settings.items():
-        if key not in spec and key not in sweep_keys:
-            raise SweepError(f"{key}: not a setting of experiment '{name}'; allowed: "
-                             f"{', '.join(sorted(set(spec) - {'name', 'kind'} | sweep_keys))}")
-        spec[key] = value
     if spec.get("kind") not in KINDS:
         raise SweepError(f"kind: '{spec.get('kind')}' in {path.name}; allowed: {', '.join(KINDS)}")
-    launcher = spec.get("launcher", "joblib")
-    if launcher not in LAUNCHERS:
-        raise SweepError(f"launcher: unknown '{launcher}'; allowed: {', '.join(LAUNCHERS)}")
-    for key in ("seeds", "jobs", "days", "n"):
-        if key in spec and (not isinstance(spec[key], int) or isinstance(spec[key], bool) or spec[key] < 1):
-            raise SweepError(f"{key} = {spec[key]!r}: expected a whole number >= 1")
-    if spec["kind"] == "sensitivity" and spec.get("method") not in ("sobol", "morris"):
-        raise SweepError(f"method: '{spec.get('method')}'; allowed: sobol, morris")
+    allowed = {*RUN_SETTINGS, "days"}
+    for key, value in settings.items():
+        if key not in spec and key not in allowed:
+            raise SweepError(f"{key}: not a setting of experiment '{name}'; allowed: "
+                             f"{', '.join(sorted(set(spec) - {'name', 'kind'} | allowed))}")
+        spec[key] = value
+    check_spec(spec)
     return spec
 
 
+def check_spec(spec: dict) -> None:
+    """The settings every experiment shares, then its kind's own; SweepError names the first bad one."""
+    kind = get_kind(spec.get("kind"))
+    launcher = spec.get("launcher", "joblib")
+    if launcher not in LAUNCHERS:
+        raise SweepError(f"launcher: unknown '{launcher}'; allowed: {', '.join(LAUNCHERS)}")
+    for key in ("jobs", "days"):
+        if key in spec and (not isinstance(spec[key], int) or isinstance(spec[key], bool) or spec[key] < 1):
+            raise SweepError(f"{key} = {spec[key]!r}: expected a whole number >= 1")
+    kind.check(spec)
+
+
 def expand(spec: dict) -> list[dict]:
-    """Every run of the experiment: {variant, seed, overrides, run_dir (relative), scale?, sample?}."""
-    kind = spec["kind"]
-    base = list(spec.get("overrides") or [])
-    if spec.get("days"):
-        base.append(f"scenario.days={spec['days']}")
-    seeds = list(range(spec.get("seeds", 1)))
-    runs: list[dict] = []
-
-    def add(variant: str, overrides: list[str], scenario: str, seed: int, prefix: str = "", **extra) -> None:
-        run_dir = f"runs/{prefix}{variant}/seed={seed}"
-        runs.append({"variant": variant, "seed": seed, "run_dir": run_dir,
-                     "overrides": [f"scenario={scenario}", *base, *overrides, f"seed={seed}"], **extra})
-
-    if kind in ("compare_reforms",):
-        for v, ov in spec["variants"].items():
-            for s in seeds:
-                add(v, list(ov), spec["scenario"], s)
-    elif kind == "dose_response":
-        spec["values_by_variant"] = {}
-        for s in seeds:
-            add("baseline", [], spec["scenario"], s)
-        for value in spec["values"]:
-            v = f"{spec['parameter'].split('.')[-1]}={value}"
-            spec["values_by_variant"][v] = value
-            for s in seeds:
-                add(v, [*spec["lever"], f"{spec['parameter']}={value}"], spec["scenario"], s)
-    elif kind == "interactions":
-        reforms = list(spec["reforms"])
-        variants = {"baseline": []} | {r: [f"reform=[{r}]"] for r in reforms}
-        for i, a in enumerate(reforms):
-            for b in reforms[i + 1:]:
-                variants[f"{a}+{b}"] = [f"reform=[{a},{b}]"]
-        spec["variants"] = variants
-        for v, ov in variants.items():
-            for s in seeds:
-                add(v, ov, spec["scenario"], s)
-    elif kind == "scale":
-        for scale in spec["scales"]:
-            for v, ov in spec["variants"].items():
-                for s in seeds:
-                    add(v, list(ov), scale, s, prefix=f"{scale}/", scale=scale)
-    elif kind == "sensitivity":
-        names, points = sensitivity_design(spec)
-        seed = int(spec.get("seed", 0))
-        for i, point in enumerate(points):
-            params = [f"{k}={float(x)!r}" for k, x in zip(names, point)]
-            add("baseline", params, spec["scenario"], seed, prefix=f"point{i:05d}/", sample=i)
-            add("reform", [*spec["lever"], *params], spec["scenario"], seed, prefix=f"point{i:05d}/", sample=i)
-    return runs
-
-
-def sensitivity_problem(spec: dict) -> dict:
-    params = spec["parameters"]
-    return {"num_vars": len(params), "names": list(params), "bounds": [list(map(float, b)) for b in params.values()]}
-
-
-def sensitivity_design(spec: dict):
-    """The SALib design (Saltelli for Sobol, trajectories for Morris), reproducible from the experiment seed."""
-    problem = sensitivity_problem(spec)
-    if spec["method"] == "sobol":
-        from SALib.sample import sobol as sobol_sample
-
-        points = sobol_sample.sample(problem, int(spec["n"]), calc_second_order=False, seed=int(spec.get("seed", 0)))
-    else:
-        from SALib.sample import morris as morris_sample
-
-        points = morris_sample.sample(problem, int(spec["n"]), num_levels=4, seed=int(spec.get("seed", 0)))
-    return problem["names"], np.asarray(points)
+    """Every run of a resolved spec: {variant, seed, overrides, run_dir (relative), scale?, sample?}."""
+    return get_kind(spec["kind"]).expand(spec)
 
 
 def spec_hash(spec: dict) -> str:
     """What the results depend on (not how they are run): variants, seeds, scenario, overrides, design."""
-    keep = {k: v for k, v in spec.items()
-            if k not in ("jobs", "launcher", "launcher_args", "out", "report", "command", "config_hash")}
+    keep = {k: v for k, v in spec.items() if k not in NOT_HASHED}
     return hashlib.sha256(json.dumps(keep, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def check_configs(runs: list[dict]) -> None:
+    """Compose every variant's config before anything is written or run: a typo stops the sweep at once."""
+    checked = set()
+    for r in runs:
+        key = tuple(o for o in r["overrides"] if not o.startswith("seed="))
+        if key not in checked:
+            try:
+                load_config(list(key))
+            except ConfigError as exc:
+                raise SweepError(f"variant '{r['variant']}': {exc}") from None
+            checked.add(key)
 
 
 # ---- running ----------------------------------------------------------------------------------------------------
@@ -161,7 +115,7 @@ def run_units(units: list[list[dict]], folder: Path, launcher: str, jobs: int, t
     _atomic_write(units_file, lambda p: Path(p).write_text(json.dumps(units), encoding="utf-8"))
     cmd = [sys.executable, "-m", "sim.experiments.job", "--multirun", f"units_file={units_file}",
            f"folder={folder}", "unit=" + ",".join(str(i) for i in range(len(units))),
-           f"hydra.sweep.dir={work / 'hydra'}", "hydra.sweep.subdir=unit_${unit}"]
+           f"hydra.sweep.dir={work / 'hydra'}", "hydra.sweep.subdir=unit_${unit}", "hydra.job.chdir=false"]
     if launcher == "joblib":
         cmd += ["hydra/launcher=joblib", f"hydra.launcher.n_jobs={jobs}"]
     elif launcher == "basic":
@@ -221,56 +175,52 @@ def plan_units(runs: list[dict], folder: Path, jobs: int) -> list[list[dict]]:
     return units
 
 
-def sweep(name: str, settings: dict | None = None) -> Path:
-    """Run (or finish) an experiment and aggregate it; returns the results folder."""
-    from . import aggregate
+def run_experiment(spec: dict, out: str | Path, jobs: int = 2, launcher: str = "joblib",
+                   launcher_args=()) -> dict[str, pd.DataFrame]:
+    """Run (or finish) the experiment `spec` into the folder `out` and aggregate it.
 
-    spec = load_experiment_spec(name, dict(settings or {}))
-    runs = expand(spec)
-    # every config is checked before anything is written or run
-    checked = set()
-    for r in runs:
-        key = tuple(o for o in r["overrides"] if not o.startswith("seed="))
-        if key not in checked:
-            try:
-                load_config(list(key))
-            except ConfigError as exc:
-                raise SweepError(f"variant '{r['variant']}': {exc}") from None
-            checked.add(key)
-    folder = Path(spec.get("out") or Path("results") / spec["name"]).resolve()
-    spec["command"] = "python -m sim.sweep " + " ".join([name, *(f"{k}={v}" for k, v in (settings or {}).items())])
+    `spec` is what an experiment file holds (kind and the kind's settings; name defaults to the folder's name).
+    Returns the tables by name: runs, comparison, and the kind's own (e.g. sensitivity). Runs already done in
+    `out` are kept; a folder written by another configuration or model version is refused (AggregateError).
+    """
+    folder = Path(out).resolve()
+    spec = {"name": folder.name, **spec}
+    check_spec({**spec, "jobs": jobs, "launcher": launcher})
+    kind = get_kind(spec["kind"])
+    spec = kind.resolve(spec)
+    runs = kind.expand(spec)
+    check_configs(runs)
     spec["config_hash"] = spec_hash(spec)
-    aggregate.check_folder(folder, spec)  # refuses a folder of another experiment config or model version
+    check_folder(folder, spec)  # refuses a folder of another experiment config or model version
     folder.mkdir(parents=True, exist_ok=True)
-    written = {k: v for k, v in spec.items() if k not in ("jobs", "launcher", "launcher_args", "out", "report")}
-    written["seeds"] = list(range(spec.get("seeds", 1))) if spec["kind"] != "sensitivity" else [spec.get("seed", 0)]
-    if spec["kind"] == "dose_response":
-        written["values"] = spec["values_by_variant"]
+    written = {k: v for k, v in spec.items() if k not in RUN_SETTINGS} | kind.record(spec)
     _atomic_write(folder / "experiment.yaml",
                   lambda p: Path(p).write_text(OmegaConf.to_yaml(OmegaConf.create(written)), encoding="utf-8"))
     (folder / ".sweep").mkdir(exist_ok=True)
     _atomic_write(folder / ".sweep" / "runs.json", lambda p: Path(p).write_text(json.dumps(runs), encoding="utf-8"))
-    jobs = int(spec.get("jobs", 2))
     units = plan_units(runs, folder, jobs)
     total = len(runs)
     done_before = total - sum(len(u) for u in units)
     print(f"{spec['name']}: {total} runs ({done_before} already done) -> {folder}", file=sys.stderr)
     if units:
-        run_units(units, folder, spec.get("launcher", "joblib"), jobs, total, done_before,
-                  spec.get("launcher_args") or ())
-    result = aggregate.aggregate(folder)
-    print(f"tables: {folder / 'runs.parquet'}, {folder / 'comparison.parquet'} (+ .csv), {folder / 'manifest.json'}")
+        run_units(units, folder, launcher, jobs, total, done_before, launcher_args)
+    result = aggregate(folder)
     if result["missing"]:
         print(f"missing runs ({len(result['missing'])}): {', '.join(result['missing'][:10])}"
               f"{' ...' if len(result['missing']) > 10 else ''} - re-run the same command to complete them")
-    if str(spec.get("report", True)).lower() not in ("false", "0", "no"):
-        try:
-            from ..views.report import build_report
+    return result["tables"]
 
-            out = build_report(folder)
-            print(f"report: {out.get('html', folder / 'report.html')}")
-        except Exception as exc:  # the tables stand on their own; say why there is no report
-            print(f"report not written: {exc}", file=sys.stderr)
+
+def sweep(name: str, settings: dict | None = None) -> Path:
+    """Run (or finish) the experiment experiments/<name>.yaml with `settings` applied; returns the results folder
+    (default results/<name>)."""
+    settings = dict(settings or {})
+    spec = load_experiment_spec(name, settings)
+    spec["command"] = "python -m sim.sweep " + " ".join([name, *(f"{k}={v}" for k, v in settings.items())])
+    folder = Path(spec.get("out") or Path("results") / spec["name"]).resolve()
+    run_experiment(spec, folder, jobs=int(spec.get("jobs", 2)), launcher=spec.get("launcher", "joblib"),
+                   launcher_args=spec.get("launcher_args") or ())
+    print(f"tables: {folder / 'runs.parquet'}, {folder / 'comparison.parquet'} (+ .csv), {folder / 'manifest.json'}")
     return folder
 
 
@@ -285,20 +235,3 @@ def parse_settings(args: list[str]) -> dict:
         except yaml.YAMLError:
             raise SweepError(f"{key}: cannot read '{value}'") from None
     return settings
-
-
-def main(argv=None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] in ("-h", "--help"):
-        print(__doc__)
-        return 0 if argv else 2
-    try:
-        sweep(argv[0], parse_settings(argv[1:]))
-    except (SweepError, ConfigError, AggregateError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
