@@ -6,7 +6,7 @@ benchmarks/bench_report.py calls it directly.
 
 The pytest fixtures ``fixture_experiment`` and ``experiment_copy`` share one such folder through a process-wide
 cache, so that tests/test_report.py and tests/test_report_browser.py pay for the runs once. They are kept out of
-conftest.py (the main branch has its own); import them by name.
+conftest.py, so that only the tests that use them import them (by name).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Headless tests of the classroom app (sim/app.py): the page renders, the switches are there, Step moves the day,
+"""Headless tests of the classroom app (sim/views/classroom/app.py): the page renders, the switches are there, Step moves the day,
 a reform changes the numbers, and bad input shows a message instead of a traceback."""
 
 from __future__ import annotations

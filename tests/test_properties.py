@@ -1,6 +1,6 @@
 """Hostile input, property-based: random valid configs keep the invariants; random invalid ones stop cleanly.
 
-Valid configs are drawn from the schema itself (sim/config.py: each field's metadata ``lo``/``hi``), on the
+Valid configs are drawn from the schema itself (sim/config/schema.py: each field's metadata ``lo``/``hi``), on the
 classroom scenario with a short run and a random subset of reforms, so every property exercises the same model a
 sweep runs. Keys without an upper bound get a practical one (three times the default) so that a case stays a few
 hundred milliseconds; the lower bound is always the schema's own, including its edge.
@@ -127,7 +127,7 @@ def valid_overrides(draw, max_days: int = 21):
         values[f"service.kinds.{KINDS[-1]}.share"] = 1.0 - sum(wi / sum(w) for wi in w[:-1])
         for k in KINDS:
             values[f"service.kinds.{k}.hours"] = draw(st.floats(0.01, 5.0))
-    # cross-field rules (sim.config._cross_checks): repair, never discard, so every drawn case runs
+    # cross-field rules (Config.__post_init__): repair, never discard, so every drawn case runs
     get = lambda key: values.get(key, _default(key))  # noqa: E731
     values["hierarchy.township_liaisons_per_department"] = draw(st.integers(1, get("scenario.township_cadres")))
     if get("service.certificate_kinds_required_by_law") > get("service.certificate_kinds"):

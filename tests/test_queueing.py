@@ -1,6 +1,6 @@
 """The resident-service machinery against queueing theory: M/M/c in continuous time vs the Erlang C formula.
 
-sim/mmc.py runs the model's own RequestBook (serve, queue_hours, conservation) with c servers and one shared FCFS
+sim/checks/mmc.py runs the model's own RequestBook (serve, queue_hours, conservation) with c servers and one shared FCFS
 line. Tolerance: 5% relative. With 400 independent replications of 2,000 days (200 of warm-up) the standard error of
 the mean wait is at most ~1.4% of its value (measured: printed below), so 5% is more than 3 standard errors: a
 correct queue passes, while a wrong discipline or a lost request (a few percent of bias) fails.

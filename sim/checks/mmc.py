@@ -1,6 +1,6 @@
 """The queueing check: the model's request book run as an M/M/c queue in continuous time.
 
-The same :class:`sim.service.RequestBook` that serves residents in the full model - its per-cadre first-come-
+The same :class:`sim.model.request_book.RequestBook` that serves residents in the full model - its per-cadre first-come-
 first-served ``serve``, its ``queue_hours`` and its conservation check - here runs from arrival to arrival in
 continuous time: between two arrivals every server works through its queue at rate one (``serve(..., since=t0)``
 stamps exact start and finish times). An arriving request joins the server whose queue holds the least work: with

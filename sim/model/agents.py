@@ -264,12 +264,12 @@ class Households:
         self.elderly_alone = rng.random(H) < cfg.service.elderly_alone_share
         # one uniform per household decides who organises, so a higher organiser share under the reform adds
         # organisers without reshuffling the existing ones (common random numbers)
-        self._organiser_draw = rng.random(H)
+        organiser_draw = rng.random(H)
         share = cfg.service.organiser_share
         so = model.cfg.reform.self_organization
         if so is not None:
             share = max(share, so.organiser_share)
-        self.organiser = self._organiser_draw < share
+        self.organiser = organiser_draw < share
         ties_indptr, ties_indices = st.tie_indptr, st.tie_indices
         # organisers among each household's ties (the resident-tie network, CSR)
         owner = np.repeat(np.arange(H), np.diff(ties_indptr))

@@ -63,7 +63,7 @@ SECTIONS: list[tuple[str, str, list[str]]] = [
     (zh, en, package_reforms(name)) for name, (zh, en) in SECTION_NAMES.items()
 ]
 
-# the workload activities of sim.workload.ACTIVITIES: name -> (Chinese, English)
+# the workload activities of sim.model.workload.ACTIVITIES: name -> (Chinese, English)
 ACTIVITY_LABELS: dict[str, tuple[str, str]] = {
     "documents": ("文件", "documents"),
     "meetings": ("会议", "meetings"),

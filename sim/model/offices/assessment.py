@@ -31,7 +31,6 @@ class AssessmentOffice:
         self.visits: dict[int, list] = {}
         self.routine = np.zeros(st.n_townships, dtype=np.int64)
         self.emergency = np.zeros(st.n_townships, dtype=np.int64)
-        self.absorbed = 0
         self._rng_findings = model.streams["inspections/findings"]
         self._rng_emergency = model.streams["inspections/emergency"]
         # what the assessment weighs: residents' satisfaction (raised by satisfaction_assessment), the rest material
@@ -70,8 +69,7 @@ class AssessmentOffice:
 
     def request(self, dept, township: int, visited, emergency: bool) -> None:
         if self.single is not None and not emergency:
-            self.absorbed += 1
-            return
+            return  # folded into the comprehensive assessments already planned
         m = self.model
         day = m.calendar.next_workday(m.day + m.cfg.inspections.notice_days)
         self._schedule(day, township, np.array([dept.index]), visited, emergency)

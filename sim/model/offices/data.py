@@ -39,7 +39,6 @@ class DataOffice:
         self.known_updated = np.zeros((V, F))
         self.duplicate_entries = 0.0
         self.entries = 0.0
-        self.requests = 0
         self.village_households = st.village_households.astype(np.float64)
         self.per_request = cfg.scope_share / cfg.client_share
 
@@ -74,7 +73,6 @@ class DataOffice:
         vline = dept.village_line
         m.ledger.add_due(vline, "data_reports", overhead + entry_hours[m.structure.cadre_village[vline]], deadline)
         m.ledger.add_due(dept.township_line, "data_reports", compile_hours / dept.liaisons_per_township, deadline)
-        self.requests += 1
 
     def weekly(self) -> None:
         if self.uses_pool:

@@ -6,7 +6,6 @@ from __future__ import annotations
 class DocumentOffice:
     def __init__(self, model):
         self.model = model
-        self.issued = 0
 
     def deliver(self, dept, n_implement: int, relay: bool) -> None:
         m, cfg = self.model, self.model.cfg.documents
@@ -16,4 +15,3 @@ class DocumentOffice:
         if relay:
             m.ledger.add_due(dept.village_line, "documents", hours, deadline)
         m.department_hours_today += m.cfg.department_hours.drafting_hours_per_document
-        self.issued += 1

@@ -8,8 +8,6 @@ class DutyOffice:
 
     def __init__(self, model):
         self.model = model
-        self.returned = 0
-        self.pushed = 0
 
     def push(self, dept, category: str, village_level: bool, non_autonomous: bool) -> None:
         m, cfg = self.model, self.model.cfg.pushed_down
@@ -26,11 +24,9 @@ class DutyOffice:
             strip is not None and strip.return_errands and non_autonomous
         ):
             dept_share = 1.0
-            self.returned += 1
         elif nb is not None and category == "shared":
             dept_share = 1.0 - nb.cadre_share_of_shared
         m.department_hours_today += h * dept_share * units * cfg.department_efficiency
         if dept_share < 1.0:
             deadline = m.calendar.deadline(m.day + cfg.deadline_days)
             m.ledger.add_due(recipients, "pushed_down", h * (1.0 - dept_share) * per_cadre_share, deadline)
-        self.pushed += 1

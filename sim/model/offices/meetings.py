@@ -6,19 +6,17 @@ import numpy as np
 
 
 class MeetingOffice:
+    """Departments' meetings with the cadres on their lines, and the township's own weekly meeting."""
 
     def __init__(self, model):
         self.model = model
         self.reform = model.cfg.reform.meeting_list
         self.joint: dict[tuple, set] = {}
-        self.held = 0
-        self.cut = 0
 
     def request(self, dept, topic: int, necessary: bool, villages: bool, lead: int) -> None:
         m, cfg = self.model, self.model.cfg.meetings
         ml = self.reform
         if ml is not None and ml.cut_unnecessary and not necessary:
-            self.cut += 1
             return
         duration = cfg.duration_hours if ml is None else min(cfg.duration_hours, ml.max_duration_hours)
         town = dept.township_line
@@ -30,7 +28,6 @@ class MeetingOffice:
             if booked is None:
                 booked = self.joint[key] = set()
                 m.department_hours_today += cfg.organiser_hours
-                self.held += 1
             town = np.array([c for c in town if c not in booked], dtype=np.int64)
             vill = np.array([c for c in vill if c not in booked], dtype=np.int64)
             booked.update(town.tolist())
@@ -38,7 +35,6 @@ class MeetingOffice:
         else:
             day = m.calendar.next_workday(m.day + lead)
             m.department_hours_today += cfg.organiser_hours
-            self.held += 1
         m.ledger.add_appointment(town, "meetings", duration + cfg.travel_hours_county, day)
         m.ledger.add_appointment(vill, "meetings", duration + cfg.travel_hours_township, day)
 

@@ -1,4 +1,4 @@
-"""The classroom demo: one township, day by day, with the 20 reforms as switches (issue 6).
+"""The classroom demo: one township, day by day, with the 20 reforms as switches.
 
     solara run sim/app.py                      # http://localhost:8765 (127.0.0.1), works offline (solara-assets)
     solara run sim/app.py --host 127.0.0.1     # the same, explicit (solara takes $HOST/$SOLARA_HOST if set)
