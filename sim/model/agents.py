@@ -260,6 +260,7 @@ class Households:
         H = st.n_households
         self.village = st.household_village
         self.township = st.household_township
+        self.per_township = np.bincount(st.household_township, minlength=st.n_townships)
         self.cadre = st.household_cadre
         self.elderly_alone = rng.random(H) < cfg.service.elderly_alone_share
         # one uniform per household decides who organises, so a higher organiser share under the reform adds

@@ -53,7 +53,7 @@ def backlog_open(model) -> np.ndarray:
 
 def satisfaction_mean(model) -> np.ndarray:
     hh, T = model.households, model.structure.n_townships
-    return np.bincount(hh.township, weights=hh.satisfaction, minlength=T) / np.bincount(hh.township, minlength=T)
+    return np.bincount(hh.township, weights=hh.satisfaction, minlength=T) / hh.per_township
 
 
 def fatigue_mean(model) -> np.ndarray:
