@@ -25,7 +25,8 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import OmegaConf
 
-from ..model.outputs import SCHEMA_VERSION, _atomic_write, model_version
+from ..model.outputs import SCHEMA_VERSION
+from .io import atomic_write, model_version
 from .kinds import KINDS
 from .stats import paired_difference
 
@@ -101,24 +102,24 @@ def aggregate(folder: str | Path) -> dict:
         comparison = comparison_table(runs, by=kind.group_by)
         tables["comparison"] = comparison
         _write_table(folder / "comparison.parquet", comparison)
-        _atomic_write(folder / "comparison.csv", lambda p: comparison.to_csv(p, index=False))
+        atomic_write(folder / "comparison.csv", lambda p: comparison.to_csv(p, index=False))
         for stem, frame in kind.tables(spec, runs, comparison).items():
             tables[stem] = frame
             _write_table(folder / f"{stem}.parquet", frame)
-            _atomic_write(folder / f"{stem}.csv", lambda p, f=frame: f.to_csv(p, index=False))
+            atomic_write(folder / f"{stem}.csv", lambda p, f=frame: f.to_csv(p, index=False))
     manifest = {
         "experiment": spec["name"], "kind": spec.get("kind"), "model_version": versions.pop() if versions else None,
         "schema_version": SCHEMA_VERSION, "config_hash": spec.get("config_hash"),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "runs_planned": len(plan), "runs_completed": len(rows), "missing_runs": missing, "failed_runs": failed,
     }
-    _atomic_write(folder / "manifest.json",
+    atomic_write(folder / "manifest.json",
                   lambda p: Path(p).write_text(json.dumps(manifest, indent=2), encoding="utf-8"))
     return {"missing": missing + failed, "runs": runs, "tables": tables}
 
 
 def _write_table(path: Path, frame: pd.DataFrame) -> None:
-    _atomic_write(path, lambda p: frame.to_parquet(p, index=False))
+    atomic_write(path, lambda p: frame.to_parquet(p, index=False))
 
 
 METADATA = {"seed", "sample", "n_cadres", "n_households", "n_townships", "days", "schema_version"}

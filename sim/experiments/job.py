@@ -21,7 +21,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING
 
 from ..config import load_config
-from ..model.outputs import _atomic_write
+from .io import atomic_write
 from .run import run_simulation
 
 CONFIG_NAME = "sim_sweep_job"
@@ -53,7 +53,7 @@ def run_unit(units_file: str, folder: str, unit: int) -> None:
             run_simulation(composed[key], out_dir=out, seed=seed)
         except Exception:  # recorded, not raised: the other runs go on
             text = f"overrides: {r['overrides']}\n\n{traceback.format_exc()}"
-            _atomic_write(out / "error.txt", lambda p, t=text: Path(p).write_text(t, encoding="utf-8"))
+            atomic_write(out / "error.txt", lambda p, t=text: Path(p).write_text(t, encoding="utf-8"))
 
 
 @hydra.main(config_path=None, config_name=CONFIG_NAME, version_base="1.3")

@@ -7,7 +7,8 @@ from pathlib import Path
 from ..checks.mmc import run_mmc
 from ..config import validate, with_seed
 from ..model.model import GrassrootsModel
-from ..model.outputs import summarise, timeseries, write_run
+from ..model.outputs import summarise, timeseries
+from .io import model_version, write_run
 
 
 def run_simulation(cfg, out_dir: str | Path | None = None, seed: int | None = None):
@@ -22,13 +23,13 @@ def run_simulation(cfg, out_dir: str | Path | None = None, seed: int | None = No
     if seed is not None:
         cfg = with_seed(cfg, seed)
     if cfg.scenario.name == "mmc":
-        summary = run_mmc(cfg)
+        summary = run_mmc(cfg) | {"model_version": model_version()}
         if out_dir is not None:
             write_run(out_dir, cfg, summary, None)
         return summary, None, None
     model = GrassrootsModel(cfg)
     model.run()
-    summary = summarise(model)
+    summary = summarise(model) | {"model_version": model_version()}
     series = timeseries(model)
     if out_dir is not None:
         write_run(out_dir, cfg, summary, series)

@@ -36,7 +36,7 @@ import yaml
 from omegaconf import OmegaConf
 
 from ..config import CONFIG_DIR, ConfigError, load_config
-from ..model.outputs import _atomic_write
+from .io import atomic_write
 from .aggregate import aggregate, check_folder
 from .kinds import KINDS, SweepError, get_kind
 
@@ -112,7 +112,7 @@ def run_units(units: list[list[dict]], folder: Path, launcher: str, jobs: int, t
     work = folder / ".sweep"
     work.mkdir(parents=True, exist_ok=True)
     units_file = work / "units.json"
-    _atomic_write(units_file, lambda p: Path(p).write_text(json.dumps(units), encoding="utf-8"))
+    atomic_write(units_file, lambda p: Path(p).write_text(json.dumps(units), encoding="utf-8"))
     cmd = [sys.executable, "-m", "sim.experiments.job", "--multirun", f"units_file={units_file}",
            f"folder={folder}", "unit=" + ",".join(str(i) for i in range(len(units))),
            f"hydra.sweep.dir={work / 'hydra'}", "hydra.sweep.subdir=unit_${unit}", "hydra.job.chdir=false"]
@@ -194,10 +194,10 @@ def run_experiment(spec: dict, out: str | Path, jobs: int = 2, launcher: str = "
     check_folder(folder, spec)  # refuses a folder of another experiment config or model version
     folder.mkdir(parents=True, exist_ok=True)
     written = {k: v for k, v in spec.items() if k not in RUN_SETTINGS} | kind.record(spec)
-    _atomic_write(folder / "experiment.yaml",
+    atomic_write(folder / "experiment.yaml",
                   lambda p: Path(p).write_text(OmegaConf.to_yaml(OmegaConf.create(written)), encoding="utf-8"))
     (folder / ".sweep").mkdir(exist_ok=True)
-    _atomic_write(folder / ".sweep" / "runs.json", lambda p: Path(p).write_text(json.dumps(runs), encoding="utf-8"))
+    atomic_write(folder / ".sweep" / "runs.json", lambda p: Path(p).write_text(json.dumps(runs), encoding="utf-8"))
     units = plan_units(runs, folder, jobs)
     total = len(runs)
     done_before = total - sum(len(u) for u in units)

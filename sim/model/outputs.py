@@ -71,17 +71,6 @@ SUMMARY_KEYS: dict[str, str] = {
 }
 
 
-@functools.lru_cache(maxsize=1)
-def model_version() -> str:
-    """The package version plus the git commit when run from a checkout (asked once per process)."""
-    try:
-        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5,
-                             cwd=Path(__file__).parent).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        sha = ""
-    return f"{PACKAGE_VERSION}+{sha}" if sha else PACKAGE_VERSION
-
-
 def summarise(model) -> dict:
     st, cfg = model.structure, model.cfg
     C, days = st.n_cadres, model.days
@@ -138,7 +127,6 @@ def summarise(model) -> dict:
     out["seed"] = int(model.seed)
     out["scenario"] = str(cfg.scenario.name)
     out["reforms"] = list(model.reforms)
-    out["model_version"] = model_version()
     out["schema_version"] = SCHEMA_VERSION
     return out
 
@@ -157,27 +145,3 @@ def timeseries(model) -> pd.DataFrame:
         frame[col] = model.series(col).reshape(-1)
     frame["department_hours_county"] = np.repeat(model.department_hours[:days], T)
     return pd.DataFrame(frame)
-
-
-def _atomic_write(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def write_run(out_dir: str | Path, cfg, summary: dict, series: pd.DataFrame | None) -> Path:
-    """Write config.yaml, timeseries.parquet and, last, summary.json (its presence marks a complete run)."""
-    out = Path(out_dir)
-    _atomic_write(out / "config.yaml", lambda p: Path(p).write_text(to_yaml(cfg), encoding="utf-8"))
-    if series is not None:
-        _atomic_write(out / "timeseries.parquet", lambda p: series.to_parquet(p, index=False))
-    _atomic_write(out / "summary.json",
-                  lambda p: Path(p).write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8"))
-    return out
