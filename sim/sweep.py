@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sim.config import ConfigError
 from sim.experiments.aggregate import AggregateError
-from sim.experiments.sweep import SweepError, parse_settings, sweep
+from sim.experiments.sweep import SweepError, SweepIncomplete, parse_settings, sweep
 from sim.views.report import build_report
 
 
@@ -41,15 +41,26 @@ def main(argv=None) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
         return 0 if argv else 2
+    code = 0
     try:
         settings = parse_settings(argv[1:])
         folder = sweep(argv[0], settings)
     except (SweepError, ConfigError, AggregateError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except SweepIncomplete as exc:  # the tables of what finished are written; the report shows them, flagged
+        print(f"error: {exc}", file=sys.stderr)
+        folder, code = exc.folder, 1
+    except OSError as exc:  # a full disk, a folder we may not write: one line naming the file
+        print(f"error: cannot write {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("stopped: the runs finished so far are kept; re-run the same command to complete the sweep",
+              file=sys.stderr)
+        return 130
     if wants_report(settings):
         report(folder)
-    return 0
+    return code
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ def build_fixture_experiment(root: str | Path, variants=("baseline", "one_form",
         "out": str(Path(root) / name), "variants": {v: overrides[v] for v in variants},
     })
     for variant, seed in skip:
-        shutil.rmtree(folder / "runs" / variant / f"seed={seed}", ignore_errors=True)
+        shutil.rmtree(folder / "runs" / f"variant={variant}" / f"seed={seed}", ignore_errors=True)
     if skip:
         aggregate(folder)
     return folder

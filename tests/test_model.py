@@ -80,14 +80,14 @@ def test_same_seed_same_summary_in_two_processes(tmp_path):
     for name in ("a", "b"):
         res = run_cli("scenario=classroom", "scenario.days=42", "seed=7", f"out_dir={tmp_path / name}")
         assert res.returncode == 0, res.stderr
-        outs.append((tmp_path / name / "summary.json").read_text())
+        outs.append((tmp_path / name / "_summary.json").read_text())
     assert outs[0] == outs[1]
     other = run_cli("scenario=classroom", "scenario.days=42", "seed=8", f"out_dir={tmp_path / 'c'}")
     assert other.returncode == 0, other.stderr
-    assert (tmp_path / "c" / "summary.json").read_text() != outs[0]
+    assert (tmp_path / "c" / "_summary.json").read_text() != outs[0]
     ts = pd.read_parquet(tmp_path / "a" / "timeseries.parquet")
     assert len(ts) == 42 and {"day", "date", "township", "backlog_open"} <= set(ts.columns)
-    cfg = (tmp_path / "a" / "config.yaml").read_text()
+    cfg = (tmp_path / "a" / "_config.yaml").read_text()
     assert "seed: 7" in cfg and "scenario:" in cfg
 
 

@@ -167,9 +167,9 @@ def test_partial_sweep_warns_and_still_reports(experiment_copy):
 
     from sim.experiments.aggregate import aggregate
 
-    shutil.rmtree(experiment_copy / "runs" / "rest_rights" / "seed=2")  # as a killed sweep would leave it
+    shutil.rmtree(experiment_copy / "runs" / "variant=rest_rights" / "seed=2")  # as a killed sweep would leave it
     aggregate(experiment_copy)
-    assert json.loads((experiment_copy / "manifest.json").read_text())["missing_runs"] == ["runs/rest_rights/seed=2"]
+    assert json.loads((experiment_copy / "manifest.json").read_text())["missing_runs"] == ["runs/variant=rest_rights/seed=2"]
     res = build_report(experiment_copy, png=False, network=False)
     assert any("rest_rights/seed=2" in w for w in res["warnings"])
     assert any("variant rest_rights has 2 of 3 seeds (missing seed 2)" in w for w in res["warnings"])
@@ -212,7 +212,7 @@ def test_timeseries_are_means_over_seeds(fixture_experiment):
     ts = report.load_timeseries(exp)
     one = []
     for k in (0, 1, 2):
-        s = pd.read_parquet(fixture_experiment / "runs" / "baseline" / f"seed={k}" / "timeseries.parquet")
+        s = pd.read_parquet(fixture_experiment / "runs" / "variant=baseline" / f"seed={k}" / "timeseries.parquet")
         one.append(s.groupby("day").backlog_open.sum().to_numpy())
     got = ts[ts.variant == "baseline"].sort_values("day").backlog_open.to_numpy()
     np.testing.assert_allclose(got, np.mean(one, axis=0))

@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.experiments.aggregate import AggregateError, aggregate
-from sim.experiments.sweep import SweepError, sweep
+from sim.experiments.aggregate import AggregateError
+from sim.experiments.sweep import SweepError, SweepIncomplete, sweep
 from sim.sweep import main as sweep_main
 
 from .conftest import ROOT
@@ -76,11 +76,11 @@ def test_a_sweep_killed_with_sigkill_completes_to_the_same_aggregate(tmp_path):
     proc = subprocess.Popen(args, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
     deadline = time.time() + 120
-    while time.time() < deadline and len(list(folder.glob("runs/*/*/summary.json"))) < 3:
+    while time.time() < deadline and len(list(folder.glob("runs/*/*/_summary.json"))) < 3:
         time.sleep(0.2)
     os.killpg(proc.pid, signal.SIGKILL)  # the sweep, its launcher and the workers, mid-run
     proc.wait()
-    done = list(folder.glob("runs/*/*/summary.json"))
+    done = list(folder.glob("runs/*/*/_summary.json"))
     assert 3 <= len(done) < 12, "the kill should land mid-sweep"
     for f in done:  # nothing half-written: every summary that exists parses
         json.loads(f.read_text())
@@ -93,14 +93,15 @@ def test_a_sweep_killed_with_sigkill_completes_to_the_same_aggregate(tmp_path):
 
 def test_a_failed_run_is_reported_and_the_others_finish(tmp_path):
     folder = tmp_path / "f"
-    victim = folder / "runs" / "rest_rights" / "seed=1"
+    victim = folder / "runs" / "variant=rest_rights" / "seed=1"
     (victim / "timeseries.parquet").mkdir(parents=True)  # a directory where the run must write a file: it fails
-    small_sweep(folder)
+    with pytest.raises(SweepIncomplete, match="1 of 6 runs missing or failed"):
+        small_sweep(folder)
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["failed_runs"] == ["runs/rest_rights/seed=1"]
+    assert manifest["failed_runs"] == ["runs/variant=rest_rights/seed=1"]
     assert manifest["runs_completed"] == 5
     assert len(pd.read_parquet(folder / "runs.parquet")) == 5
-    text = (victim / "error.txt").read_text()
+    text = (victim / "_error.txt").read_text()
     assert "reform=[rest_rights]" in text and "Traceback" in text
     # fixed, the same command completes the sweep
     (victim / "timeseries.parquet").rmdir()
@@ -109,16 +110,15 @@ def test_a_failed_run_is_reported_and_the_others_finish(tmp_path):
     assert manifest["failed_runs"] == [] and manifest["runs_completed"] == 6
 
 
-def test_results_of_another_experiment_config_or_model_version_are_refused(tmp_path):
+def test_a_folder_of_another_experiment_is_refused(tmp_path):
     folder = small_sweep(tmp_path / "x")
-    with pytest.raises(AggregateError, match="another configuration"):
-        small_sweep(folder, seeds=3)
-    summary = folder / "runs" / "baseline" / "seed=0" / "summary.json"
-    data = json.loads(summary.read_text())
-    data["model_version"] = "0.0.1+old"
-    summary.write_text(json.dumps(data))
-    with pytest.raises(AggregateError, match="model version"):
-        aggregate(folder)
+    with pytest.raises(AggregateError, match="holds experiment"):
+        sweep("dose_response", {"out": str(folder), "seeds": 1, "days": 7, "scenario": "classroom",
+                                "values": [1], "report": False})
+    stray = tmp_path / "stray"
+    (stray / "notes").mkdir(parents=True)
+    with pytest.raises(AggregateError, match="not empty"):
+        small_sweep(stray)
 
 
 def test_bad_experiment_input_stops_before_anything_is_written(tmp_path, capsys):

@@ -26,7 +26,7 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from ..model.outputs import SCHEMA_VERSION
-from .io import atomic_write, model_version
+from .io import SERIES_FILE, atomic_write, read_summary, run_state, write_text
 from .kinds import KINDS
 from .stats import paired_difference
 
@@ -36,31 +36,27 @@ class AggregateError(ValueError):
 
 
 def check_folder(folder: Path, spec: dict) -> None:
-    """Refuse to add runs to a folder written for another experiment config or by another model or schema."""
+    """Refuse a folder that holds another experiment. The same experiment with other settings (more seeds, another
+    variant) is fine: each run is reused only if its own config and model version match (its key)."""
     old_spec = folder / "experiment.yaml"
-    if old_spec.exists():
+    if not old_spec.exists():
+        if folder.exists() and any(p.name not in (".sweep", "runs") for p in folder.iterdir()):
+            raise AggregateError(f"{folder} is not empty and holds no experiment: choose another folder with out=...")
+        return
+    try:
         old = OmegaConf.to_container(OmegaConf.load(old_spec))
-        if old.get("config_hash") != spec["config_hash"]:
-            raise AggregateError(
-                f"{folder} holds experiment '{old.get('name')}' with another configuration (config hash "
-                f"{old.get('config_hash')} vs {spec['config_hash']}); choose another folder with out=... or remove it")
-    for summary in sorted(folder.glob("runs/**/summary.json"))[:1] + sorted(folder.glob("runs/**/summary.json"))[-1:]:
-        _check_version(json.loads(summary.read_text(encoding="utf-8")), summary)
-
-
-def _check_version(summary: dict, where: Path) -> None:
-    if summary.get("schema_version") != SCHEMA_VERSION:
-        raise AggregateError(f"{where}: written with output schema {summary.get('schema_version')}, this model writes "
-                             f"schema {SCHEMA_VERSION}; re-run the sweep into a new folder (out=...)")
-    current = model_version()
-    if summary.get("model_version") != current:
-        raise AggregateError(f"{where}: written by model version {summary.get('model_version')}, this is {current}; "
-                             "results of two model versions are not mixed: re-run into a new folder (out=...)")
+    except Exception as exc:
+        raise AggregateError(f"{old_spec}: cannot read it ({_one_line(exc)}); remove the folder or choose another "
+                             "with out=...") from None
+    for key in ("name", "kind"):
+        if old.get(key) != spec.get(key):
+            raise AggregateError(f"{folder} holds experiment '{old.get('name')}' (kind {old.get('kind')}), not "
+                                 f"'{spec.get('name')}' (kind {spec.get('kind')}); choose another folder with out=...")
 
 
 def aggregate(folder: str | Path) -> dict:
     """Write the folder's tables; returns {"runs": runs, "tables": {stem: table}, "missing": run folders missing
-    or failed}."""
+    or failed}. Only the planned runs whose files are complete and match their key count."""
     folder = Path(folder)
     spec_file = folder / "experiment.yaml"
     if not spec_file.exists():
@@ -70,36 +66,31 @@ def aggregate(folder: str | Path) -> dict:
     if kind is None:
         raise AggregateError(f"{spec_file}: kind '{spec.get('kind')}'; allowed: {', '.join(KINDS)}")
     plan_file = folder / ".sweep" / "runs.json"
-    if not plan_file.exists():
-        raise AggregateError(f"{folder}: no .sweep/runs.json (the sweep's plan); re-run the sweep command")
-    plan = json.loads(plan_file.read_text(encoding="utf-8"))
-    rows, missing, failed = [], [], []
-    versions = set()
+    try:
+        plan = json.loads(plan_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise AggregateError(f"{plan_file}: cannot read the sweep's plan ({_one_line(exc)}); re-run the sweep "
+                             "command") from None
+    rows, series, missing, failed, stale = [], [], [], [], []
     for r in plan:
         d = folder / r["run_dir"]
-        if (d / "summary.json").exists():
-            summary = json.loads((d / "summary.json").read_text(encoding="utf-8"))
-            if summary.get("schema_version") != SCHEMA_VERSION:
-                _check_version(summary, d)
-            versions.add(summary.get("model_version"))
-            row = {"experiment": spec["name"], "variant": r["variant"], "seed": r["seed"], "run_dir": r["run_dir"]}
-            for extra in ("scale", "sample"):
-                if extra in r:
-                    row[extra] = r[extra]
-            row.update({k: v for k, v in summary.items()
-                        if isinstance(v, (int, float)) and not isinstance(v, bool)})
-            rows.append(row)
-        elif (d / "error.txt").exists():
-            failed.append(r["run_dir"])
+        state = run_state(d, r["key"])
+        if state == "done":
+            summary = read_summary(d)
+            rows.append(run_row(spec, r, summary))
+            if summary.get("scenario") != "mmc":
+                series.append(_tagged(d / SERIES_FILE, r))
         else:
-            missing.append(r["run_dir"])
-    if len(versions) > 1:
-        raise AggregateError(f"{folder}: runs from several model versions {sorted(versions)}; they are not mixed")
+            {"failed": failed, "stale": stale}.get(state, missing).append(r["run_dir"])
     runs = pd.DataFrame(rows)
     _write_table(folder / "runs.parquet", runs)
     tables = {"runs": runs}
+    if series:
+        tables["timeseries"] = timeseries = pd.concat(series, ignore_index=True)
+        _write_table(folder / "timeseries.parquet", timeseries)
     if len(runs):
-        comparison = comparison_table(runs, by=kind.group_by)
+        inputs = {k for r in plan for k in r.get("inputs", {})}
+        comparison = comparison_table(runs, by=kind.group_by, exclude=inputs)
         tables["comparison"] = comparison
         _write_table(folder / "comparison.parquet", comparison)
         atomic_write(folder / "comparison.csv", lambda p: comparison.to_csv(p, index=False))
@@ -107,28 +98,61 @@ def aggregate(folder: str | Path) -> dict:
             tables[stem] = frame
             _write_table(folder / f"{stem}.parquet", frame)
             atomic_write(folder / f"{stem}.csv", lambda p, f=frame: f.to_csv(p, index=False))
+    versions = sorted(set(runs["model_version"])) if len(runs) else []
     manifest = {
-        "experiment": spec["name"], "kind": spec.get("kind"), "model_version": versions.pop() if versions else None,
+        "experiment": spec["name"], "kind": spec.get("kind"), "model_version": ", ".join(versions) or None,
         "schema_version": SCHEMA_VERSION, "config_hash": spec.get("config_hash"),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "runs_planned": len(plan), "runs_completed": len(rows), "missing_runs": missing, "failed_runs": failed,
+        "stale_runs": stale,
     }
-    atomic_write(folder / "manifest.json",
-                  lambda p: Path(p).write_text(json.dumps(manifest, indent=2), encoding="utf-8"))
-    return {"missing": missing + failed, "runs": runs, "tables": tables}
+    write_text(folder / "manifest.json", json.dumps(manifest, indent=2))
+    return {"missing": missing + failed + stale, "runs": runs, "tables": tables}
+
+
+def run_row(spec: dict, plan: dict, summary: dict) -> dict:
+    """One row of runs.parquet: who the run is, every input it sweeps as its own column, then its outcomes."""
+    row = {"experiment": spec["name"], "variant": plan["variant"], "seed": plan["seed"], "run_dir": plan["run_dir"]}
+    for level in ("scale", "sample"):
+        if level in plan:
+            row[level] = plan[level]
+    row.update(plan.get("inputs", {}))
+    row["reforms"] = ",".join(summary.get("reforms", []))
+    row["model_version"] = summary.get("model_version")
+    row["run_key"] = plan["key"]
+    row.update({k: v for k, v in summary.items()
+                if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in row})
+    return row
+
+
+def _tagged(path: Path, plan: dict) -> pd.DataFrame:
+    """A run's time series with the columns that say which run it is, first."""
+    frame = pd.read_parquet(path)
+    tags = {"variant": plan["variant"], "seed": plan["seed"]}
+    tags.update({level: plan[level] for level in ("scale", "sample") if level in plan})
+    for i, (k, v) in enumerate(tags.items()):
+        frame.insert(i, k, v)
+    return frame
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def _write_table(path: Path, frame: pd.DataFrame) -> None:
     atomic_write(path, lambda p: frame.to_parquet(p, index=False))
 
 
+# columns of runs.parquet that describe a run rather than measure it: never compared as outcomes
 METADATA = {"seed", "sample", "n_cadres", "n_households", "n_townships", "days", "schema_version"}
 
 
-def comparison_table(runs: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
-    """Per (variant, metric): paired differences against the baseline over the seeds both have."""
+def comparison_table(runs: pd.DataFrame, by: str | None = None, exclude=()) -> pd.DataFrame:
+    """Per (variant, metric): paired differences against the baseline over the seeds both have; the columns in
+    `exclude` (the inputs a sweep sets) are not outcomes."""
     groups = runs.groupby(by) if by else [(None, runs)]
-    metrics = [c for c in runs.columns if c not in METADATA and pd.api.types.is_numeric_dtype(runs[c])]
+    metrics = [c for c in runs.columns if c not in METADATA and c not in set(exclude)
+               and pd.api.types.is_numeric_dtype(runs[c])]
     out = []
     for key, g in groups:
         base = g[g.variant == "baseline"].set_index("seed")

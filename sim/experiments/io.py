@@ -9,6 +9,9 @@ import os
 import tempfile
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from ..config import CONFIG_DIR, to_yaml
 from ..model.outputs import PACKAGE_VERSION
 
@@ -55,11 +58,53 @@ def model_version() -> str:
     return f"{PACKAGE_VERSION}+{h.hexdigest()[:12]}"
 
 
+# A run folder: the time series is the one parquet file, so that a sweep's runs/ folder reads as one Hive-partitioned
+# dataset (pyarrow.dataset, polars.scan_parquet); the run's config, summary and error are beside it under names
+# starting with "_", which those readers skip.
+CONFIG_FILE, SUMMARY_FILE, SERIES_FILE, ERROR_FILE = "_config.yaml", "_summary.json", "timeseries.parquet", "_error.txt"
+
+
 def write_run(out_dir: str | Path, cfg, summary: dict, series) -> Path:
-    """Write config.yaml, timeseries.parquet and, last, summary.json (its presence marks a complete run)."""
+    """Write the config, the time series and, last, the summary (a run is complete once its summary is there)."""
     out = Path(out_dir)
-    write_text(out / "config.yaml", to_yaml(cfg))
+    (out / ERROR_FILE).unlink(missing_ok=True)
+    write_text(out / CONFIG_FILE, to_yaml(cfg))
     if series is not None:
-        atomic_write(out / "timeseries.parquet", lambda p: series.to_parquet(p, index=False))
-    write_text(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False))
+        atomic_write(out / SERIES_FILE, lambda p: series.to_parquet(p, index=False))
+    write_text(out / SUMMARY_FILE, json.dumps(summary, indent=2, ensure_ascii=False))
     return out
+
+
+def run_key(variant_config_yaml: str, seed: int) -> str:
+    """What a run's result depends on: its fully resolved config (its variant's, and its seed) and the model
+    version (code and configs)."""
+    text = f"{model_version()}\nseed={int(seed)}\n{variant_config_yaml}"
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def read_summary(run_dir: Path) -> dict | None:
+    """The run's summary if it is there and parses, else None."""
+    try:
+        return json.loads((run_dir / SUMMARY_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def run_state(run_dir: Path, key: str) -> str:
+    """'done' (its files are all there, parse, and were made from this config by this model), 'stale' (complete,
+    but made from another config or model version), 'failed' (an error was recorded) or 'missing'."""
+    summary = read_summary(run_dir)
+    needs_series = summary is not None and summary.get("scenario") != "mmc"  # the queueing check has no series
+    if summary is not None and _series_ok(run_dir, needs_series) and (run_dir / CONFIG_FILE).is_file():
+        return "done" if summary.get("run_key") == key else "stale"
+    return "failed" if (run_dir / ERROR_FILE).is_file() else "missing"
+
+
+def _series_ok(run_dir: Path, needed: bool) -> bool:
+    if not needed:
+        return True
+    try:
+        pq.read_metadata(run_dir / SERIES_FILE)
+        return True
+    except (OSError, ValueError, pa.ArrowException):
+        return False

@@ -3,7 +3,7 @@
 Started by ``sim.experiments.sweep`` as ``python -m sim.experiments.job --multirun unit=0,1,...
 hydra/launcher=joblib``; not meant to be run by hand. Its config is the dataclass JobConfig, registered in Hydra's
 ConfigStore (no config file): the launchers' own configs (hydra/launcher=joblib, basic, submitit_*, ray) come from
-their plugins. A failing run writes error.txt (its overrides and traceback) into its folder and the job goes on:
+their plugins. A failing run writes _error.txt (its overrides and traceback) into its folder and the job goes on:
 one bad run never stops a sweep, and the job itself never fails (Hydra 1.3 would otherwise abort the whole
 multirun).
 """
@@ -20,8 +20,8 @@ import hydra
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING
 
-from ..config import load_config
-from .io import atomic_write
+from ..config import load_config, to_yaml, with_seed
+from .io import ERROR_FILE, SUMMARY_FILE, run_key, run_state, write_run, write_text
 from .run import run_simulation
 
 CONFIG_NAME = "sim_sweep_job"
@@ -40,20 +40,25 @@ ConfigStore.instance().store(name=CONFIG_NAME, node=JobConfig)
 def run_unit(units_file: str, folder: str, unit: int) -> None:
     logging.getLogger("MESA").setLevel(logging.WARNING)
     runs = json.loads(Path(units_file).read_text(encoding="utf-8"))[unit]
-    composed: dict[tuple, object] = {}  # a unit is one variant's seeds: compose its config once (~0.1 s each)
+    composed: dict[tuple, tuple] = {}  # a unit is one variant's seeds: compose its config once (~0.1 s each)
     for r in runs:
         out = Path(folder) / r["run_dir"]
-        if (out / "summary.json").exists():
+        if run_state(out, r["key"]) == "done":
             continue
+        (out / SUMMARY_FILE).unlink(missing_ok=True)  # a run begun again is not complete until it ends
         try:
-            key = tuple(o for o in r["overrides"] if not o.startswith("seed="))
-            if key not in composed:
-                composed[key] = load_config(list(key))
-            seed = next(int(o.split("=", 1)[1]) for o in r["overrides"] if o.startswith("seed="))
-            run_simulation(composed[key], out_dir=out, seed=seed)
+            overrides = tuple(o for o in r["overrides"] if not o.startswith("seed="))
+            if overrides not in composed:
+                cfg = load_config(list(overrides))
+                composed[overrides] = (cfg, to_yaml(cfg))
+            cfg, config_yaml = composed[overrides]
+            if run_key(config_yaml, r["seed"]) != r["key"]:
+                raise RuntimeError("the model's code or configs changed while the sweep ran; run the sweep again")
+            cfg = with_seed(cfg, r["seed"])
+            summary, series, _ = run_simulation(cfg)
+            write_run(out, cfg, {**summary, "run_key": r["key"]}, series)
         except Exception:  # recorded, not raised: the other runs go on
-            text = f"overrides: {r['overrides']}\n\n{traceback.format_exc()}"
-            atomic_write(out / "error.txt", lambda p, t=text: Path(p).write_text(t, encoding="utf-8"))
+            write_text(out / ERROR_FILE, f"overrides: {r['overrides']}\n\n{traceback.format_exc()}")
 
 
 @hydra.main(config_path=None, config_name=CONFIG_NAME, version_base="1.3")

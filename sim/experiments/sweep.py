@@ -14,31 +14,40 @@ launcher=joblib|basic|submitit_local|submitit_slurm|ray, launcher_args=[hydra ov
 out=FOLDER (default results/<name>), report=false (read by the command), and any top-level key of the experiment
 file (e.g. method=morris n=10 for sensitivity, or variants={...}).
 
-Every run gets a fixed folder, results/<name>/runs/<variant>/seed=<k>/. A run whose summary.json exists is skipped,
-so re-running a sweep that was killed (even with SIGKILL) finishes it; files are written to a temporary name and
-renamed, so nothing is ever left half-written. A run that fails writes error.txt (its overrides and traceback);
-the others go on and the aggregate lists what is missing. Runs go through Hydra's launcher (joblib by default),
-several seeds of a variant per job so that Hydra's ~0.3 s per job does not dominate; every run's result depends
-only on its config and seed, so launchers give identical results.
+Every run gets a fixed folder, results/<name>/runs/variant=<name>/seed=<k>/ (Hive-style, so runs/ reads as one
+dataset), and a key: a hash of its fully resolved config and the model version (the code and configs on disk). A
+run is reused only if its files are complete, parse, and carry that key; any other run is (re)run, and the sweep
+says what changed. So re-running a sweep that was killed (even with SIGKILL) finishes it, adding seeds extends it,
+and changing a default reruns what it touches. One sweep writes a folder at a time (a lock). A run that fails
+writes _error.txt (its overrides and traceback); the others go on, and a sweep that ends with runs missing raises
+SweepIncomplete (the command exits 1). Runs go through Hydra's launcher (joblib by default), several seeds of a
+variant per job so that Hydra's ~0.3 s per job does not dominate; every run's result depends only on its config
+and seed, so launchers give identical results.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
+import signal
+import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 import yaml
 from omegaconf import OmegaConf
 
-from ..config import CONFIG_DIR, ConfigError, load_config
-from .io import atomic_write
+from ..config import CONFIG_DIR, ConfigError, load_config, to_yaml
 from .aggregate import aggregate, check_folder
+from .io import CONFIG_FILE, model_version, read_summary, run_key, run_state, write_text
 from .kinds import KINDS, SweepError, get_kind
+from .progress import progress_bar
 
 EXPERIMENT_DIR = CONFIG_DIR.parent / "experiments"
 LAUNCHERS = ("joblib", "basic", "submitit_local", "submitit_slurm", "ray")
@@ -91,28 +100,76 @@ def spec_hash(spec: dict) -> str:
     return hashlib.sha256(json.dumps(keep, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def check_configs(runs: list[dict]) -> None:
-    """Compose every variant's config before anything is written or run: a typo stops the sweep at once."""
-    checked = set()
+def plan_keys(runs: list[dict]) -> None:
+    """Compose and check every variant's config (a typo stops the sweep before anything is written or run) and
+    give each run its key: a hash of its fully resolved config and the model version."""
+    composed: dict[tuple, str] = {}
     for r in runs:
-        key = tuple(o for o in r["overrides"] if not o.startswith("seed="))
-        if key not in checked:
+        key = variant_overrides(r)
+        if key not in composed:
             try:
-                load_config(list(key))
+                composed[key] = to_yaml(load_config(list(key)))
             except ConfigError as exc:
                 raise SweepError(f"variant '{r['variant']}': {exc}") from None
-            checked.add(key)
+        r["key"] = run_key(composed[key], r["seed"])
+
+
+def variant_overrides(run: dict) -> tuple[str, ...]:
+    """A run's overrides without its seed: what its variant's config is composed from (once per variant)."""
+    return tuple(o for o in run["overrides"] if not o.startswith("seed="))
 
 
 # ---- running ----------------------------------------------------------------------------------------------------
 
-def run_units(units: list[list[dict]], folder: Path, launcher: str, jobs: int, total: int, done_before: int,
-              launcher_args=()) -> None:
-    """Run the units (lists of runs) through Hydra's launcher in a child process, showing progress meanwhile."""
+class SweepIncomplete(RuntimeError):
+    """The sweep ended with runs missing or failed; the tables of what finished were written."""
+
+    def __init__(self, message: str, folder: Path, tables: dict):
+        super().__init__(message)
+        self.folder = folder
+        self.tables = tables
+
+
+LOCAL_LAUNCHERS = ("joblib", "basic", "submitit_local")
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def folder_lock(folder: Path):
+    """One sweep (or aggregation) per results folder at a time; the lock goes with the process, however it ends."""
+    path = folder / ".sweep" / "lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+", encoding="utf-8") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            holder = f.read().strip() or "another process"
+            raise SweepError(f"{folder} is being written by another sweep ({holder}); wait for it to finish or "
+                             "choose another folder with out=...") from None
+        f.seek(0)
+        f.truncate()
+        f.write(f"pid {os.getpid()} on {socket.gethostname()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}")
+        f.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def run_units(units: list[list[dict]], folder: Path, launcher: str, jobs: int, launcher_args=()) -> int:
+    """Run the units (lists of runs) through Hydra's launcher in a child process group, showing progress; SIGTERM or
+    Ctrl-C stop the launcher and its workers too. Returns the launcher's exit code."""
     work = folder / ".sweep"
     work.mkdir(parents=True, exist_ok=True)
     units_file = work / "units.json"
-    atomic_write(units_file, lambda p: Path(p).write_text(json.dumps(units), encoding="utf-8"))
+    write_text(units_file, json.dumps(units))
     cmd = [sys.executable, "-m", "sim.experiments.job", "--multirun", f"units_file={units_file}",
            f"folder={folder}", "unit=" + ",".join(str(i) for i in range(len(units))),
            f"hydra.sweep.dir={work / 'hydra'}", "hydra.sweep.subdir=unit_${unit}", "hydra.job.chdir=false"]
@@ -125,42 +182,61 @@ def run_units(units: list[list[dict]], folder: Path, launcher: str, jobs: int, t
     elif launcher == "ray":
         cmd += ["hydra/launcher=ray", f"+hydra.launcher.ray.init.num_cpus={jobs}"]
     cmd += list(launcher_args)  # e.g. hydra.launcher.partition=cpu for SLURM
-    start = time.time()
+    runs = [r for u in units for r in u]
     log = (work / "launcher.log").open("w", encoding="utf-8")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[2])
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[2],
+                            start_new_session=True)  # its own process group: stopped as a whole
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    bar = progress_bar(len(runs), "runs")
     try:
+        seen = 0
         while proc.poll() is None:
             time.sleep(1.0)
-            _progress(folder, units, total, done_before, start)
+            seen = _advance(bar, folder, runs, seen)
+        _advance(bar, folder, runs, seen)
     except KeyboardInterrupt:
-        proc.terminate()
+        _stop(proc)
         raise
     finally:
+        bar.close()
+        signal.signal(signal.SIGTERM, previous)
         log.close()
-    _progress(folder, units, total, done_before, start, final=True)
     if proc.returncode != 0:
         tail = (work / "launcher.log").read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
-        print(f"\nthe launcher exited with {proc.returncode}; its log ends:\n  " + "\n  ".join(tail), file=sys.stderr)
+        print(f"the launcher exited with {proc.returncode}; its log ({work / 'launcher.log'}) ends:\n  "
+              + "\n  ".join(tail), file=sys.stderr)
+    return proc.returncode
 
 
-def _progress(folder: Path, units, total: int, done_before: int, start: float, final: bool = False) -> None:
-    done = sum((folder / r["run_dir"] / "summary.json").exists() for u in units for r in u)
-    failed = sum((folder / r["run_dir"] / "error.txt").exists() for u in units for r in u)
-    elapsed = time.time() - start
-    rate = done / elapsed if elapsed > 0 and done else 0.0
-    todo = sum(len(u) for u in units) - done - failed
-    left = f"~{todo / rate:4.0f} s left" if rate > 0 else "estimating"
-    msg = (f"\r  runs {done_before + done}/{total} done, {failed} failed  {elapsed:5.0f} s  "
-           f"{rate:4.1f} runs/s  {left if not final else 'finished'}   ")
-    print(msg, end="\n" if final else "", file=sys.stderr, flush=True)
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
-def plan_units(runs: list[dict], folder: Path, jobs: int) -> list[list[dict]]:
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop the launcher's whole process group: politely, then for good."""
+    for sig, wait in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _advance(bar, folder: Path, runs: list[dict], seen: int) -> int:
+    finished = sum(run_state(folder / r["run_dir"], r["key"]) in ("done", "failed") for r in runs)
+    bar.update(finished - seen)
+    return finished
+
+
+def plan_units(pending: list[dict], folder: Path, jobs: int) -> list[list[dict]]:
     """Pending runs grouped into units: one variant's seeds together, split so that every worker stays busy."""
-    pending = [r for r in runs if not (folder / r["run_dir"] / "summary.json").exists()]
-    for r in pending:  # a run that failed before is tried again; temp files of a killed run are dropped
+    for r in pending:  # temp files of a killed run are dropped
         d = folder / r["run_dir"]
-        for stale in [d / "error.txt", *d.glob(".*")] if d.exists() else []:
+        for stale in d.glob(".*") if d.exists() else []:
             stale.unlink(missing_ok=True)
     if not pending:
         return []
@@ -175,13 +251,37 @@ def plan_units(runs: list[dict], folder: Path, jobs: int) -> list[list[dict]]:
     return units
 
 
+def what_changed(run_dir: Path, new_config_yaml: str) -> str:
+    """Why a finished run no longer counts: the model version, or the config keys that differ."""
+    old = read_summary(run_dir) or {}
+    parts = []
+    if old.get("model_version") != model_version():
+        parts.append(f"model version {old.get('model_version')} -> {model_version()}")
+    try:
+        before = _flat(yaml.safe_load((run_dir / CONFIG_FILE).read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError):
+        before = {}
+    after = _flat(yaml.safe_load(new_config_yaml))
+    diffs = [f"{k}: {before.get(k)!r} -> {after.get(k)!r}" for k in sorted(set(before) | set(after))
+             if k != "seed" and before.get(k) != after.get(k)]
+    parts += diffs[:5] + ([f"... {len(diffs) - 5} more keys"] if len(diffs) > 5 else [])
+    return "; ".join(parts) or "its config"
+
+
+def _flat(node, prefix: str = "") -> dict:
+    if isinstance(node, dict):
+        return {k: v for key, value in node.items() for k, v in _flat(value, f"{prefix}{key}.").items()}
+    return {prefix.rstrip("."): node}
+
+
 def run_experiment(spec: dict, out: str | Path, jobs: int = 2, launcher: str = "joblib",
                    launcher_args=()) -> dict[str, pd.DataFrame]:
     """Run (or finish) the experiment `spec` into the folder `out` and aggregate it.
 
     `spec` is what an experiment file holds (kind and the kind's settings; name defaults to the folder's name).
-    Returns the tables by name: runs, comparison, and the kind's own (e.g. sensitivity). Runs already done in
-    `out` are kept; a folder written by another configuration or model version is refused (AggregateError).
+    Returns the tables by name: runs, comparison, and the kind's own (e.g. sensitivity). A run already in `out` is
+    reused only if its config and the model version are the ones it would run with now; any other run is (re)run.
+    Raises SweepIncomplete (with the tables of what finished) if runs are missing at the end.
     """
     folder = Path(out).resolve()
     spec = {"name": folder.name, **spec}
@@ -189,25 +289,39 @@ def run_experiment(spec: dict, out: str | Path, jobs: int = 2, launcher: str = "
     kind = get_kind(spec["kind"])
     spec = kind.resolve(spec)
     runs = kind.expand(spec)
-    check_configs(runs)
+    if not runs:
+        raise SweepError("the experiment expands into no runs; check its variants and seeds")
+    plan_keys(runs)
+    kind.check_plan(runs)
     spec["config_hash"] = spec_hash(spec)
-    check_folder(folder, spec)  # refuses a folder of another experiment config or model version
+    check_folder(folder, spec)  # refuses the folder of another experiment
     folder.mkdir(parents=True, exist_ok=True)
-    written = {k: v for k, v in spec.items() if k not in RUN_SETTINGS} | kind.record(spec)
-    atomic_write(folder / "experiment.yaml",
-                  lambda p: Path(p).write_text(OmegaConf.to_yaml(OmegaConf.create(written)), encoding="utf-8"))
-    (folder / ".sweep").mkdir(exist_ok=True)
-    atomic_write(folder / ".sweep" / "runs.json", lambda p: Path(p).write_text(json.dumps(runs), encoding="utf-8"))
-    units = plan_units(runs, folder, jobs)
-    total = len(runs)
-    done_before = total - sum(len(u) for u in units)
-    print(f"{spec['name']}: {total} runs ({done_before} already done) -> {folder}", file=sys.stderr)
-    if units:
-        run_units(units, folder, launcher, jobs, total, done_before, launcher_args)
-    result = aggregate(folder)
+    with folder_lock(folder):
+        written = {k: v for k, v in spec.items() if k not in RUN_SETTINGS} | kind.record(spec)
+        write_text(folder / "experiment.yaml", OmegaConf.to_yaml(OmegaConf.create(written)))
+        write_text(folder / ".sweep" / "runs.json", json.dumps(runs))
+        states = [run_state(folder / r["run_dir"], r["key"]) for r in runs]
+        pending = [r for r, st in zip(runs, states) if st != "done"]
+        stale = [r for r, st in zip(runs, states) if st == "stale"]
+        print(f"{spec['name']}: {len(runs)} runs ({len(runs) - len(pending)} already done) -> {folder}",
+              file=sys.stderr)
+        if stale:
+            first = stale[0]
+            config_yaml = to_yaml(load_config(list(variant_overrides(first))))
+            print(f"  {len(stale)} finished runs were made by another model or config and run again "
+                  f"({what_changed(folder / first['run_dir'], config_yaml)})", file=sys.stderr)
+        code = 0
+        if pending:
+            if launcher in LOCAL_LAUNCHERS:
+                jobs = max(1, min(jobs, usable_cores(), len(pending)))  # more workers than cores only thrash
+            code = run_units(plan_units(pending, folder, jobs), folder, launcher, jobs, launcher_args)
+        result = aggregate(folder)
     if result["missing"]:
-        print(f"missing runs ({len(result['missing'])}): {', '.join(result['missing'][:10])}"
-              f"{' ...' if len(result['missing']) > 10 else ''} - re-run the same command to complete them")
+        raise SweepIncomplete(
+            f"{len(result['missing'])} of {len(runs)} runs missing or failed"
+            + (f" (the launcher exited with {code})" if code else "")
+            + f": {', '.join(result['missing'][:5])}{' ...' if len(result['missing']) > 5 else ''}; "
+            "re-run the same command to complete them", folder, result["tables"])
     return result["tables"]
 
 

@@ -18,6 +18,7 @@ import json
 import shutil
 import sys
 import warnings
+from urllib.parse import quote
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from plotly.subplots import make_subplots
 
 from ..config import validate
 from ..experiments.aggregate import comparison_table
+from ..experiments.io import CONFIG_FILE, write_text
 from ..model.model import GrassrootsModel
 from ..model.workload import ACTIVITIES
 from .labels import ACTIVITY_LABELS, SECTION_NAMES, SECTIONS, VARIANT_LABELS
@@ -98,7 +100,7 @@ def load_experiment(folder: str | Path) -> Experiment:
         raise ReportError(f"results folder not found: {path}")
     runs_file = path / "runs.parquet"
     if not runs_file.exists():
-        n_dirs = len(list((path / "runs").glob("*/seed=*/summary.json"))) if (path / "runs").is_dir() else 0
+        n_dirs = len(list((path / "runs").glob("variant=*/seed=*/_summary.json"))) if (path / "runs").is_dir() else 0
         raise ReportError(f"no runs in {path}: runs.parquet is missing ({n_dirs} finished run folders under runs/); "
                           "run the sweep and its aggregation first")
     runs = pd.read_parquet(runs_file)
@@ -309,13 +311,13 @@ def fig_service_time(exp: Experiment, lang: str) -> go.Figure:
 
 def run_path(exp: Experiment, variant: str, seed, run_dir=None) -> Path:
     """A run's folder: run_dir as written (absolute, relative to the experiment or to the working directory),
-    else the contract's runs/<variant>/seed=<k>."""
+    else the contract's runs/variant=<name>/seed=<k>."""
     if run_dir is not None and str(run_dir) not in ("", "nan", "None"):
         p = Path(str(run_dir))
         for cand in ((p,) if p.is_absolute() else (exp.path / p, Path.cwd() / p)):
             if cand.is_dir():
                 return cand
-    return exp.path / "runs" / str(variant) / f"seed={int(seed)}"
+    return exp.path / "runs" / f"variant={quote(str(variant), safe='')}" / f"seed={int(seed)}"
 
 
 def load_timeseries(exp: Experiment, columns=("backlog_open", "overtime_hours")) -> pd.DataFrame:
@@ -367,15 +369,15 @@ class TownshipPicture:
 
 
 def township_picture(exp: Experiment, short_days: int = 28, township: int = 0) -> TownshipPicture | None:
-    """Rebuild the model from the baseline seed's config.yaml, run a few weeks, and lay out one township:
+    """Rebuild the model from the baseline seed's config, run a few weeks, and lay out one township:
     departments -> township -> villages -> cadres, with each cadre's weekly working hours as its load."""
     base = exp.runs[exp.runs.variant == "baseline"].sort_values("seed")
     if base.empty:
         return None
     p = run_path(exp, "baseline", base.iloc[0].seed, base.iloc[0].get("run_dir"))
-    if not (p / "config.yaml").exists():
+    if not (p / CONFIG_FILE).exists():
         return None
-    cfg = OmegaConf.load(p / "config.yaml")
+    cfg = OmegaConf.load(p / CONFIG_FILE)
     cfg.scenario.days = int(min(int(cfg.scenario.days), short_days))
     cfg = validate(cfg)
     model = GrassrootsModel(cfg)
@@ -767,9 +769,7 @@ def build_report(folder: str | Path, png: bool = True, network: bool = True, lan
     table = headline_table(exp)
     figs = build_figures(exp, table, network=network)
     out = exp.path / "report.html"
-    tmp = out.with_suffix(".html.tmp")
-    tmp.write_text(render_html(exp, table, figs, lang), encoding="utf-8")
-    tmp.replace(out)
+    write_text(out, render_html(exp, table, figs, lang))  # atomic: a failure (a full disk) leaves no half file
     pngs, png_msg = (write_pngs(figs, exp.path / "png") if png else ([], "PNG export skipped (--no-png)"))
     return {"html": out, "figures": [f[0] for f in figs], "warnings": exp.warnings, "table": table,
             "pngs": pngs, "png_message": png_msg}

@@ -9,6 +9,7 @@ is what the others are compared with, seed by seed.
 from __future__ import annotations
 
 from typing import Protocol
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -31,7 +32,11 @@ class Kind(Protocol):
         hashed: what the results depend on."""
 
     def expand(self, spec: dict) -> list[dict]:
-        """Every run of a resolved spec: {variant, seed, run_dir (relative), overrides, and scale or sample}."""
+        """Every run of a resolved spec: {variant, seed, run_dir (relative), overrides, inputs, and scale or
+        sample}."""
+
+    def check_plan(self, runs: list[dict]) -> None:
+        """Raise SweepError if the runs cannot be compared (no baseline)."""
 
     def record(self, spec: dict) -> dict:
         """What experiment.yaml records beside the resolved spec (the seeds run; dose_response's value per
@@ -56,17 +61,35 @@ def base_overrides(spec: dict) -> list[str]:
     return base
 
 
-def run(spec: dict, variant: str, overrides: list[str], scenario: str, seed: int, prefix: str = "",
-        **extra) -> dict:
-    """One run: its fixed folder runs/<prefix><variant>/seed=<k> and its full list of overrides."""
-    return {"variant": variant, "seed": seed, "run_dir": f"runs/{prefix}{variant}/seed={seed}",
-            "overrides": [f"scenario={scenario}", *base_overrides(spec), *overrides, f"seed={seed}"], **extra}
+def partition(name: str, value) -> str:
+    """One Hive-style folder level, ``name=value``, with the value URI-encoded (as pyarrow and polars decode it):
+    any variant name maps to one safe folder of its own ('../x' and './x' included)."""
+    return f"{name}={quote(str(value), safe='')}"
 
 
-def expand_variants(spec: dict, variants: dict[str, list[str]], scenario: str, prefix: str = "",
-                    **extra) -> list[dict]:
-    """Each variant for each seed, variant by variant (a variant's seeds run together in one job)."""
-    return [run(spec, v, list(ov), scenario, s, prefix, **extra) for v, ov in variants.items() for s in seeds(spec)]
+def run(spec: dict, variant: str, overrides: list[str], scenario: str, seed: int, levels: tuple = (),
+        inputs: dict | None = None) -> dict:
+    """One run: its fixed folder runs/[<level>=<value>/...]variant=<name>/seed=<k>, its full list of overrides,
+    and the inputs it sweeps (a dose, a design point's parameters, a scale), one column each in runs.parquet."""
+    check_variant_name(variant)
+    run_dir = "/".join(["runs", *(partition(k, v) for k, v in levels), partition("variant", variant),
+                        partition("seed", seed)])
+    return {"variant": variant, "seed": seed, "run_dir": run_dir, **dict(levels),
+            "overrides": [f"scenario={scenario}", *base_overrides(spec), *overrides, f"seed={seed}"],
+            "inputs": {"scenario": scenario, **(inputs or {})}}
+
+
+def check_variant_name(name) -> None:
+    if not isinstance(name, str) or not name or not name.isprintable() or name != name.strip():
+        raise SweepError(f"variant name {name!r}: expected a non-empty printable name without surrounding spaces")
+
+
+def expand_variants(spec: dict, variants: dict[str, list[str]], scenario: str, levels: tuple = (),
+                    inputs: dict | None = None) -> list[dict]:
+    """Each variant for each seed, variant by variant (a variant's seeds run together in one job); `inputs` maps a
+    variant to the values it sweeps."""
+    return [run(spec, v, list(ov), scenario, s, levels, (inputs or {}).get(v)) for v, ov in variants.items()
+            for s in seeds(spec)]
 
 
 def check_variants(variants, key: str = "variants") -> None:
@@ -74,6 +97,7 @@ def check_variants(variants, key: str = "variants") -> None:
     if not isinstance(variants, dict) or not variants:
         raise SweepError(f"{key}: expected a mapping of variant name -> list of overrides, got {variants!r}")
     for name, overrides in variants.items():
+        check_variant_name(name)
         if not isinstance(overrides, list) or not all(isinstance(o, str) for o in overrides):
             raise SweepError(f"{key}.{name}: expected a list of Hydra overrides (e.g. ['reform=[one_form]']), "
                              f"got {overrides!r}")
@@ -111,6 +135,12 @@ class KindBase:
 
     def resolve(self, spec: dict) -> dict:
         return spec
+
+    def check_plan(self, runs: list[dict]) -> None:
+        if not any(r["variant"] == "baseline" for r in runs):
+            names = sorted({r["variant"] for r in runs})
+            raise SweepError(f"variants: no 'baseline' among {', '.join(names)}; every variant is compared with the "
+                             "baseline of the same seed: add 'baseline: []'")
 
     def record(self, spec: dict) -> dict:
         return {"seeds": seeds(spec)}

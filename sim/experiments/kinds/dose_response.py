@@ -32,7 +32,8 @@ class DoseResponse(KindBase):
     def expand(self, spec: dict) -> list[dict]:
         variants = {"baseline": []} | {
             v: [*spec["lever"], f"{spec['parameter']}={value}"] for v, value in spec["values_by_variant"].items()}
-        return expand_variants(spec, variants, spec["scenario"])
+        inputs = {v: {spec["parameter"]: value} for v, value in spec["values_by_variant"].items()}
+        return expand_variants(spec, variants, spec["scenario"], inputs=inputs)
 
     def record(self, spec: dict) -> dict:
         return {**super().record(spec), "values": spec["values_by_variant"]}

@@ -25,7 +25,7 @@ class Scale(KindBase):
 
     def expand(self, spec: dict) -> list[dict]:
         return [r for scale in spec["scales"]
-                for r in expand_variants(spec, spec["variants"], scale, prefix=f"{scale}/", scale=scale)]
+                for r in expand_variants(spec, spec["variants"], scale, levels=(("scale", scale),))]
 
 
 KIND = Scale()

@@ -97,9 +97,10 @@ class Sensitivity(KindBase):
         runs = []
         for i, point in enumerate(points):
             params = [f"{k}={float(x)!r}" for k, x in zip(names, point)]
-            prefix = f"point{i:05d}/"
-            runs.append(run(spec, "baseline", params, spec["scenario"], seed, prefix, sample=i))
-            runs.append(run(spec, "reform", [*spec["lever"], *params], spec["scenario"], seed, prefix, sample=i))
+            inputs = {k: float(x) for k, x in zip(names, point)}
+            levels = (("sample", i),)
+            runs.append(run(spec, "baseline", params, spec["scenario"], seed, levels, inputs))
+            runs.append(run(spec, "reform", [*spec["lever"], *params], spec["scenario"], seed, levels, inputs))
         return runs
 
     def record(self, spec: dict) -> dict:
