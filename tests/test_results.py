@@ -192,3 +192,34 @@ def test_an_incomplete_sweep_raises_with_the_tables_of_what_finished(tmp_path):
     with pytest.raises(SweepIncomplete) as info:
         run_experiment(SPEC, out)
     assert len(info.value.tables["runs"]) == 3
+
+
+def test_a_failed_write_leaves_no_temporary_file_and_the_old_file_intact(tmp_path):
+    target = tmp_path / "report.html"
+    target.write_text("old")
+
+    def full_disk(path):
+        Path(path).write_text("half a repo")
+        raise OSError(28, "No space left on device", str(path))
+
+    with pytest.raises(OSError):
+        atomic_write(target, full_disk)
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_a_full_disk_during_a_sweep_gives_one_line_and_exit_1(tmp_path, capsys, monkeypatch):
+    def no_space(self, path, *args, **kwargs):
+        raise OSError(28, "No space left on device", str(path))
+
+    out = tmp_path / "x"
+    args = ["compare_reforms", "scenario=classroom", "days=14", "seeds=2", "report=false", f"out={out}",
+            "variants={baseline: [], one_form: ['reform=[one_form]']}"]
+    assert sweep_main(args) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", no_space)  # the runs are done; now the tables cannot be written
+    code = sweep_main(args)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1
+    assert err[-1].startswith("error: cannot write ") and "No space left on device" in err[-1]
+    assert "Traceback" not in "\n".join(err)
+    assert not [p for p in out.glob(".*.parquet.*")], "temporary files left behind"
