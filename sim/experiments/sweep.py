@@ -180,7 +180,9 @@ def run_units(units: list[list[dict]], folder: Path, launcher: str, jobs: int, l
     elif launcher.startswith("submitit"):
         cmd += [f"hydra/launcher={launcher}", f"hydra.sweeper.max_batch_size={max(jobs, 1)}"]
     elif launcher == "ray":
-        cmd += ["hydra/launcher=ray", f"+hydra.launcher.ray.init.num_cpus={jobs}"]
+        cmd += ["hydra/launcher=ray"]
+        if not any("ray.init.address" in a for a in launcher_args):  # a running cluster sets its own resources
+            cmd += [f"+hydra.launcher.ray.init.num_cpus={jobs}"]
     cmd += list(launcher_args)  # e.g. hydra.launcher.partition=cpu for SLURM
     runs = [r for u in units for r in u]
     log = (work / "launcher.log").open("w", encoding="utf-8")
