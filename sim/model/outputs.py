@@ -1,9 +1,10 @@
 """What a run writes, and what every name means: the contract that sweeps, reports and the classroom app read.
 
-A run folder holds ``config.yaml`` (the fully resolved config), ``summary.json`` (one value per key, over the run),
-``timeseries.parquet`` (one row per simulated day and township) and, written by the sweep,
-``county_timeseries.parquet`` (one row per simulated day, the county's figures). ``CODEBOOK`` below declares every
-key and column once, with its unit and meaning; ``codebook()`` gives it as a table.
+A run folder holds ``config.yaml`` (the fully resolved config), ``summary.json`` (``summarise``: one value per
+key, over the run) and ``timeseries.parquet`` (``timeseries``: one row per simulated day and township); the county's
+own figures, one row per simulated day, are ``county_timeseries`` (``county_timeseries.parquet`` when a run writes
+it). ``CODEBOOK`` below declares every key and column once, with its unit and meaning; ``codebook()`` gives it as a
+table.
 
 Naming scheme. Names are plain snake_case (no dots), so they serve as column names in pandas, SQL or polars. A rate
 names its denominator at the end: ``_per_cadre_week`` and ``_per_county_week`` in the summary (averaged over the
