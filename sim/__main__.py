@@ -40,9 +40,11 @@ def main(cfg: DictConfig) -> None:
         return
     reforms = ", ".join(cfg.reform.enabled()) or "none"
     print(f"scenario={cfg.scenario.name} seed={cfg.seed} reforms: {reforms}")
-    print(f"  admin {summary['admin_hours']:.1f} h, service {summary['service_hours']:.1f} h, overtime "
-          f"{summary['overtime_hours']:.1f} h per cadre-week; service time {summary['service_time_mean_days']:.1f} d "
-          f"(p90 {summary['service_time_p90_days']:.0f} d); department hours {summary['department_hours']:.0f}/week")
+    print(f"  admin {summary['admin_hours_per_cadre_week']:.1f} h, service "
+          f"{summary['service_hours_per_cadre_week']:.1f} h, overtime {summary['overtime_hours_per_cadre_week']:.1f} h "
+          f"per cadre-week; service time {summary['service_time_mean_days']:.1f} d "
+          f"(p90 {summary['service_time_p90_days']:.0f} d); department hours "
+          f"{summary['department_hours_per_county_week']:.0f}/week")
     print(f"  written to {out_dir}")
 
 

@@ -28,3 +28,4 @@ def test_golden(case):
     assert not moved, f"{case}: summary keys moved (golden, now): {moved}"
     assert got["summary_hash"] == want["summary_hash"]
     assert got["series_hash"] == want["series_hash"], f"{case}: the time series changed"
+    assert got["county_series_hash"] == want["county_series_hash"], f"{case}: the county time series changed"

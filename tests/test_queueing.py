@@ -48,7 +48,7 @@ def test_mmc_matches_erlang_c(c, lam, mu):
           f"{wq:.4f} ({err_wait:+.2%}, se {summary['wait_time_sem_days'] / wq:.2%}); in system "
           f"{summary['service_time_mean_days']:.4f} vs {w:.4f} ({err_system:+.2%})")
     assert summary["utilisation"] == pytest.approx(lam / (c * mu), rel=0.02)
-    assert summary["requests_arrived"] == summary["requests_resolved"] + summary["requests_open_end"]
+    assert summary["requests_arrived_total"] == summary["requests_resolved_total"] + summary["requests_open_at_end"]
     assert abs(err_wait) < 0.05
     assert abs(err_system) < 0.05
     assert summary["wait_time_sem_days"] / wq < 0.05 / 3  # the tolerance really is > 3 standard errors

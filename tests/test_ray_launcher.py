@@ -37,7 +37,8 @@ def test_ray_launcher_gives_the_same_results_as_the_basic_one(tmp_path):
     basic = subprocess.run(sweep_cmd(sys.executable, tmp_path / "basic", "basic"), cwd=ROOT, capture_output=True,
                            text=True, timeout=600, env=env)
     assert basic.returncode == 0, basic.stderr[-2000:]
-    cols = ["variant", "seed", "admin_hours", "service_time_mean_days", "hours.data_reports", "requests_arrived"]
+    cols = ["variant", "seed", "admin_hours_per_cadre_week", "service_time_mean_days",
+            "data_reports_hours_per_cadre_week", "requests_arrived_total"]
     a = pd.read_parquet(tmp_path / "ray" / "runs.parquet").sort_values(["variant", "seed"])[cols]
     b = pd.read_parquet(tmp_path / "basic" / "runs.parquet").sort_values(["variant", "seed"])[cols]
     pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))

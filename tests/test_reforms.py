@@ -15,28 +15,31 @@ from sim.experiments.sweep import run_experiment
 
 # reform -> [(summary key, expected direction of change under the reform)]
 TARGETS = {
-    "merge_documents": [("hours.documents", -1), ("department_hours", -1)],
-    "meeting_list": [("hours.meetings", -1), ("meetings_per_cadre_week", -1)],
-    "no_ledger_assessment": [("hours.ledgers", -1)],
-    "merge_workgroups": [("hours.chat", -1), ("groups_per_cadre", -1), ("messages_per_cadre_day", -1)],
-    "no_instant_reply": [("hours.chat", -1), ("after_hours_messages", -1)],
-    "shared_data_pool": [("hours.data_reports", -1), ("duplicate_data_entries_per_week", -1),
-                         ("department_hours", +1)],
-    "responsibility_list": [("hours.pushed_down", -1), ("department_hours", +1)],
-    "no_blame_shifting": [("hours.pushed_down", -1), ("department_hours", +1)],
-    "resources_follow_tasks": [("hours.extra_duties", -1), ("department_hours", +1)],
-    "single_assessor": [("hours.inspections", -1), ("hours.ledgers", -1), ("inspections_per_township_year", -1)],
-    "satisfaction_assessment": [("service_time_mean_days", -1), ("hours.defensive_paperwork", -1),
-                                ("department_hours", +1)],
-    "fault_tolerance": [("blame_mean", -1), ("hours.defensive_paperwork", -1)],
-    "certificate_negative_list": [("hours.certificates", -1), ("certificate_kinds", -1)],
-    "strip_non_autonomous": [("hours.pushed_down", -1), ("hours.forced_assignments", -1), ("department_hours", +1)],
-    "self_organization": [("requests_self_settled", +1), ("service_time_mean_days", -1)],
-    "one_form": [("hours.data_reports", -1), ("data_entries_per_week", -1)],
-    "scan_code_registration": [("hours.extra_duties", -1)],
-    "ban_forced_assignments": [("hours.forced_assignments", -1)],
-    "precise_accountability": [("blame_mean", -1), ("hours.defensive_paperwork", -1)],
-    "rest_rights": [("days_off", +1), ("after_hours_messages", -1), ("overtime_hours", -1)],
+    "merge_documents": [("documents_hours_per_cadre_week", -1), ("department_hours_per_county_week", -1)],
+    "meeting_list": [("meetings_hours_per_cadre_week", -1), ("meetings_per_cadre_week", -1)],
+    "no_ledger_assessment": [("ledgers_hours_per_cadre_week", -1)],
+    "merge_workgroups": [("chat_hours_per_cadre_week", -1), ("groups_per_cadre", -1), ("messages_per_cadre_day", -1)],
+    "no_instant_reply": [("chat_hours_per_cadre_week", -1), ("after_hours_messages_per_cadre_week", -1)],
+    "shared_data_pool": [("data_reports_hours_per_cadre_week", -1), ("duplicate_data_entries_per_county_week", -1),
+                         ("department_hours_per_county_week", +1)],
+    "responsibility_list": [("pushed_down_hours_per_cadre_week", -1), ("department_hours_per_county_week", +1)],
+    "no_blame_shifting": [("pushed_down_hours_per_cadre_week", -1), ("department_hours_per_county_week", +1)],
+    "resources_follow_tasks": [("extra_duties_hours_per_cadre_week", -1), ("department_hours_per_county_week", +1)],
+    "single_assessor": [("inspections_hours_per_cadre_week", -1), ("ledgers_hours_per_cadre_week", -1),
+                        ("inspections_per_township_year", -1)],
+    "satisfaction_assessment": [("service_time_mean_days", -1), ("defensive_paperwork_hours_per_cadre_week", -1),
+                                ("department_hours_per_county_week", +1)],
+    "fault_tolerance": [("blame_mean", -1), ("defensive_paperwork_hours_per_cadre_week", -1)],
+    "certificate_negative_list": [("certificates_hours_per_cadre_week", -1), ("certificate_kinds", -1)],
+    "strip_non_autonomous": [("pushed_down_hours_per_cadre_week", -1), ("forced_assignments_hours_per_cadre_week", -1),
+                             ("department_hours_per_county_week", +1)],
+    "self_organization": [("requests_self_settled_total", +1), ("service_time_mean_days", -1)],
+    "one_form": [("data_reports_hours_per_cadre_week", -1), ("data_entries_per_county_week", -1)],
+    "scan_code_registration": [("extra_duties_hours_per_cadre_week", -1)],
+    "ban_forced_assignments": [("forced_assignments_hours_per_cadre_week", -1)],
+    "precise_accountability": [("blame_mean", -1), ("defensive_paperwork_hours_per_cadre_week", -1)],
+    "rest_rights": [("days_off_per_cadre_week", +1), ("after_hours_messages_per_cadre_week", -1),
+                    ("overtime_hours_per_cadre_week", -1)],
 }
 
 
@@ -56,14 +59,17 @@ def test_reform_moves_its_target_the_right_way(run, reform):
     "reform, untouched",
     [
         # certificates are resident requests: meetings, inspections, message traffic and data forms never see them
-        ("certificate_negative_list", ["hours.meetings", "hours.inspections", "messages_per_cadre_day",
-                                       "groups_per_cadre", "inspections_per_township_year", "data_entries_per_week"]),
+        ("certificate_negative_list", ["meetings_hours_per_cadre_week", "inspections_hours_per_cadre_week",
+                                       "messages_per_cadre_day", "groups_per_cadre", "inspections_per_township_year",
+                                       "data_entries_per_county_week"]),
         # the data pool changes forms, not meetings, messages or what residents ask for
-        ("shared_data_pool", ["hours.meetings", "messages_per_cadre_day", "requests_arrived", "certificate_kinds"]),
-        ("one_form", ["hours.meetings", "hours.inspections", "messages_per_cadre_day", "requests_arrived"]),
+        ("shared_data_pool", ["meetings_hours_per_cadre_week", "messages_per_cadre_day", "requests_arrived_total",
+                              "certificate_kinds"]),
+        ("one_form", ["meetings_hours_per_cadre_week", "inspections_hours_per_cadre_week", "messages_per_cadre_day",
+                      "requests_arrived_total"]),
         # meetings do not touch forms or residents' requests
-        ("meeting_list", ["data_entries_per_week", "requests_arrived", "messages_per_cadre_day"]),
-        ("rest_rights", ["data_entries_per_week", "requests_arrived", "inspections_per_township_year"]),
+        ("meeting_list", ["data_entries_per_county_week", "requests_arrived_total", "messages_per_cadre_day"]),
+        ("rest_rights", ["data_entries_per_county_week", "requests_arrived_total", "inspections_per_township_year"]),
     ],
 )
 def test_reform_leaves_unreachable_metrics_identical(run, reform, untouched):
@@ -80,7 +86,7 @@ def test_every_pair_of_reforms_composes(run):
     for a, b in pairs:
         s, _, _ = run("scenario=classroom", "scenario.days=7", f"reform=[{a},{b}]")
         assert s["reforms"] == [r for r in REFORM_NAMES if r in (a, b)]
-        assert s["requests_arrived"] == s["requests_resolved"] + s["requests_open_end"]
+        assert s["requests_arrived_total"] == s["requests_resolved_total"] + s["requests_open_at_end"]
 
 
 def test_overlapping_reforms_do_not_double_count(run):
@@ -88,11 +94,12 @@ def test_overlapping_reforms_do_not_double_count(run):
     base, _, _ = run()
     form, _, _ = run("reform=[one_form]")
     both, _, _ = run("reform=[shared_data_pool,one_form]")
-    assert both["hours.data_reports"] == pytest.approx(form["hours.data_reports"], rel=0.02)
+    assert both["data_reports_hours_per_cadre_week"] == pytest.approx(form["data_reports_hours_per_cadre_week"],
+                                                                      rel=0.02)
     pool, _, _ = run("reform=[shared_data_pool]")
-    saved_sum = (base["hours.data_reports"] - pool["hours.data_reports"]) + (
-        base["hours.data_reports"] - form["hours.data_reports"])
-    assert base["hours.data_reports"] - both["hours.data_reports"] < saved_sum
+    saved_sum = (base["data_reports_hours_per_cadre_week"] - pool["data_reports_hours_per_cadre_week"]) + (
+        base["data_reports_hours_per_cadre_week"] - form["data_reports_hours_per_cadre_week"])
+    assert base["data_reports_hours_per_cadre_week"] - both["data_reports_hours_per_cadre_week"] < saved_sum
 
 
 def test_bundles_switch_on_what_they_name():
@@ -111,7 +118,7 @@ SEEDS = ["seed=0", "seed=1"]
 def test_one_form_cuts_reporting_time_by_about_70_percent(run, seed):
     base, _, _ = run(seed)
     rs, _, _ = run(seed, "reform=[one_form]")
-    cut = 1 - rs["hours.data_reports"] / base["hours.data_reports"]
+    cut = 1 - rs["data_reports_hours_per_cadre_week"] / base["data_reports_hours_per_cadre_week"]
     assert 0.60 <= cut <= 0.80, f"data-report hours fell {cut:.0%} (source: 70%)"
 
 
@@ -119,7 +126,7 @@ def test_one_form_cuts_reporting_time_by_about_70_percent(run, seed):
 def test_no_ledger_assessment_saves_about_5_hours_of_ledgers(run, seed):
     base, _, _ = run(seed)
     rs, _, _ = run(seed, "reform=[no_ledger_assessment]")
-    saved = base["hours.ledgers"] - rs["hours.ledgers"]
+    saved = base["ledgers_hours_per_cadre_week"] - rs["ledgers_hours_per_cadre_week"]
     assert 4.0 <= saved <= 6.0, f"ledger hours fell by {saved:.2f} h per cadre-week (source: about 5)"
 
 
@@ -130,7 +137,7 @@ def test_certificate_negative_list_keeps_35_kinds_and_cuts_certificate_hours_acc
     assert base["certificate_kinds"] == 230 and rs["certificate_kinds"] == 35
     legal, p = model.service._cert_kind_legal, model.service._cert_kind_p
     kept_demand = p[legal].sum()  # share of certificate requests for kinds the law still requires
-    ratio = rs["hours.certificates"] / base["hours.certificates"]
+    ratio = rs["certificates_hours_per_cadre_week"] / base["certificates_hours_per_cadre_week"]
     assert ratio == pytest.approx(kept_demand, abs=0.1), f"hours ratio {ratio:.2f}, demand kept {kept_demand:.2f}"
 
 
@@ -148,9 +155,9 @@ def test_rest_rights_give_2_days_off_and_quiet_evenings(run, seed):
     rs, _, _ = run(seed, "reform=[rest_rights]")
     # a rest day worked in an emergency is given back as a weekday off; the few owed in the run's last days
     # cannot be, hence the 0.01 allowance
-    assert rs["days_off"] >= 1.99, rs["days_off"]
-    assert base["after_hours_messages_non_urgent"] > 10
-    assert rs["after_hours_messages_non_urgent"] == 0
+    assert rs["days_off_per_cadre_week"] >= 1.99, rs["days_off_per_cadre_week"]
+    assert base["after_hours_messages_non_urgent_per_cadre_week"] > 10
+    assert rs["after_hours_messages_non_urgent_per_cadre_week"] == 0
     # the honest trade-off: without weekend catch-up, residents wait longer
     assert rs["service_time_mean_days"] > base["service_time_mean_days"]
 
@@ -169,7 +176,7 @@ def test_common_random_numbers_narrow_the_interval(tmp_path):
                              "variants": {"baseline": [], "shared_data_pool": ["reform=[shared_data_pool]"]}},
                             tmp_path / "crn")
     assert list(tables["comparison"].columns) == COMPARISON_COLUMNS
-    runs = tables["runs"][["variant", "seed", "admin_hours"]]
+    runs = tables["runs"][["variant", "seed", "admin_hours_per_cadre_week"]]
     base, variant = runs[runs.variant == "baseline"], runs[runs.variant == "shared_data_pool"]
     crn = comparison_table(pd.concat([base[base.seed < 6], variant[variant.seed < 6]])).iloc[0]
     shifted = variant[variant.seed >= 6].assign(seed=lambda r: r.seed - 6)

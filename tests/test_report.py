@@ -59,13 +59,14 @@ def test_headline_numbers_match_comparison(fixture_experiment):
     table = headline_table(load_experiment(fixture_experiment)).set_index("variant")
     assert set(table.index) == {"one_form", "rest_rights", "all_reforms"}
     for v, r in table.iterrows():
-        a = _comp(fixture_experiment, v, "admin_hours")
+        a = _comp(fixture_experiment, v, "admin_hours_per_cadre_week")
         assert r.hours_saved == pytest.approx(-a.diff_mean)
         assert r.hours_saved_ci_low == pytest.approx(-a.diff_ci_high)
         assert r.hours_saved_ci_high == pytest.approx(-a.diff_ci_low)
         assert r.n == a.n == 3
         for key, metric in (("service_time_mean", "service_time_mean_days"),
-                            ("service_time_p90", "service_time_p90_days"), ("department_hours", "department_hours")):
+                            ("service_time_p90", "service_time_p90_days"),
+                            ("department_hours", "department_hours_per_county_week")):
             c = _comp(fixture_experiment, v, metric)
             assert r[f"{key}_change"] == pytest.approx(c.diff_mean)
             assert r[f"{key}_ci_low"] == pytest.approx(c.diff_ci_low)
@@ -77,9 +78,9 @@ def test_hours_saved_is_baseline_minus_reform_from_the_runs(fixture_experiment):
     table = headline_table(load_experiment(fixture_experiment)).set_index("variant")
     base = runs[runs.variant == "baseline"].set_index("seed").sort_index()
     ref = runs[runs.variant == "one_form"].set_index("seed").sort_index()
-    manual = float((base.admin_hours - ref.admin_hours).mean())
+    manual = float((base.admin_hours_per_cadre_week - ref.admin_hours_per_cadre_week).mean())
     assert table.loc["one_form", "hours_saved"] == pytest.approx(manual)
-    d = paired_difference(base.admin_hours, ref.admin_hours)
+    d = paired_difference(base.admin_hours_per_cadre_week, ref.admin_hours_per_cadre_week)
     assert table.loc["one_form", "hours_saved_ci_low"] == pytest.approx(-d["ci_high"])
     # one_form removes duplicate form-filling: it must save something in this model
     assert manual > 0
@@ -189,7 +190,7 @@ def test_fewer_seeds_alone_is_a_partial_sweep(experiment_copy):
 def test_comparison_rebuilt_when_absent(experiment_copy, fixture_experiment):
     (experiment_copy / "comparison.parquet").unlink()
     t = headline_table(load_experiment(experiment_copy)).set_index("variant")
-    a = _comp(fixture_experiment, "all_reforms", "admin_hours")
+    a = _comp(fixture_experiment, "all_reforms", "admin_hours_per_cadre_week")
     assert t.loc["all_reforms", "hours_saved"] == pytest.approx(-a.diff_mean)
 
 
@@ -213,8 +214,8 @@ def test_timeseries_are_means_over_seeds(fixture_experiment):
     one = []
     for k in (0, 1, 2):
         s = pd.read_parquet(fixture_experiment / "runs" / "variant=baseline" / f"seed={k}" / "timeseries.parquet")
-        one.append(s.groupby("day").backlog_open.sum().to_numpy())
-    got = ts[ts.variant == "baseline"].sort_values("day").backlog_open.to_numpy()
+        one.append(s.groupby("day").requests_open.sum().to_numpy())
+    got = ts[ts.variant == "baseline"].sort_values("day").requests_open.to_numpy()
     np.testing.assert_allclose(got, np.mean(one, axis=0))
     assert len(got) == 28 and not math.isnan(got.sum())
 
@@ -263,10 +264,10 @@ def test_cadre_week_bars_are_the_activity_means(fixture_experiment):
     runs = exp.runs
     for trace, a in zip(fig.data, report.ACTIVITIES):
         for v, y in zip(exp.variants, trace.y):
-            assert y == pytest.approx(runs.loc[runs.variant == v, f"hours.{a}"].mean())
+            assert y == pytest.approx(runs.loc[runs.variant == v, f"{a}_hours_per_cadre_week"].mean())
     # stacked activities add up to the working hours
     total = np.sum([t.y for t in fig.data], axis=0)
-    want = [runs.loc[runs.variant == v, "working_hours"].mean() for v in exp.variants]
+    want = [runs.loc[runs.variant == v, "working_hours_per_cadre_week"].mean() for v in exp.variants]
     np.testing.assert_allclose(total, want, rtol=1e-9)
 
 

@@ -22,7 +22,8 @@ from .conftest import ROOT
 
 SMALL = {"seeds": 2, "days": 14, "scenario": "classroom", "report": False,
          "variants": {"baseline": [], "one_form": ["reform=[one_form]"], "rest_rights": ["reform=[rest_rights]"]}}
-METRICS = ["admin_hours", "service_time_mean_days", "hours.data_reports", "department_hours", "requests_arrived"]
+METRICS = ["admin_hours_per_cadre_week", "service_time_mean_days", "data_reports_hours_per_cadre_week",
+           "department_hours_per_county_week", "requests_arrived_total"]
 
 
 def small_sweep(out, **extra):
@@ -46,11 +47,11 @@ def test_small_sweep_end_to_end_through_joblib(tmp_path):
     assert manifest["missing_runs"] == [] and manifest["runs_completed"] == 6
     assert "joblib" in (folder / ".sweep" / "launcher.log").read_text() or (folder / ".sweep" / "hydra").exists()
     # the paired difference, computed by hand from the runs
-    b = runs[runs.variant == "baseline"].sort_values("seed").admin_hours.to_numpy()
-    v = runs[runs.variant == "one_form"].sort_values("seed").admin_hours.to_numpy()
+    b = runs[runs.variant == "baseline"].sort_values("seed").admin_hours_per_cadre_week.to_numpy()
+    v = runs[runs.variant == "one_form"].sort_values("seed").admin_hours_per_cadre_week.to_numpy()
     d = v - b
     half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
-    row = comp[(comp.variant == "one_form") & (comp.metric == "admin_hours")].iloc[0]
+    row = comp[(comp.variant == "one_form") & (comp.metric == "admin_hours_per_cadre_week")].iloc[0]
     assert row.diff_mean == pytest.approx(d.mean())
     assert row.diff_ci_low == pytest.approx(d.mean() - half)
     assert row.diff_ci_high == pytest.approx(d.mean() + half)

@@ -63,7 +63,8 @@ def run_mmc(cfg) -> dict:
         "service_time_p90_days": float(np.percentile(in_system[counted], 90)),
         "utilisation": float(busy / (R * c * horizon)),
         "requests_counted": int(counted.sum()),
-        **counts,
+        "requests_arrived_total": counts["requests_arrived"], "requests_resolved_total": counts["requests_resolved"],
+        "requests_open_at_end": counts["requests_open_end"],
         "servers": int(c), "arrival_rate": float(lam), "service_rate": float(mu), "days": int(sc.days),
         "warmup_days": float(warmup), "replications": int(R), "seed": int(cfg.seed), "scenario": "mmc",
     }

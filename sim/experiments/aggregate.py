@@ -4,7 +4,8 @@
 
 Writes, next to experiment.yaml and runs/:
 - runs.parquet: one row per completed run (experiment, variant, seed, run_dir, scale, sample) and every numeric
-  summary key as a column (dotted names kept, e.g. "hours.chat");
+  summary key as a column, named as in summary.json (e.g. "chat_hours_per_cadre_week"; see
+  sim.model.outputs.codebook());
 - comparison.parquet and comparison.csv: per (variant, metric) the baseline and variant means and the paired
   difference (variant - baseline, paired by seed: common random numbers) with its 95% t interval, sd and n; for a
   scale experiment, per scale;

@@ -1,7 +1,9 @@
 """What the model records each day, for Mesa's DataCollector: small named functions of the model.
 
 Each township-level reporter returns one value per township (the mean over its cadres, or a count); the county
-reporters return one number. ``outputs.timeseries`` and the classroom app read these records.
+reporters return one number. The keys are the column names of the two time-series tables (their units are in
+``outputs.CODEBOOK``): ``outputs.timeseries`` reads TOWNSHIP_REPORTERS, ``outputs.county_timeseries`` reads
+COUNTY_REPORTERS, and the classroom app reads both.
 """
 
 from __future__ import annotations
@@ -15,16 +17,12 @@ def _hours(activity: str):
     def hours(model) -> np.ndarray:
         return model.cadres.township_hours_today[:, A[activity]]
 
-    hours.__name__ = f"hours_{activity}"
+    hours.__name__ = f"{activity}_hours"
     return hours
 
 
 def admin_hours(model) -> np.ndarray:
     return model.cadres.township_hours_today[:, ADMIN_COLUMNS].sum(axis=1)
-
-
-def service_hours(model) -> np.ndarray:
-    return model.cadres.township_hours_today[:, A["service"]]
 
 
 def overtime_hours(model) -> np.ndarray:
@@ -47,7 +45,7 @@ def requests_resolved(model) -> np.ndarray:
     return model.service.resolved_today.astype(float)
 
 
-def backlog_open(model) -> np.ndarray:
+def requests_open(model) -> np.ndarray:
     return model.service.open_by_township.astype(float)
 
 
@@ -78,22 +76,21 @@ def county_satisfaction(model) -> float:
 
 
 TOWNSHIP_REPORTERS = {
-    **{f"hours_{a}": _hours(a) for a in ACTIVITIES},
-    "admin_hours": admin_hours,
-    "service_hours": service_hours,
-    "overtime_hours": overtime_hours,
-    "after_hours_messages": after_hours_messages,
+    **{f"{a}_hours_per_cadre_day": _hours(a) for a in ACTIVITIES},
+    "admin_hours_per_cadre_day": admin_hours,
+    "overtime_hours_per_cadre_day": overtime_hours,
+    "after_hours_messages_per_cadre_day": after_hours_messages,
     "days_off_share": days_off_share,
     "requests_arrived": requests_arrived,
     "requests_resolved": requests_resolved,
-    "backlog_open": backlog_open,
+    "requests_open": requests_open,
     "satisfaction_mean": satisfaction_mean,
     "fatigue_mean": fatigue_mean,
     "blame_mean": blame_mean,
     "burnout_share": burnout_share,
 }
 COUNTY_REPORTERS = {
-    "department_hours_county": county_department_hours,
-    "satisfaction_county": county_satisfaction,
+    "department_hours_per_county_day": county_department_hours,
+    "satisfaction_county_mean": county_satisfaction,
 }
 MODEL_REPORTERS = {**TOWNSHIP_REPORTERS, **COUNTY_REPORTERS}

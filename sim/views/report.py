@@ -177,18 +177,19 @@ def sweep_warnings(exp: Experiment) -> list[str]:
 # ---- the headline table ----------------------------------------------------------------------------------------
 
 def headline_table(exp: Experiment) -> pd.DataFrame:
-    """Per reform: hours saved per cadre-week (baseline - reform admin_hours) with its 95% CI, change in service
-    time (mean, p90), change in department hours, and a trade-off flag. Ranked by hours saved."""
+    """Per reform: hours saved per cadre-week (baseline - reform admin_hours_per_cadre_week) with its 95% CI,
+    change in service time (mean, p90), change in department hours per county-week, and a trade-off flag. Ranked by
+    hours saved."""
     c = exp.comparison.set_index(["variant", "metric"])
     rows = []
     for v in exp.variants:
-        if v == "baseline" or (v, "admin_hours") not in c.index:
+        if v == "baseline" or (v, "admin_hours_per_cadre_week") not in c.index:
             continue
-        a = c.loc[(v, "admin_hours")]
+        a = c.loc[(v, "admin_hours_per_cadre_week")]
         row = {"variant": v, "hours_saved": -a.diff_mean, "hours_saved_ci_low": -a.diff_ci_high,
                "hours_saved_ci_high": -a.diff_ci_low, "n": int(a.n)}
         for metric, key in (("service_time_mean_days", "service_time_mean"), ("service_time_p90_days",
-                            "service_time_p90"), ("department_hours", "department_hours")):
+                            "service_time_p90"), ("department_hours_per_county_week", "department_hours")):
             r = c.loc[(v, metric)] if (v, metric) in c.index else None
             row[f"{key}_change"] = float(r.diff_mean) if r is not None else np.nan
             row[f"{key}_ci_low"] = float(r.diff_ci_low) if r is not None else np.nan
@@ -283,7 +284,7 @@ def fig_week(exp: Experiment, lang: str) -> go.Figure:
     vs = exp.variants
     fig = go.Figure()
     for a in ACTIVITIES:
-        y = [week_hours(exp, c, v, f"hours.{a}") for v in vs]
+        y = [week_hours(exp, c, v, f"{a}_hours_per_cadre_week") for v in vs]
         name = ACTIVITY_LABELS[a][0 if lang == "zh" else 1]
         fig.add_trace(go.Bar(x=[label(v, lang) for v in vs], y=y, name=name, marker_color=ACTIVITY_COLOURS[a],
                              hovertemplate=name + ": %{y:.1f}<extra>%{x}</extra>"))
@@ -320,7 +321,7 @@ def run_path(exp: Experiment, variant: str, seed, run_dir=None) -> Path:
     return exp.path / "runs" / f"variant={quote(str(variant), safe='')}" / f"seed={int(seed)}"
 
 
-def load_timeseries(exp: Experiment, columns=("backlog_open", "overtime_hours")) -> pd.DataFrame:
+def load_timeseries(exp: Experiment, columns=("requests_open", "overtime_hours_per_cadre_day")) -> pd.DataFrame:
     """Per variant and day: backlog summed over townships, overtime averaged over townships, then mean over seeds."""
     frames = []
     cols = ["variant", "seed"] + (["run_dir"] if "run_dir" in exp.runs else [])
@@ -329,7 +330,7 @@ def load_timeseries(exp: Experiment, columns=("backlog_open", "overtime_hours"))
         if not f.exists():
             continue
         ts = pd.read_parquet(f, columns=["day", *columns])
-        g = ts.groupby("day").agg({"backlog_open": "sum", "overtime_hours": "mean"})
+        g = ts.groupby("day").agg({"requests_open": "sum", "overtime_hours_per_cadre_day": "mean"})
         g["variant"], g["seed"] = r.variant, r.seed
         frames.append(g.reset_index())
     if not frames:
@@ -349,7 +350,7 @@ def fig_timeseries(exp: Experiment, ts: pd.DataFrame, lang: str) -> go.Figure:
         # baseline and all reforms shown; single reforms one click away in the legend, so the year stays legible
         vis = True if v in ("baseline", "all_reforms") else "legendonly"
         width = 3 if v in ("baseline", "all_reforms") else 1.5
-        for row, col in ((1, "backlog_open"), (2, "overtime_hours")):
+        for row, col in ((1, "requests_open"), (2, "overtime_hours_per_cadre_day")):
             fig.add_trace(go.Scatter(x=d.day, y=d[col], mode="lines", name=label(v, lang), legendgroup=v,
                                      showlegend=row == 1, visible=vis, line=dict(color=colour(v), width=width)),
                           row=row, col=1)
@@ -475,7 +476,7 @@ def fig_network(pic: TownshipPicture, lang: str) -> go.Figure:
 
 # ---- other kinds of experiment -----------------------------------------------------------------------------------
 
-def fig_dose_response(exp: Experiment, lang: str, metric: str = "admin_hours") -> go.Figure | None:
+def fig_dose_response(exp: Experiment, lang: str, metric: str = "admin_hours_per_cadre_week") -> go.Figure | None:
     """dose_response: experiment.yaml gives `parameter` and per-variant `values` ({variant: value})."""
     param = str(exp.spec.get("parameter", ""))
     values = exp.spec.get("values") or {}
@@ -536,7 +537,7 @@ def fig_sensitivity(exp: Experiment, lang: str) -> go.Figure | None:
     return None
 
 
-def fig_scale(exp: Experiment, lang: str, metric: str = "admin_hours") -> go.Figure | None:
+def fig_scale(exp: Experiment, lang: str, metric: str = "admin_hours_per_cadre_week") -> go.Figure | None:
     """scale: runs.parquet carries n_cadres; one line per variant of the metric against scenario size."""
     if "n_cadres" not in exp.runs or exp.runs.n_cadres.nunique() < 2:
         return None

@@ -2,7 +2,8 @@
 
 A change meant to keep behaviour keeps these identical; a change meant to alter behaviour rewrites them
 (``python -m tests.golden.cases --write``) and says in its description which figures moved and why.
-The summary is stored in full (so a failure can name the keys that moved) with a hash of it and of the time series.
+The summary is stored in full (so a failure can name the keys that moved) with a hash of it and of the two time
+series (township and county).
 """
 
 from __future__ import annotations
@@ -42,10 +43,12 @@ def series_hash(series) -> str:
 def compute(overrides: list[str]) -> dict:
     from sim.config import load_config
     from sim.experiments.run import run_simulation
+    from sim.model.outputs import county_timeseries
 
-    summary, series, _ = run_simulation(load_config(overrides))
+    summary, series, model = run_simulation(load_config(overrides))
     kept = {k: v for k, v in summary.items() if k not in VOLATILE}
-    return {"summary": kept, "summary_hash": summary_hash(summary), "series_hash": series_hash(series)}
+    return {"summary": kept, "summary_hash": summary_hash(summary), "series_hash": series_hash(series),
+            "county_series_hash": series_hash(county_timeseries(model))}
 
 
 def main(argv: list[str]) -> int:

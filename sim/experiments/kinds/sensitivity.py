@@ -44,7 +44,8 @@ def outcomes(runs: pd.DataFrame) -> pd.DataFrame:
     reform = runs[runs.variant == "reform"].set_index("sample")
     points = base.index.intersection(reform.index).sort_values()
     return pd.DataFrame({
-        "hours_saved": base.loc[points, "admin_hours"] - reform.loc[points, "admin_hours"],
+        "hours_saved": (base.loc[points, "admin_hours_per_cadre_week"]
+                        - reform.loc[points, "admin_hours_per_cadre_week"]),
         "service_time_mean_days": base.loc[points, "service_time_mean_days"],
         "service_time_change": reform.loc[points, "service_time_mean_days"] - base.loc[points,
                                                                                          "service_time_mean_days"],

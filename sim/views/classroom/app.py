@@ -184,7 +184,7 @@ def _service_time_mean(m: GrassrootsModel) -> float:
 
 def _backlog_now(m: GrassrootsModel) -> float:
     d = m.calendar.day
-    return float(m.series("backlog_open")[d - 1].sum()) if d else 0.0
+    return float(m.series("requests_open")[d - 1].sum()) if d else 0.0
 
 
 def what_changed(model: ClassroomModel) -> list[dict]:
@@ -351,7 +351,7 @@ def week_figure(model: ClassroomModel, validate: bool = True) -> go.Figure:
     x = [f"{WEEKDAYS[m.calendar.weekday(k)]}<br>day {k + 1}" for k in days]
     traces = []
     for a in ACTIVITIES:
-        y = m.series(f"hours_{a}")[lo:d].mean(axis=1)
+        y = m.series(f"{a}_hours_per_cadre_day")[lo:d].mean(axis=1)
         zh, en = ACTIVITY_LABELS[a]
         traces.append(dict(type="bar", x=x, y=y, name=f"{zh} {en}", marker_color=ACTIVITY_COLOURS[a],
                              hovertemplate=f"{en}: %{{y:.2f}} h<extra></extra>"))
@@ -378,7 +378,7 @@ def service_figure(model: ClassroomModel, validate: bool = True) -> go.Figure:
         line = dict(color=colour, dash=dash)
         traces.append(dict(type="scatter", x=x, y=_daily_service_time(run), name=name, legendgroup=name,
                            line=line, xaxis="x", yaxis="y"))
-        traces.append(dict(type="scatter", x=x, y=run.series("backlog_open")[:d].sum(axis=1), name=name,
+        traces.append(dict(type="scatter", x=x, y=run.series("requests_open")[:d].sum(axis=1), name=name,
                            legendgroup=name, showlegend=False, line=line, xaxis="x2", yaxis="y2"))
     # two panels sharing the day axis, laid out by hand (make_subplots costs ~10 ms a day)
     title = dict(xref="paper", yref="paper", x=0.5, xanchor="center", yanchor="bottom", showarrow=False,
@@ -475,7 +475,8 @@ def WeekPanel(model: ClassroomModel):
     if not _no_model(model):
         m, d = model.township, model.day
         lo = max(d - 7, 0)
-        admin, service = (float(m.series(k)[lo:d].mean(axis=1).sum()) for k in ("admin_hours", "service_hours"))
+        admin, service = (float(m.series(k)[lo:d].mean(axis=1).sum())
+                          for k in ("admin_hours_per_cadre_day", "service_hours_per_cadre_day"))
         with solara.Column(gap="0px"):
             solara.Text(f"A cadre's week 干部的一周 (average cadre): admin {admin:.1f} h, service {service:.1f} h "
                         "in the last 7 days", style="font-weight: bold; font-size: 0.9em")

@@ -1,0 +1,59 @@
+"""The output contract: every summary key and time-series column is declared once in the codebook, with one unit
+per name, and the county figures live in their own table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.model.outputs import CODEBOOK, SUMMARY_KEYS, TABLES, codebook, columns, county_timeseries
+from sim.model.reporters import COUNTY_REPORTERS, TOWNSHIP_REPORTERS
+
+RUN = ("scenario=classroom", "scenario.days=28")
+
+
+def test_codebook_is_a_table_of_every_output():
+    book = codebook()
+    assert list(book.columns) == ["table", "column", "unit", "meaning"]
+    assert set(book.table) == set(TABLES)
+    assert not book.duplicated(["table", "column"]).any()
+    assert (book.unit.str.len() > 0).all() and (book.meaning.str.len() > 0).all()
+    assert book.column.str.fullmatch(r"[a-z0-9_]+").all(), "plain snake_case names, no dots"
+    assert SUMMARY_KEYS == {o.column: o.meaning for o in CODEBOOK if o.table == "summary"}
+
+
+def test_no_name_has_two_units():
+    units = codebook().groupby("column").unit.nunique()
+    assert not (units > 1).any(), f"names with two units: {sorted(units[units > 1].index)}"
+
+
+def test_every_summary_key_a_run_writes_is_in_the_codebook_and_back(run):
+    summary, _, _ = run(*RUN)
+    assert set(summary) == set(columns("summary"))
+    for key, value in summary.items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            assert np.isfinite(value), key
+
+
+def test_timeseries_is_township_level_and_holds_no_county_column(run):
+    _, series, model = run(*RUN)
+    assert list(series.columns) == columns("timeseries")
+    assert list(series.columns)[4:] == list(TOWNSHIP_REPORTERS)
+    assert not set(series.columns) & set(COUNTY_REPORTERS)
+    assert not any("county" in c for c in series.columns)
+    assert len(series) == model.days * model.structure.n_townships
+
+
+def test_county_timeseries_is_one_row_per_day(run):
+    summary, series, model = run(*RUN)
+    county = county_timeseries(model)
+    assert list(county.columns) == columns("county_timeseries")
+    assert list(county.columns)[3:] == list(COUNTY_REPORTERS)
+    assert list(county.day) == list(range(model.days))
+    assert (county.date.to_numpy() == series.date.to_numpy()[:: model.structure.n_townships]).all()
+    weeks = model.days / 7
+    assert county.department_hours_per_county_day.sum() / weeks == pytest.approx(
+        summary["department_hours_per_county_week"], rel=1e-12)
+    assert county.satisfaction_county_mean.mean() == pytest.approx(summary["satisfaction_mean"], rel=1e-12)
+    assert series.groupby("day").requests_open.sum().mean() == pytest.approx(
+        summary["requests_open_county_mean"], rel=1e-12)
