@@ -208,18 +208,46 @@ def test_a_failed_write_leaves_no_temporary_file_and_the_old_file_intact(tmp_pat
 
 
 def test_a_full_disk_during_a_sweep_gives_one_line_and_exit_1(tmp_path, capsys, monkeypatch):
-    def no_space(self, path, *args, **kwargs):
-        raise OSError(28, "No space left on device", str(path))
+    def no_space(table, where, *args, **kwargs):
+        raise OSError(28, "No space left on device", str(where))
 
     out = tmp_path / "x"
     args = ["compare_reforms", "scenario=classroom", "days=14", "seeds=2", "report=false", f"out={out}",
             "variants={baseline: [], one_form: ['reform=[one_form]']}"]
     assert sweep_main(args) == 0
     capsys.readouterr()
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", no_space)  # the runs are done; now the tables cannot be written
+    monkeypatch.setattr("sim.experiments.io.pq.write_table", no_space)  # the runs are done; the tables cannot be written
     code = sweep_main(args)
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1
     assert err[-1].startswith("error: cannot write ") and "No space left on device" in err[-1]
     assert "Traceback" not in "\n".join(err)
     assert not [p for p in out.glob(".*.parquet.*")], "temporary files left behind"
+
+
+def test_a_run_of_a_partial_week_is_flagged_and_the_report_says_so(tmp_path):
+    from sim.views.report import load_experiment
+
+    runs = run_experiment({**SPEC, "days": 10, "seeds": 1}, tmp_path / "x")["runs"]
+    assert runs["weekly_figures_extrapolated"].all()
+    assert any("not whole weeks" in w for w in load_experiment(tmp_path / "x").warnings)
+    whole = run_experiment({**SPEC, "days": 14, "seeds": 1}, tmp_path / "y")["runs"]
+    assert not whole["weekly_figures_extrapolated"].any()
+
+
+def test_the_results_folder_explains_its_columns(tmp_path):
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "x"
+    run_experiment(SPEC, out)
+    book = pd.read_csv(out / "codebook.csv")
+    for stem in ("runs", "comparison", "timeseries", "county_timeseries"):
+        frame = pd.read_parquet(out / f"{stem}.parquet")
+        documented = set(book[book.table == stem].column)
+        assert set(frame.columns) <= documented, (stem, set(frame.columns) - documented)
+        notes = json.loads(pq.read_schema(out / f"{stem}.parquet").metadata[b"grassroots_sim.codebook"])
+        assert set(notes) == set(frame.columns)
+    runs_units = dict(zip(book[book.table == "runs"].column, book[book.table == "runs"].unit))
+    assert runs_units["admin_hours_per_cadre_week"] == "hours per cadre-week"
+    county = pd.read_parquet(out / "county_timeseries.parquet")
+    assert len(county) == 4 * 14 and "township" not in county

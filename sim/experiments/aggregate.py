@@ -26,8 +26,8 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import OmegaConf
 
-from ..model.outputs import SCHEMA_VERSION
-from .io import SERIES_FILE, atomic_write, read_summary, run_state, write_text
+from ..model.outputs import SCHEMA_VERSION, codebook
+from .io import COUNTY_FILE, SERIES_FILE, atomic_write, read_summary, run_state, write_table, write_text
 from .kinds import KINDS
 from .stats import paired_difference
 
@@ -72,7 +72,7 @@ def aggregate(folder: str | Path) -> dict:
     except (OSError, ValueError) as exc:
         raise AggregateError(f"{plan_file}: cannot read the sweep's plan ({_one_line(exc)}); re-run the sweep "
                              "command") from None
-    rows, series, missing, failed, stale = [], [], [], [], []
+    rows, series, county, missing, failed, stale = [], [], [], [], [], []
     for r in plan:
         d = folder / r["run_dir"]
         state = run_state(d, r["key"])
@@ -81,23 +81,29 @@ def aggregate(folder: str | Path) -> dict:
             rows.append(run_row(spec, r, summary))
             if summary.get("scenario") != "mmc":
                 series.append(_tagged(d / SERIES_FILE, r))
+                if (d / COUNTY_FILE).is_file():
+                    county.append(_tagged(d / COUNTY_FILE, r))
         else:
             {"failed": failed, "stale": stale}.get(state, missing).append(r["run_dir"])
     runs = pd.DataFrame(rows)
-    _write_table(folder / "runs.parquet", runs)
+    inputs = {k for r in plan for k in r.get("inputs", {})}
+    book = results_codebook(inputs)
+    notes = {t: _notes(book, t) for t in ("runs", "comparison", "timeseries", "county_timeseries")}
+    write_table(folder / "runs.parquet", runs, units=notes["runs"])
     tables = {"runs": runs}
-    if series:
-        tables["timeseries"] = timeseries = pd.concat(series, ignore_index=True)
-        _write_table(folder / "timeseries.parquet", timeseries)
+    for stem, parts in (("timeseries", series), ("county_timeseries", county)):
+        if parts:
+            tables[stem] = pd.concat(parts, ignore_index=True)
+            write_table(folder / f"{stem}.parquet", tables[stem], units=notes[stem])
+    atomic_write(folder / "codebook.csv", lambda p: book.to_csv(p, index=False))
     if len(runs):
-        inputs = {k for r in plan for k in r.get("inputs", {})}
         comparison = comparison_table(runs, by=kind.group_by, exclude=inputs)
         tables["comparison"] = comparison
-        _write_table(folder / "comparison.parquet", comparison)
+        write_table(folder / "comparison.parquet", comparison, units=notes["comparison"])
         atomic_write(folder / "comparison.csv", lambda p: comparison.to_csv(p, index=False))
         for stem, frame in kind.tables(spec, runs, comparison).items():
             tables[stem] = frame
-            _write_table(folder / f"{stem}.parquet", frame)
+            write_table(folder / f"{stem}.parquet", frame, units={})
             atomic_write(folder / f"{stem}.csv", lambda p, f=frame: f.to_csv(p, index=False))
     versions = sorted(set(runs["model_version"])) if len(runs) else []
     manifest = {
@@ -121,8 +127,7 @@ def run_row(spec: dict, plan: dict, summary: dict) -> dict:
     row["reforms"] = ",".join(summary.get("reforms", []))
     row["model_version"] = summary.get("model_version")
     row["run_key"] = plan["key"]
-    row.update({k: v for k, v in summary.items()
-                if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in row})
+    row.update({k: v for k, v in summary.items() if isinstance(v, (int, float)) and k not in row})
     return row
 
 
@@ -140,8 +145,47 @@ def _one_line(exc: Exception) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def _write_table(path: Path, frame: pd.DataFrame) -> None:
-    atomic_write(path, lambda p: frame.to_parquet(p, index=False))
+# the columns a results folder adds to the model's outputs: who a run is, and the paired comparison
+RESULT_COLUMNS = [
+    ("runs", "experiment", "", "the experiment's name"),
+    ("runs", "variant", "", "the variant: a named set of overrides (levers); the baseline is what the others are "
+     "compared with"),
+    ("runs", "seed", "", "the replication's seed; a variant and the baseline with one seed share their random draws"),
+    ("runs", "run_dir", "", "the run's folder, relative to the results folder"),
+    ("runs", "scale", "", "the scenario of a scale experiment"),
+    ("runs", "sample", "", "the design point of a sensitivity experiment"),
+    ("runs", "scenario", "", "the scenario run"),
+    ("runs", "reforms", "", "the reforms switched on, comma-separated"),
+    ("runs", "model_version", "", "package version + hash of the model's code and configs"),
+    ("runs", "run_key", "", "hash of the run's resolved config and the model version: what its result depends on"),
+    ("comparison", "variant", "", "the variant compared with the baseline"),
+    ("comparison", "scale", "", "the scenario of a scale experiment (each compared at its own scale)"),
+    ("comparison", "metric", "", "a column of runs.parquet (see its unit in the runs rows of this codebook)"),
+    ("comparison", "baseline_mean", "the metric's unit", "the baseline's mean over its seeds"),
+    ("comparison", "variant_mean", "the metric's unit", "the variant's mean over its seeds"),
+    ("comparison", "diff_mean", "the metric's unit", "mean paired difference, variant - baseline, seed by seed"),
+    ("comparison", "diff_ci_low", "the metric's unit", "95% t interval of the paired difference: low end"),
+    ("comparison", "diff_ci_high", "the metric's unit", "95% t interval of the paired difference: high end"),
+    ("comparison", "diff_sd", "the metric's unit", "standard deviation of the paired differences"),
+    ("comparison", "n", "count", "seeds in the pair"),
+]
+
+
+def results_codebook(inputs=()) -> pd.DataFrame:
+    """codebook.csv: every column of the results folder's tables with its unit and meaning."""
+    rows = [{"table": t, "column": c, "unit": u, "meaning": m} for t, c, u, m in RESULT_COLUMNS]
+    rows += [{"table": "runs", "column": k, "unit": "as the config key",
+              "meaning": f"an input the experiment sweeps: the config key {k}"} for k in sorted(inputs)]
+    model = codebook()
+    model["table"] = model["table"].replace({"summary": "runs"})
+    index = [{"table": t, "column": c, "unit": "", "meaning": "which run (see the runs rows)"}
+             for t in ("timeseries", "county_timeseries") for c in ("variant", "seed", "scale", "sample")]
+    return pd.concat([pd.DataFrame(rows), model, pd.DataFrame(index)], ignore_index=True)
+
+
+def _notes(book: pd.DataFrame, table: str) -> dict:
+    part = book[book.table == table]
+    return {c: {"unit": u, "meaning": m} for c, u, m in zip(part.column, part.unit, part.meaning)}
 
 
 # columns of runs.parquet that describe a run rather than measure it: never compared as outcomes
@@ -153,7 +197,7 @@ def comparison_table(runs: pd.DataFrame, by: str | None = None, exclude=()) -> p
     `exclude` (the inputs a sweep sets) are not outcomes."""
     groups = runs.groupby(by) if by else [(None, runs)]
     metrics = [c for c in runs.columns if c not in METADATA and c not in set(exclude)
-               and pd.api.types.is_numeric_dtype(runs[c])]
+               and pd.api.types.is_numeric_dtype(runs[c]) and not pd.api.types.is_bool_dtype(runs[c])]
     out = []
     for key, g in groups:
         base = g[g.variant == "baseline"].set_index("seed")

@@ -9,11 +9,12 @@ import os
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..config import CONFIG_DIR, to_yaml
-from ..model.outputs import PACKAGE_VERSION
+from ..model.outputs import CODEBOOK, PACKAGE_VERSION
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,17 +63,36 @@ def model_version() -> str:
 # dataset (pyarrow.dataset, polars.scan_parquet); the run's config, summary and error are beside it under names
 # starting with "_", which those readers skip.
 CONFIG_FILE, SUMMARY_FILE, SERIES_FILE, ERROR_FILE = "_config.yaml", "_summary.json", "timeseries.parquet", "_error.txt"
+COUNTY_FILE = "_county_timeseries.parquet"
 
 
-def write_run(out_dir: str | Path, cfg, summary: dict, series) -> Path:
-    """Write the config, the time series and, last, the summary (a run is complete once its summary is there)."""
+def write_run(out_dir: str | Path, cfg, summary: dict, series=None, county=None) -> Path:
+    """Write the config, the time series (townships, county) and, last, the summary (a run is complete once its
+    summary is there)."""
     out = Path(out_dir)
     (out / ERROR_FILE).unlink(missing_ok=True)
     write_text(out / CONFIG_FILE, to_yaml(cfg))
     if series is not None:
-        atomic_write(out / SERIES_FILE, lambda p: series.to_parquet(p, index=False))
+        write_table(out / SERIES_FILE, series, "timeseries")
+    if county is not None:
+        write_table(out / COUNTY_FILE, county, "county_timeseries")
     write_text(out / SUMMARY_FILE, json.dumps(summary, indent=2, ensure_ascii=False))
     return out
+
+
+def write_table(path: Path, frame: pd.DataFrame, table: str | None = None, units: dict | None = None) -> None:
+    """A parquet file whose schema metadata carries each column's unit and meaning (from the codebook)."""
+    book = units if units is not None else column_notes(table)
+    arrow = pa.Table.from_pandas(frame, preserve_index=False)
+    notes = {c: book[c] for c in frame.columns if c in book}
+    arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}),
+                                           b"grassroots_sim.codebook": json.dumps(notes, ensure_ascii=False).encode()})
+    atomic_write(path, lambda p: pq.write_table(arrow, p))
+
+
+def column_notes(table: str | None) -> dict[str, dict]:
+    """column -> {unit, meaning} for one table of the codebook (all of them if None)."""
+    return {o.column: {"unit": o.unit, "meaning": o.meaning} for o in CODEBOOK if table is None or o.table == table}
 
 
 def run_key(variant_config_yaml: str, seed: int) -> str:

@@ -21,6 +21,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING
 
 from ..config import load_config, to_yaml, with_seed
+from ..model.outputs import county_timeseries
 from .io import ERROR_FILE, SUMMARY_FILE, run_key, run_state, write_run, write_text
 from .run import run_simulation
 
@@ -55,8 +56,9 @@ def run_unit(units_file: str, folder: str, unit: int) -> None:
             if run_key(config_yaml, r["seed"]) != r["key"]:
                 raise RuntimeError("the model's code or configs changed while the sweep ran; run the sweep again")
             cfg = with_seed(cfg, r["seed"])
-            summary, series, _ = run_simulation(cfg)
-            write_run(out, cfg, {**summary, "run_key": r["key"]}, series)
+            summary, series, model = run_simulation(cfg)
+            county = county_timeseries(model) if model is not None else None
+            write_run(out, cfg, {**summary, "run_key": r["key"]}, series, county)
         except Exception:  # recorded, not raised: the other runs go on
             write_text(out / ERROR_FILE, f"overrides: {r['overrides']}\n\n{traceback.format_exc()}")
 

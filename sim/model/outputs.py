@@ -109,6 +109,9 @@ _SUMMARY = [
     ("summary", "n_households", "households", "households in the scenario"),
     ("summary", "n_townships", "townships", "townships in the scenario"),
     ("summary", "days", "days", "simulated days"),
+    ("summary", "weekly_figures_extrapolated", "true/false",
+     "true when the run is not a whole number of weeks: its per-week figures scale a partial week (one Monday, "
+     "say) to seven days and mix weekdays unevenly; trust them only from whole weeks"),
     ("summary", "seed", "integer", "the run's seed"),
     ("summary", "scenario", "name", "the scenario's name"),
     ("summary", "reforms", "list of names", "the reforms switched on"),
@@ -219,6 +222,7 @@ def summarise(model) -> dict:
     out["n_households"] = int(st.n_households)
     out["n_townships"] = int(st.n_townships)
     out["days"] = int(days)
+    out["weekly_figures_extrapolated"] = bool(days % 7 != 0)
     out["seed"] = int(model.seed)
     out["scenario"] = str(cfg.scenario.name)
     out["reforms"] = list(model.reforms)
