@@ -35,12 +35,11 @@ import pandas as pd
 import yaml
 from omegaconf import OmegaConf
 
-from ..config import CONFIG_DIR, ConfigError, load_config
+from ..config import EXPERIMENT_DIR, ConfigError, load_config
 from .io import atomic_write
 from .aggregate import aggregate, check_folder
 from .kinds import KINDS, SweepError, get_kind
 
-EXPERIMENT_DIR = CONFIG_DIR.parent / "experiments"
 LAUNCHERS = ("joblib", "basic", "submitit_local", "submitit_slurm", "ray")
 # how a spec is run, not what it runs: accepted with every experiment, never part of its config hash
 RUN_SETTINGS = ("jobs", "launcher", "launcher_args", "out", "report")
