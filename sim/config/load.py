@@ -1,12 +1,14 @@
 """Composing a config: Hydra's compose API over ``configs/``, with one-line errors that name the key.
 
 Everything that loads a config by overrides (``python -m sim``, sweeps, tests, notebooks, the classroom app) comes
-through :func:`load_config`, which returns the checked, typed :class:`~sim.config.schema.Config`.
+through :func:`load_config`, which returns the checked, typed :class:`~sim.config.schema.Config`; it also takes a
+nested dict of values (the Python API's ``sim.run({...})``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
@@ -17,9 +19,67 @@ from .schema import REFORM_NAMES, Config, ConfigError, validate
 from .suggest import did_you_mean, unknown
 
 
-def load_config(overrides: list[str] | tuple[str, ...] = (), config_name: str = "config") -> Config:
-    """Compose ``configs/<config_name>.yaml`` with Hydra overrides and validate it."""
+def load_config(overrides: list[str] | tuple[str, ...] | Mapping = (), config_name: str = "config") -> Config:
+    """Compose ``configs/<config_name>.yaml`` with Hydra overrides and validate it.
+
+    `overrides` may also be a nested dict of config values, merged over the composed defaults (see
+    :func:`config_from_values`).
+    """
+    if isinstance(overrides, Mapping):
+        return config_from_values(overrides, config_name)
     return validate(compose_config(overrides, config_name))
+
+
+def config_from_values(values: Mapping, config_name: str = "config") -> Config:
+    """A checked config from a nested dict of values merged over the composed defaults.
+
+    A config group takes its choice as a name (``{"scenario": "classroom", "package": "all_reforms"}``) or, for
+    reforms, a list (``{"reform": ["one_form"]}``); a dict under ``reform`` switches those reforms on and sets their
+    values (``{"reform": {"one_form": {"form_overhead_hours": 0.2}}}``). Dotted keys are read as nesting
+    (``{"scenario.days": 14}``). Everything else is merged value by value and checked like any override.
+    """
+    groups = {p.name for p in CONFIG_DIR.iterdir() if p.is_dir()}
+    choices, values = [], dict(values)
+    for key in [k for k in values if k in groups]:
+        value = values[key]
+        if value is None or isinstance(value, str):
+            choices.append(f"{key}={'null' if value is None else value}")
+        elif isinstance(value, (list, tuple)):
+            choices.append(f"{key}=[{','.join(map(str, value))}]")
+        elif key == "reform" and isinstance(value, Mapping):
+            choices.append(f"reform=[{','.join(map(str, value))}]")
+            values["reform"] = {k: v for k, v in value.items() if v}
+            continue
+        else:
+            continue
+        del values[key]
+    rest = _nest(values)
+    base = OmegaConf.to_container(compose_config(choices, config_name), resolve=True)
+    return validate(_merge(base, rest))
+
+
+def _nest(values: Mapping) -> dict:
+    out: dict = {}
+    for key, value in values.items():
+        *parents, last = str(key).split(".")
+        node = out
+        for p in parents:
+            node = node.setdefault(p, {})
+        if isinstance(value, Mapping) and isinstance(node.get(last), dict):
+            node[last] = _merge(node[last], _nest(value))
+        else:
+            node[last] = _nest(value) if isinstance(value, Mapping) else value
+    return out
+
+
+def _merge(base: dict, values: dict) -> dict:
+    out = dict(base)
+    for key, value in values.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
 
 
 def compose_config(overrides: list[str] | tuple[str, ...] = (), config_name: str = "config") -> DictConfig:
