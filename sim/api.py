@@ -54,19 +54,21 @@ def run(overrides: list[str] | tuple[str, ...] | Mapping | None = None, seed: in
     return RunResult(summary=pd.Series(summary, name="summary"), timeseries=series, config=cfg, model=model)
 
 
-def run_experiment(spec: Mapping, out: str | Path | None = None, jobs: int = 2) -> dict[str, pd.DataFrame]:
+def run_experiment(spec: Mapping, out: str | Path | None = None, jobs: int = 2,
+                   launcher: str = "joblib") -> dict[str, pd.DataFrame]:
     """Run an experiment given as a dict (what a file in experiments/ holds: ``kind`` and the kind's settings) and
     return its tables by name: ``runs``, ``comparison`` and the kind's own (e.g. ``sensitivity``).
 
     With `out`, the results folder is kept there (and a second call finishes what is missing); without it the runs
-    go to a temporary folder that is removed once the tables are read.
+    go to a temporary folder that is removed once the tables are read. `jobs` parallel workers; `launcher` is
+    Hydra's launcher (joblib, basic, submitit_local, submitit_slurm, ray), as in ``python -m sim.sweep``.
     """
     spec = dict(spec)
     if out is not None:
-        return _sweep.run_experiment(spec, Path(out), jobs=jobs)
+        return _sweep.run_experiment(spec, Path(out), jobs=jobs, launcher=launcher)
     with tempfile.TemporaryDirectory(prefix="grassroots-") as tmp:
         name = str(spec.get("name") or spec.get("kind") or "experiment")
-        return _sweep.run_experiment(spec, Path(tmp) / name, jobs=jobs)
+        return _sweep.run_experiment(spec, Path(tmp) / name, jobs=jobs, launcher=launcher)
 
 
 def load_results(folder: str | Path) -> dict[str, pd.DataFrame]:
