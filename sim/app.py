@@ -4,7 +4,7 @@ Installed, ``grassroots-app [solara options]`` does the same for this file where
 127.0.0.1 unless ``--host`` is given (e.g. ``grassroots-app --port 8765``).
 """
 
-import subprocess
+import os
 import sys
 from pathlib import Path
 
@@ -17,9 +17,7 @@ def command(args: list[str]) -> list[str]:
     return [sys.executable, "-m", "solara", "run", str(Path(__file__).resolve()), *host, *args]
 
 
-def main(argv=None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    try:
-        return subprocess.call(command(args))
-    except KeyboardInterrupt:
-        return 130
+def main(argv=None) -> None:
+    """``grassroots-app``: this process becomes ``solara run`` (so Ctrl-C and signals reach the server itself)."""
+    cmd = command(list(sys.argv[1:] if argv is None else argv))
+    os.execv(cmd[0], cmd)
