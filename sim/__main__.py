@@ -3,7 +3,11 @@
     python -m sim                                  # township, no reform, one year
     python -m sim scenario=county seed=3
     python -m sim 'reform=[shared_data_pool,single_assessor]'
-    python -m sim +package=all_reforms
+    python -m sim package=all_reforms
+    python -m sim scenario=classroom out_dir=/tmp/run    # everything (with Hydra's .hydra/ and log) goes there
+
+Hydra's own flags work as usual: ``-c job`` (print the composed config), ``--info``, ``--help``, ``--hydra-help``,
+``--shell-completion install=bash``, ``-m`` (a Hydra sweep). Installed, the command is also ``grassroots-sim``.
 """
 
 from __future__ import annotations
@@ -12,11 +16,11 @@ import logging
 import sys
 
 import hydra
+from hydra._internal.utils import get_args_parser
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from .config import CONFIG_DIR, ConfigError, validate
-from .config.load import compose_config
+from .config import CONFIG_DIR, ConfigError, load_config, validate
 from .experiments.run import run_simulation
 
 
@@ -48,21 +52,46 @@ def main(cfg: DictConfig) -> None:
     print(f"  written to {out_dir}")
 
 
+HYDRA_ONLY = ("help", "hydra_help", "version", "shell_completion", "multirun", "experimental_rerun", "config_path",
+              "config_name", "config_dir")
+
+
 def _check_overrides(argv: list[str]) -> None:
     """Refuse a bad override with one line before Hydra starts (Hydra's own errors are long and name files).
 
-    Sweeps (-m) are left to Hydra: their overrides hold sweep syntax such as range() that is not a config value.
+    The command line is read with Hydra's own parser, so its flags and their arguments (``-c job``, ``--info
+    defaults``, ``--shell-completion install=bash``) are never taken for overrides. Help, shell completion, other
+    config files and sweeps (-m) are left to Hydra: a sweep's overrides hold syntax such as range() that is not a
+    config value.
     """
-    if any(a in ("-m", "--multirun") or a.startswith("--") for a in argv):
+    args = get_args_parser().parse_args(argv)  # a malformed flag: argparse's usage line and exit 2, as Hydra would
+    if any(getattr(args, flag, None) for flag in HYDRA_ONLY):
         return
-    overrides = [a for a in argv if not a.startswith("-") and not a.lstrip("+~").startswith(("hydra.", "hydra/"))]
+    overrides = [a for a in args.overrides if not a.lstrip("+~").startswith(("hydra.", "hydra/"))]
     try:
-        compose_config(overrides)
+        load_config(overrides)
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         sys.exit(2)
 
 
-if __name__ == "__main__":
+def _run_dir_is_out_dir(argv: list[str]) -> list[str]:
+    """With ``out_dir=...`` and no ``hydra.run.dir``, Hydra's own files (.hydra/, the log) go to out_dir too, so a
+    run started from any directory writes only where it was told."""
+    if any(a in ("-m", "--multirun") for a in argv) or any(a.startswith("hydra.run.dir=") for a in argv):
+        return argv
+    out = [a.split("=", 1)[1] for a in argv if a.startswith("out_dir=")]
+    if not out or out[-1] in ("", "null"):
+        return argv
+    return [*argv, f"hydra.run.dir={out[-1]}"]
+
+
+def cli() -> None:
+    """``python -m sim`` and the ``grassroots-sim`` command."""
     _check_overrides(sys.argv[1:])
+    sys.argv = [sys.argv[0], *_run_dir_is_out_dir(sys.argv[1:])]
     main()
+
+
+if __name__ == "__main__":
+    cli()

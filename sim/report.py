@@ -1,4 +1,5 @@
-"""Command: ``python -m sim.report results/<experiment>`` (see :mod:`sim.views.report`)."""
+"""Command: ``python -m sim.report folder=results/<experiment> [png=false] [lang=en]`` (or the folder bare, first;
+installed, also ``grassroots-report``); see :mod:`sim.views.report`."""
 
 import sys
 

@@ -1,4 +1,5 @@
 """Command: ``python -m sim.sweep <experiment> [key=value ...]``: run (or finish) an experiment, then its report.
+(``experiment=<name>`` works too; installed, the command is also ``grassroots-sweep``.)
 
     python -m sim.sweep compare_reforms                    # baseline, 20 reforms, all_reforms x 10 seeds
     python -m sim.sweep compare_reforms seeds=20 jobs=2
@@ -36,6 +37,20 @@ def report(folder: Path) -> None:
         print(f"report not written: {exc}", file=sys.stderr)
 
 
+def split_experiment(argv: list[str]) -> tuple[str, list[str]]:
+    """The experiment's name (the first bare argument, or experiment=NAME) and the other settings."""
+    names = [a.split("=", 1)[1] for a in argv if a.startswith("experiment=")]
+    rest = [a for a in argv if not a.startswith("experiment=")]
+    if rest and "=" not in rest[0]:
+        names.insert(0, rest.pop(0))
+    if not names:
+        raise SweepError("experiment: no name given (e.g. python -m sim.sweep compare_reforms, or "
+                         "experiment=compare_reforms); the experiments are in experiments/")
+    if len(set(names)) > 1:
+        raise SweepError(f"experiment: given twice ({', '.join(names)})")
+    return names[0], rest
+
+
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help"):
@@ -43,8 +58,9 @@ def main(argv=None) -> int:
         return 0 if argv else 2
     code = 0
     try:
-        settings = parse_settings(argv[1:])
-        folder = sweep(argv[0], settings)
+        name, rest = split_experiment(argv)
+        settings = parse_settings(rest)
+        folder = sweep(name, settings)
     except (SweepError, ConfigError, AggregateError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

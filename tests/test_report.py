@@ -196,7 +196,7 @@ def test_comparison_rebuilt_when_absent(experiment_copy, fixture_experiment):
 
 def test_cli_bad_input_exit_code_and_message(tmp_path, capsys):
     (tmp_path / "exp").mkdir()
-    assert report.main([str(tmp_path / "exp"), "--no-png"]) == 2
+    assert report.main([str(tmp_path / "exp"), "png=false"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: no runs in") and err.count("\n") == 1
 

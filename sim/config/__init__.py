@@ -4,9 +4,10 @@ A :class:`Config` is only made by :func:`validate` (which :func:`load_config` ca
 trust it: the config is checked once per run.
 """
 
-from .load import CONFIG_DIR, load_config
+from .load import load_config
+from .paths import CONFIG_DIR, EXPERIMENT_DIR
 from .packages import package_reforms
 from .schema import REFORM_NAMES, Config, ConfigError, enabled_reforms, to_yaml, validate, with_seed
 
-__all__ = ["CONFIG_DIR", "REFORM_NAMES", "Config", "ConfigError", "enabled_reforms", "load_config",
+__all__ = ["CONFIG_DIR", "EXPERIMENT_DIR", "REFORM_NAMES", "Config", "ConfigError", "enabled_reforms", "load_config",
            "package_reforms", "to_yaml", "validate", "with_seed"]

@@ -18,6 +18,8 @@ from typing import Any, Optional
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 
+from .suggest import did_you_mean
+
 class ConfigError(ValueError):
     """A config value is wrong. The message names the key and what is allowed."""
 
@@ -492,8 +494,8 @@ def _walk(schema_type, node, prefix: str) -> None:
     for key in keys:
         if key not in fields:
             raise ConfigError(
-                f"{prefix}{key}: unknown key. Allowed keys under '{prefix.rstrip('.') or 'the top level'}': "
-                f"{', '.join(sorted(fields))}"
+                f"{prefix}{key}: unknown key;{did_you_mean(key, fields)} allowed keys under "
+                f"'{prefix.rstrip('.') or 'the top level'}': {', '.join(sorted(fields))}"
             )
     for name, f in fields.items():
         key = f"{prefix}{name}"

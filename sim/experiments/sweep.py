@@ -43,13 +43,13 @@ import pandas as pd
 import yaml
 from omegaconf import OmegaConf
 
-from ..config import CONFIG_DIR, ConfigError, load_config, to_yaml
+from ..config import EXPERIMENT_DIR, ConfigError, load_config, to_yaml
+from ..config.suggest import did_you_mean, unknown
 from .aggregate import aggregate, check_folder
 from .io import CONFIG_FILE, model_version, read_summary, run_key, run_state, write_text
 from .kinds import KINDS, SweepError, get_kind
 from .progress import progress_bar
 
-EXPERIMENT_DIR = CONFIG_DIR.parent / "experiments"
 LAUNCHERS = ("joblib", "basic", "submitit_local", "submitit_slurm", "ray")
 # how a spec is run, not what it runs: accepted with every experiment, never part of its config hash
 RUN_SETTINGS = ("jobs", "launcher", "launcher_args", "out", "report")
@@ -62,16 +62,16 @@ def load_experiment_spec(name: str, settings: dict) -> dict:
     """experiments/<name>.yaml with command-line settings applied, checked."""
     path = EXPERIMENT_DIR / f"{name}.yaml"
     if not path.exists():
-        options = sorted(p.stem for p in EXPERIMENT_DIR.glob("*.yaml"))
-        raise SweepError(f"experiment: unknown '{name}'; allowed: {', '.join(options)}")
+        raise SweepError(unknown("experiment", name, (p.stem for p in EXPERIMENT_DIR.glob("*.yaml"))))
     spec = OmegaConf.to_container(OmegaConf.load(path), resolve=True)
     if spec.get("kind") not in KINDS:
         raise SweepError(f"kind: '{spec.get('kind')}' in {path.name}; allowed: {', '.join(KINDS)}")
     allowed = {*RUN_SETTINGS, "days"}
     for key, value in settings.items():
         if key not in spec and key not in allowed:
-            raise SweepError(f"{key}: not a setting of experiment '{name}'; allowed: "
-                             f"{', '.join(sorted(set(spec) - {'name', 'kind'} | allowed))}")
+            options = sorted(set(spec) - {'name', 'kind'} | allowed)
+            raise SweepError(f"{key}: not a setting of experiment '{name}';{did_you_mean(key, options)} allowed: "
+                             f"{', '.join(options)}")
         spec[key] = value
     check_spec(spec)
     return spec

@@ -12,7 +12,6 @@ Plotly.react, and the page's text lives in <span lang=...> pairs switched by a c
 
 from __future__ import annotations
 
-import argparse
 import html
 import json
 import shutil
@@ -32,6 +31,8 @@ from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
 from ..config import validate
+from ..config.keyvalue import SettingsError, parse_bool, parse_key_values
+from ..config.suggest import did_you_mean
 from ..experiments.aggregate import comparison_table
 from ..experiments.io import CONFIG_FILE, write_text
 from ..model.model import GrassrootsModel
@@ -781,13 +782,27 @@ def build_report(folder: str | Path, png: bool = True, network: bool = True, lan
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sim.report", description=__doc__.split("\n\n")[0])
-    ap.add_argument("folder", help="results/<experiment>")
-    ap.add_argument("--no-png", action="store_true", help="skip the PNG export")
-    ap.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG, help="language shown first")
-    a = ap.parse_args(argv)
+    """``python -m sim.report folder=results/<experiment> [png=false] [lang=en]`` (the folder may come first, bare)."""
+    usage = ("usage: python -m sim.report folder=results/<experiment> [png=true|false] [lang=zh|en]\n"
+             "  writes report.html (and png/ when chromium is installed) into the folder; "
+             "lang is the language shown first")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("-h", "--help"):
+        print(usage)
+        return 0
     try:
-        res = build_report(a.folder, png=not a.no_png, lang=a.lang)
+        settings = parse_key_values(argv, ("folder", "png", "lang"), first="folder")
+        if "folder" not in settings:
+            raise SettingsError("folder: no value given (e.g. folder=results/compare_reforms)")
+        png = parse_bool("png", settings.get("png", True))
+        lang = str(settings.get("lang", DEFAULT_LANG))
+        if lang not in LANGS:
+            raise SettingsError(f"lang = {lang!r}:{did_you_mean(lang, LANGS)} allowed: {', '.join(LANGS)}")
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        res = build_report(settings["folder"], png=png, lang=lang)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
