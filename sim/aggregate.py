@@ -22,6 +22,9 @@ def main(argv=None) -> int:
     except (SettingsError, AggregateError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a full disk, a folder we may not write: one line naming the file
+        print(f"error: cannot write {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     print(f"{len(result['runs'])} runs aggregated in {settings['folder']}; "
           f"missing or failed: {len(result['missing'])}")
     return 0

@@ -2,7 +2,7 @@
 
     >>> import sim
     >>> r = sim.run(["scenario=classroom", "scenario.days=28", "reform=[one_form]"], seed=1)
-    >>> r.summary["admin_hours"], r.timeseries.shape
+    >>> r.summary["admin_hours_per_cadre_week"], r.timeseries.shape
     >>> r = sim.run({"scenario": "classroom", "scenario.days": 28, "reform": {"one_form": {"form_overhead_hours": 0.2}}})
     >>> tables = sim.run_experiment({"kind": "compare_reforms", "scenario": "classroom", "days": 28, "seeds": 2,
     ...                              "variants": {"baseline": [], "one_form": ["reform=[one_form]"]}})

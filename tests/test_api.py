@@ -14,7 +14,7 @@ BASE = ["scenario=classroom", "scenario.days=14"]
 def test_run_with_overrides_returns_pandas_and_the_checked_config():
     r = sim.run([*BASE, "reform=[one_form]"], seed=3)
     assert isinstance(r, sim.RunResult)
-    assert isinstance(r.summary, pd.Series) and r.summary["admin_hours"] > 0
+    assert isinstance(r.summary, pd.Series) and r.summary["admin_hours_per_cadre_week"] > 0
     assert isinstance(r.timeseries, pd.DataFrame) and len(r.timeseries) == 14
     assert isinstance(r.config, Config) and r.config.seed == 3 and r.config.reform.enabled() == ["one_form"]
     assert r.model.day == 14
@@ -50,7 +50,7 @@ def test_run_experiment_into_a_folder_and_load_its_results(tmp_path):
     out = tmp_path / "small"
     tables = sim.run_experiment(SPEC, out=out, jobs=2)
     assert len(tables["runs"]) == 4 and set(tables["runs"].variant) == {"baseline", "one_form"}
-    one_form = tables["comparison"].query("variant == 'one_form' and metric == 'admin_hours'")
+    one_form = tables["comparison"].query("variant == 'one_form' and metric == 'admin_hours_per_cadre_week'")
     assert len(one_form) == 1 and one_form.n.iloc[0] == 2
     loaded = sim.load_results(out)
     assert {"runs", "comparison"} <= set(loaded)

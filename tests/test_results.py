@@ -170,6 +170,10 @@ def test_run_folders_read_as_one_hive_dataset(tmp_path):
     tables = run_experiment(SPEC, out)
     table = ds.dataset(out / "runs", format="parquet", partitioning="hive").to_table().to_pandas()
     assert set(table.variant) == {"baseline", "one_form"} and set(table.seed) == {0, 1}
+    polars = pytest.importorskip("polars")
+    lazy = polars.scan_parquet(str(out / "runs" / "**" / "timeseries.parquet"), hive_partitioning=True)
+    assert lazy.select(polars.len()).collect().item() == len(table)
+    assert set(lazy.select("variant").unique().collect()["variant"]) == {"baseline", "one_form"}
     long = tables["timeseries"]
     assert len(table) == len(long) == 4 * 14
     assert list(long.columns[:2]) == ["variant", "seed"]

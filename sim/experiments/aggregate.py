@@ -1,25 +1,26 @@
-"""Aggregate a sweep's results folder into tidy tables.
+"""Aggregate a sweep's results folder into tidy tables (the command: ``python -m sim.aggregate folder=...``).
 
-    python -m sim.aggregate results/<experiment>
-
-Writes, next to experiment.yaml and runs/:
-- runs.parquet: one row per completed run (experiment, variant, seed, run_dir, scale, sample) and every numeric
-  summary key as a column, named as in summary.json (e.g. "chat_hours_per_cadre_week"; see
-  sim.model.outputs.codebook());
+Writes, next to experiment.yaml and runs/ (whose runs/<level>=<value>/.../timeseries.parquet files read as one
+Hive-partitioned dataset):
+- runs.parquet: one row per completed run: who it is (experiment, variant, seed, run_dir, scale or sample), every
+  input the experiment sweeps as its own column (a dose, a design point's parameters), its scenario, reforms, model
+  version and run key, then every summary key (named as in _summary.json; see sim.model.outputs.codebook());
+- timeseries.parquet and county_timeseries.parquet: every run's time series in one long table (variant, seed, day,
+  township, metrics);
 - comparison.parquet and comparison.csv: per (variant, metric) the baseline and variant means and the paired
   difference (variant - baseline, paired by seed: common random numbers) with its 95% t interval, sd and n; for a
   scale experiment, per scale;
 - the tables its kind adds (sim.experiments.kinds), as .parquet and .csv: sensitivity (and sobol, for the report)
   for a sensitivity experiment, indices with 95% intervals; dose_response, the comparison with each dose's value;
-- manifest.json: model and schema version, the experiment's config hash, when, and the missing and failed runs.
-All files are written to a temporary name and renamed. Runs written by another schema or model version, or a folder
-of another experiment config, are refused rather than mixed in.
+- codebook.csv: every column of these tables with its unit and meaning (also in each parquet file's metadata);
+- manifest.json: model and schema version, when, and the runs missing, failed or stale.
+Only the planned runs whose files are complete and carry their run key are counted. Every file is written to a
+temporary name and renamed.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -213,21 +214,3 @@ def comparison_table(runs: pd.DataFrame, by: str | None = None, exclude=()) -> p
                     row[by] = key
                 out.append(row)
     return pd.DataFrame(out)
-
-
-def main(argv=None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if len(argv) != 1:
-        print("usage: python -m sim.aggregate results/<experiment>", file=sys.stderr)
-        return 2
-    try:
-        result = aggregate(argv[0])
-    except AggregateError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(f"{len(result['runs'])} runs aggregated in {argv[0]}; missing or failed: {len(result['missing'])}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

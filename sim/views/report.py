@@ -1,6 +1,6 @@
 """The policymaker report: one offline HTML page (Chinese / English) from a results folder.
 
-    python -m sim.report results/<experiment> [--no-png]
+    python -m sim.report results/<experiment> [png=false] [lang=en]
 
 reads the results contract (experiment.yaml, runs.parquet, comparison.parquet, manifest.json, runs/) and writes
 results/<experiment>/report.html — plotly.js inline, no network, so it opens from a USB stick — plus the same
@@ -776,7 +776,7 @@ def build_report(folder: str | Path, png: bool = True, network: bool = True, lan
     figs = build_figures(exp, table, network=network)
     out = exp.path / "report.html"
     write_text(out, render_html(exp, table, figs, lang))  # atomic: a failure (a full disk) leaves no half file
-    pngs, png_msg = (write_pngs(figs, exp.path / "png") if png else ([], "PNG export skipped (--no-png)"))
+    pngs, png_msg = (write_pngs(figs, exp.path / "png") if png else ([], "PNG export skipped (png=false)"))
     return {"html": out, "figures": [f[0] for f in figs], "warnings": exp.warnings, "table": table,
             "pngs": pngs, "png_message": png_msg}
 
