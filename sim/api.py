@@ -45,7 +45,7 @@ def run(overrides: list[str] | tuple[str, ...] | Mapping | None = None, seed: in
     `overrides` are Hydra override strings (``["scenario=classroom", "reform=[one_form]"]``, as on the command
     line) or a nested dict of config values merged over the composed defaults (``{"scenario": "classroom",
     "chat": {"read_minutes": 0.5}}``; see :func:`sim.config.load.config_from_values`). `seed` replaces the config's
-    seed. With `out_dir`, the run's files (config.yaml, timeseries.parquet, summary.json) are written there too.
+    seed. With `out_dir`, the run's files (``sim.experiments.io.write_run``) are written there too.
     """
     cfg = load_config(overrides if overrides is not None else [])
     if seed is not None:

@@ -40,7 +40,7 @@ def test_out_dir_holds_everything_a_run_writes(tmp_path):
     res = subprocess.run([sys.executable, "-m", "sim", "scenario=classroom", "scenario.days=7", f"out_dir={out}"],
                          cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr
-    assert (out / "summary.json").is_file() and (out / ".hydra" / "config.yaml").is_file()
+    assert (out / "_summary.json").is_file() and (out / ".hydra" / "config.yaml").is_file()
     assert not any(cwd.iterdir()), f"written outside out_dir: {list(cwd.iterdir())}"
 
 
