@@ -314,6 +314,7 @@ def invalid_override(draw):
     return [f"reform=[{reform}]", f"reform.{reform}.{rkey}={v}"], f"reform.{reform}.{rkey}"
 
 
+@pytest.mark.slow  # a separate CI step runs it (README's test command)
 @settings(max_examples=EXAMPLES_INVALID, **_SETTINGS)
 @given(invalid_override())
 def test_random_invalid_configs_raise_config_error_naming_the_key(case):

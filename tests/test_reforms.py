@@ -80,6 +80,7 @@ def test_reform_leaves_unreachable_metrics_identical(run, reform, untouched):
         assert rs[key] == base[key], f"{reform} changed {key}: {base[key]} -> {rs[key]}"
 
 
+@pytest.mark.slow  # a separate CI step runs it (README's test command)
 def test_every_pair_of_reforms_composes(run):
     pairs = list(itertools.combinations(REFORM_NAMES, 2))
     assert len(pairs) == 190

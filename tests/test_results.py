@@ -17,7 +17,9 @@ import pandas as pd
 import pyarrow.dataset as ds
 import pytest
 
+from sim.config import load_config
 from sim.experiments.io import SUMMARY_FILE, atomic_write
+from sim.experiments.run import run_simulation
 from sim.experiments.sweep import SweepError, SweepIncomplete, folder_lock, run_experiment
 from sim.sweep import main as sweep_main
 
@@ -25,6 +27,18 @@ from .conftest import ROOT
 
 SPEC = {"kind": "compare_reforms", "scenario": "classroom", "days": 14, "seeds": 2,
         "variants": {"baseline": [], "one_form": ["reform=[one_form]"]}}
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """One small sweep, made under umask 022, that the read-only tests below share."""
+    out = tmp_path_factory.mktemp("shared") / "x"
+    old = os.umask(0o022)
+    try:
+        tables = run_experiment(SPEC, out)
+    finally:
+        os.umask(old)
+    return out, tables
 
 
 def summaries(folder: Path) -> dict[str, float]:
@@ -80,13 +94,8 @@ def test_files_respect_the_umask(tmp_path):
     assert stat.S_IMODE((tmp_path / "a.txt").stat().st_mode) == 0o644
 
 
-def test_every_file_of_a_sweep_is_readable_by_others(tmp_path):
-    out = tmp_path / "x"
-    old = os.umask(0o022)
-    try:
-        run_experiment(SPEC, out)
-    finally:
-        os.umask(old)
+def test_every_file_of_a_sweep_is_readable_by_others(shared):
+    out, _ = shared
     files = [p for p in out.rglob("*") if p.is_file() and ".sweep" not in p.parts]
     assert files and all(stat.S_IMODE(p.stat().st_mode) & 0o044 == 0o044 for p in files), \
         [p for p in files if stat.S_IMODE(p.stat().st_mode) & 0o044 != 0o044]
@@ -105,9 +114,8 @@ def test_variant_names_map_to_safe_unique_folders(tmp_path):
         run_experiment({**spec, "variants": {"baseline": [], " ": []}}, tmp_path / "y")
 
 
-def test_a_second_sweep_into_the_same_folder_is_refused_while_the_first_runs(tmp_path):
-    out = tmp_path / "x"
-    run_experiment(SPEC, out)
+def test_a_second_sweep_into_the_same_folder_is_refused_while_the_first_runs(shared):
+    out, _ = shared
     with folder_lock(out):
         with pytest.raises(SweepError, match="being written by another sweep"):
             run_experiment(SPEC, out)
@@ -165,9 +173,8 @@ def test_sigterm_stops_the_sweep_and_its_workers(tmp_path):
     assert not workers, f"workers still running after SIGTERM: {workers}"
 
 
-def test_run_folders_read_as_one_hive_dataset(tmp_path):
-    out = tmp_path / "x"
-    tables = run_experiment(SPEC, out)
+def test_run_folders_read_as_one_hive_dataset(shared):
+    out, tables = shared
     table = ds.dataset(out / "runs", format="parquet", partitioning="hive").to_table().to_pandas()
     assert set(table.variant) == {"baseline", "one_form"} and set(table.seed) == {0, 1}
     polars = pytest.importorskip("polars")
@@ -235,15 +242,14 @@ def test_a_run_of_a_partial_week_is_flagged_and_the_report_says_so(tmp_path):
     runs = run_experiment({**SPEC, "days": 10, "seeds": 1}, tmp_path / "x")["runs"]
     assert runs["weekly_figures_extrapolated"].all()
     assert any("not whole weeks" in w for w in load_experiment(tmp_path / "x").warnings)
-    whole = run_experiment({**SPEC, "days": 14, "seeds": 1}, tmp_path / "y")["runs"]
-    assert not whole["weekly_figures_extrapolated"].any()
+    whole = run_simulation(load_config(["scenario=classroom", "scenario.days=14"]))[0]
+    assert whole["weekly_figures_extrapolated"] is False
 
 
-def test_the_results_folder_explains_its_columns(tmp_path):
+def test_the_results_folder_explains_its_columns(shared):
     import pyarrow.parquet as pq
 
-    out = tmp_path / "x"
-    run_experiment(SPEC, out)
+    out, _ = shared
     book = pd.read_csv(out / "codebook.csv")
     for stem in ("runs", "comparison", "timeseries", "county_timeseries"):
         frame = pd.read_parquet(out / f"{stem}.parquet")

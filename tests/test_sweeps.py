@@ -62,6 +62,7 @@ def test_small_sweep_end_to_end_through_joblib(tmp_path):
     assert time.time() - started < 10
 
 
+@pytest.mark.slow  # a separate CI step runs it (README's test command)
 def test_basic_and_joblib_launchers_give_identical_results(tmp_path):
     a = small_sweep(tmp_path / "joblib", launcher="joblib")
     b = small_sweep(tmp_path / "basic", launcher="basic")
@@ -137,6 +138,7 @@ def test_bad_experiment_input_stops_before_anything_is_written(tmp_path, capsys)
     assert not out.exists()
 
 
+@pytest.mark.slow  # a separate CI step runs it (README's test command)
 @pytest.mark.parametrize("method, n", [("morris", 4), ("sobol", 4)])
 def test_sensitivity_ranks_the_influential_parameter_first(tmp_path, method, n):
     """A constructed case: what one_form saves scales with the minutes per typed field (wide range); the other two
