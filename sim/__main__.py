@@ -24,10 +24,13 @@ from .config import CONFIG_DIR, ConfigError, load_config, validate
 from .experiments.run import run_simulation
 
 
+_CHECKED: list = []  # the config the pre-check validated: a single run is validated once, not again under Hydra
+
+
 @hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     try:
-        cfg = validate(cfg)
+        cfg = _CHECKED[0] if _CHECKED else validate(cfg)
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         sys.exit(2)
@@ -69,7 +72,7 @@ def _check_overrides(argv: list[str]) -> None:
         return
     overrides = [a for a in args.overrides if not a.lstrip("+~").startswith(("hydra.", "hydra/"))]
     try:
-        load_config(overrides)
+        _CHECKED.append(load_config(overrides))
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         sys.exit(2)
