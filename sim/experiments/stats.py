@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from scipy.special import stdtrit  # the t quantile (what scipy.stats.t.ppf calls), without importing scipy.stats
 
 
 def paired_difference(baseline, variant, confidence: float = 0.95) -> dict:
@@ -23,5 +23,5 @@ def paired_difference(baseline, variant, confidence: float = 0.95) -> dict:
     if n < 2:
         return {"mean": mean, "ci_low": float("nan"), "ci_high": float("nan"), "sd": float("nan"), "n": n}
     sd = float(d.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + confidence / 2.0, n - 1) * sd / np.sqrt(n))
+    half = float(stdtrit(n - 1, 0.5 + confidence / 2.0) * sd / np.sqrt(n))
     return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "sd": sd, "n": n}
