@@ -164,11 +164,6 @@ class Cadres:
         self.days_off_total = np.zeros(C)
         self.appointments_missed = 0.0
 
-    @property
-    def role(self) -> np.ndarray:
-        """'village' or 'township' per cadre."""
-        return np.where(self.village >= 0, "village", "township")
-
     def township_mean(self, values: np.ndarray) -> np.ndarray:
         """Per township, the mean over its cadres (of a [C] or [C, k] array)."""
         if values.ndim == 1:
