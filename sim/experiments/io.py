@@ -17,6 +17,9 @@ from ..config import CONFIG_DIR, to_yaml
 from ..model.outputs import CODEBOOK, PACKAGE_VERSION
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+# what a run's numbers depend on: the config schema, the model and the checks, and the config files (the sweeps,
+# the report and the app can change without making any finished run stale)
+MODEL_LAYERS = ("config", "model", "checks")
 
 
 def _umask() -> int:
@@ -52,7 +55,8 @@ def model_version() -> str:
     """The package version plus a hash of the model's code and configs as they are on disk (uncommitted changes
     included), asked once per process: two runs share a version only if the code that made them was the same."""
     h = hashlib.sha256()
-    for root, pattern in ((PACKAGE_ROOT, "*.py"), (CONFIG_DIR, "*.yaml")):
+    sources = [(PACKAGE_ROOT / layer, "*.py") for layer in MODEL_LAYERS] + [(CONFIG_DIR, "*.yaml")]
+    for root, pattern in sources:
         for path in sorted(root.rglob(pattern)):
             h.update(path.relative_to(root).as_posix().encode())
             h.update(path.read_bytes())

@@ -44,9 +44,10 @@ import yaml
 from omegaconf import OmegaConf
 
 from ..config import EXPERIMENT_DIR, ConfigError, load_config, to_yaml
+from ..config.keyvalue import parse_value
 from ..config.suggest import did_you_mean, unknown
 from .aggregate import aggregate, check_folder
-from .io import CONFIG_FILE, model_version, read_summary, run_key, run_state, write_text
+from .io import CONFIG_FILE, ERROR_FILE, SUMMARY_FILE, model_version, read_summary, run_key, run_state, write_text
 from .kinds import KINDS, SweepError, get_kind
 from .progress import progress_bar
 
@@ -186,6 +187,7 @@ def run_units(units: list[list[dict]], folder: Path, launcher: str, jobs: int, l
     cmd += list(launcher_args)  # e.g. hydra.launcher.partition=cpu for SLURM
     runs = [r for u in units for r in u]
     log = (work / "launcher.log").open("w", encoding="utf-8")
+    since = time.time()
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[2],
                             start_new_session=True)  # its own process group: stopped as a whole
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
@@ -194,8 +196,8 @@ def run_units(units: list[list[dict]], folder: Path, launcher: str, jobs: int, l
         seen = 0
         while proc.poll() is None:
             time.sleep(1.0)
-            seen = _advance(bar, folder, runs, seen)
-        _advance(bar, folder, runs, seen)
+            seen = _advance(bar, folder, runs, seen, since)
+        _advance(bar, folder, runs, seen, since)
     except KeyboardInterrupt:
         _stop(proc)
         raise
@@ -228,10 +230,22 @@ def _stop(proc: subprocess.Popen) -> None:
             continue
 
 
-def _advance(bar, folder: Path, runs: list[dict], seen: int) -> int:
-    finished = sum(run_state(folder / r["run_dir"], r["key"]) in ("done", "failed") for r in runs)
+def _advance(bar, folder: Path, runs: list[dict], seen: int, since: float) -> int:
+    """Count the runs that ended since the launch (a summary or an error written since): a stat per run, no
+    reading, since this polls every second."""
+    finished = sum(_ended_since(folder / r["run_dir"], since) for r in runs)
     bar.update(finished - seen)
     return finished
+
+
+def _ended_since(run_dir: Path, since: float) -> bool:
+    for name in (SUMMARY_FILE, ERROR_FILE):
+        try:
+            if (run_dir / name).stat().st_mtime >= since:
+                return True
+        except FileNotFoundError:
+            pass
+    return False
 
 
 def plan_units(pending: list[dict], folder: Path, jobs: int) -> list[list[dict]]:
@@ -341,13 +355,12 @@ def sweep(name: str, settings: dict | None = None) -> Path:
 
 
 def parse_settings(args: list[str]) -> dict:
+    """``key=value`` settings, values read as the other commands read them; which keys an experiment allows is
+    checked with its spec (load_experiment_spec)."""
     settings = {}
     for a in args:
         if "=" not in a:
             raise SweepError(f"'{a}': settings are key=value (e.g. seeds=10 jobs=2)")
         key, value = a.split("=", 1)
-        try:
-            settings[key] = yaml.safe_load(value)  # 20 -> int, 0.5 -> float, [a, b] -> list, text -> str
-        except yaml.YAMLError:
-            raise SweepError(f"{key}: cannot read '{value}'") from None
+        settings[key] = parse_value(value)
     return settings
