@@ -15,9 +15,11 @@ def test_run_with_overrides_returns_pandas_and_the_checked_config():
     r = sim.run([*BASE, "reform=[one_form]"], seed=3)
     assert isinstance(r, sim.RunResult)
     assert isinstance(r.summary, pd.Series) and r.summary["admin_hours_per_cadre_week"] > 0
-    assert isinstance(r.timeseries, pd.DataFrame) and len(r.timeseries) == 14
+    # one row per simulated day: the 91-day warm-up (negative days) and the 14 measured ones
+    assert isinstance(r.timeseries, pd.DataFrame) and len(r.timeseries) == 91 + 14
+    assert r.timeseries.day.min() == -91 and r.timeseries.day.max() == 13
     assert isinstance(r.config, Config) and r.config.seed == 3 and r.config.reform.enabled() == ["one_form"]
-    assert r.model.day == 14
+    assert r.model.day == 91 + 14
 
 
 def test_a_dict_of_values_gives_the_same_run_as_the_overrides():

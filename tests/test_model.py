@@ -19,7 +19,7 @@ def test_hours_and_requests_are_conserved_every_day():
     check the property-based tests apply to random configs)."""
     from .test_properties import _check_invariants
 
-    assert _check_invariants(["scenario=classroom", "scenario.days=91", "seed=5"]) == 91 * 18
+    assert _check_invariants(["scenario=classroom", "scenario.days=91", "seed=5"]) == (91 + 91) * 18
 
 
 def test_summary_hours_add_up_and_match_the_timeseries(run):
@@ -27,12 +27,15 @@ def test_summary_hours_add_up_and_match_the_timeseries(run):
     admin = sum(summary[f"{a}_hours_per_cadre_week"] for a in ACTIVITIES if a != "service")
     assert summary["admin_hours_per_cadre_week"] == pytest.approx(admin)
     assert summary["working_hours_per_cadre_week"] == pytest.approx(admin + summary["service_hours_per_cadre_week"])
-    assert summary["requests_arrived_total"] == summary["requests_resolved_total"] + summary["requests_open_at_end"]
-    # the timeseries holds one row per day and township, and its hours add up to the summary's
-    assert len(series) == 56 * model.structure.n_townships
+    assert summary["requests_arrived_total"] == (summary["requests_resolved_total"]
+                                                 + summary["requests_abandoned_total"] + summary["requests_open_at_end"])
+    # the timeseries holds one row per simulated day and township, warm-up included (negative days); over the
+    # measured days its hours add up to the summary's
+    assert len(series) == (91 + 56) * model.structure.n_townships
+    measured = series[series.day >= 0]
     weeks = 56 / 7
     for a in ACTIVITIES:
-        assert series[f"{a}_hours_per_cadre_day"].sum() / weeks == pytest.approx(
+        assert measured[f"{a}_hours_per_cadre_day"].sum() / weeks == pytest.approx(
             summary[f"{a}_hours_per_cadre_week"], rel=1e-9)
 
 
@@ -43,7 +46,7 @@ def test_every_scenario_runs_at_reduced_length(run, scenario):
     assert summary["n_cadres"] == sc.townships * (sc.township_cadres + sc.villages_per_township
                                                   * sc.village_cadres_per_village)
     assert summary["n_households"] == sc.townships * sc.households_per_township
-    assert len(series) == 14 * sc.townships
+    assert len(series) == (sc.warmup_days + 14) * sc.townships
     assert summary["working_hours_per_cadre_week"] > 0 and summary["requests_arrived_total"] > 0
 
 
@@ -78,7 +81,7 @@ def test_same_seed_same_summary_in_two_processes(tmp_path):
     assert other.returncode == 0, other.stderr
     assert (tmp_path / "c" / "_summary.json").read_text() != outs[0]
     ts = pd.read_parquet(tmp_path / "a" / "timeseries.parquet")
-    assert len(ts) == 42 and {"day", "date", "township", "requests_open"} <= set(ts.columns)
+    assert len(ts) == 91 + 42 and {"day", "date", "township", "requests_open"} <= set(ts.columns)
     cfg = (tmp_path / "a" / "_config.yaml").read_text()
     assert "seed: 7" in cfg and "scenario:" in cfg
 
@@ -138,9 +141,12 @@ def test_bad_config_on_the_command_line_writes_nothing(tmp_path):
 def test_daily_request_records_match_the_request_book(run):
     summary, series, model = run("scenario=classroom", "scenario.days=91", "package=self_government")
     book = model.service.book
-    assert series.requests_arrived.sum() == book.n == summary["requests_arrived_total"]
-    assert series.requests_resolved.sum() == summary["requests_resolved_total"]
-    assert series.requests_open.iloc[-1] == summary["requests_open_at_end"]
+    counts = book.check_conservation(model.days - 1)
+    assert series.requests_arrived.sum() == book.n == counts["requests_arrived"]
+    assert series.requests_arrived[series.day >= 0].sum() == summary["requests_arrived_total"]
+    assert series.requests_resolved.sum() == counts["requests_resolved"]
+    assert series.requests_abandoned.sum() == counts["requests_abandoned"]
+    assert series.requests_open.iloc[-1] == counts["requests_open_end"] >= summary["requests_open_at_end"]
     assert summary["requests_self_settled_total"] > 0
 
 
@@ -151,8 +157,8 @@ def test_day_counts_days_done_through_step_and_run_for():
     model.run_for(9)
     assert model.day == model.steps == 10 and len(model.series("admin_hours_per_cadre_day")) == 10
     model.run()
-    assert model.day == 30 and not model.running
-    with pytest.raises(RuntimeError, match="scenario.days = 30"):
+    assert model.day == 91 + 30 and not model.running
+    with pytest.raises(RuntimeError, match="all 121 days"):
         model.step()
 
 

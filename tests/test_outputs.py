@@ -49,11 +49,14 @@ def test_county_timeseries_is_one_row_per_day(run):
     county = county_timeseries(model)
     assert list(county.columns) == columns("county_timeseries")
     assert list(county.columns)[3:] == list(COUNTY_REPORTERS)
-    assert list(county.day) == list(range(model.days))
+    # one row per simulated day: the warm-up's days are negative, day 0 is calendar.start_date
+    assert list(county.day) == list(range(-model.warmup_days, model.days - model.warmup_days))
+    assert str(county.date[county.day == 0].iloc[0].date()) == model.cfg.calendar.start_date
     assert (county.date.to_numpy() == series.date.to_numpy()[:: model.structure.n_townships]).all()
-    weeks = model.days / 7
-    assert county.department_hours_per_county_day.sum() / weeks == pytest.approx(
+    weeks = summary["measured_days"] / 7
+    assert county.department_hours_per_county_day[county.day >= 0].sum() / weeks == pytest.approx(
         summary["department_hours_per_county_week"], rel=1e-12)
-    assert county.satisfaction_county_mean.mean() == pytest.approx(summary["satisfaction_mean"], rel=1e-12)
-    assert series.groupby("day").requests_open.sum().mean() == pytest.approx(
+    measured = county[county.day >= 0]
+    assert measured.satisfaction_county_mean.mean() == pytest.approx(summary["satisfaction_mean"], rel=1e-12)
+    assert series[series.day >= 0].groupby("day").requests_open.sum().mean() == pytest.approx(
         summary["requests_open_county_mean"], rel=1e-12)

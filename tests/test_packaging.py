@@ -100,7 +100,7 @@ def test_the_built_wheel_runs_from_any_directory(tmp_path):
     print(f"[packaging] {res.stdout.strip()}")
     assert res.returncode == 0, res.stderr
     summary = json.loads((out / "_summary.json").read_text(encoding="utf-8"))
-    assert summary["days"] == 7 and summary["admin_hours_per_cadre_week"] > 0
+    assert summary["measured_days"] == 7 and summary["admin_hours_per_cadre_week"] > 0
     assert re.fullmatch(r"[\d.]+\+[0-9a-f]{12}", summary["model_version"])
 
     res = subprocess.run([str(venv / "bin" / "grassroots-sim"), "--help"], cwd="/", env=env, capture_output=True,

@@ -105,6 +105,7 @@ def valid_overrides(draw, max_days: int = 21):
     values: dict[str, object] = {}
     # a small scenario: the schema's lower bounds (1 township, 1 village, 1 cadre) are part of the space
     values["scenario.days"] = draw(st.integers(7, max_days))
+    values["scenario.warmup_days"] = draw(st.integers(0, 28))
     values["scenario.townships"] = draw(st.integers(1, 2))
     values["scenario.villages_per_township"] = draw(st.integers(1, 5))
     values["scenario.township_cadres"] = draw(st.integers(1, 8))
@@ -127,6 +128,9 @@ def valid_overrides(draw, max_days: int = 21):
         values[f"service.kinds.{KINDS[-1]}.share"] = 1.0 - sum(wi / sum(w) for wi in w[:-1])
         for k in KINDS:
             values[f"service.kinds.{k}.hours"] = draw(st.floats(0.01, 5.0))
+            values[f"service.kinds.{k}.walk_in"] = draw(st.booleans())
+            values[f"service.kinds.{k}.limit_days"] = draw(st.integers(1, 30))
+            values[f"service.kinds.{k}.urgent_share"] = draw(st.floats(0.0, 1.0))
     # cross-field rules (Config.__post_init__): repair, never discard, so every drawn case runs
     get = lambda key: values.get(key, _default(key))  # noqa: E731
     values["hierarchy.township_liaisons_per_department"] = draw(st.integers(1, get("scenario.township_cadres")))
@@ -178,7 +182,7 @@ def _check_invariants(overrides) -> int:
     cadres = model.cadres
     total = np.zeros_like(cadres.hours_total)
     checked = 0
-    for day in range(cfg.scenario.days):
+    for day in range(model.days):  # the warm-up's days and the measured ones
         model.step()
         assert model.day == day + 1 == model.steps, "model.day counts the days done"
         h = cadres.hours_today
@@ -200,7 +204,8 @@ def _check_invariants(overrides) -> int:
         assert (cadres.regular_today <= regular + 1e-12).all()
         total += h
         counts = model.service.book.check_conservation(day)
-        assert counts["requests_arrived"] == counts["requests_resolved"] + counts["requests_open_end"]
+        assert counts["requests_arrived"] == (counts["requests_resolved"] + counts["requests_abandoned"]
+                                              + counts["requests_open_end"])
         assert counts["requests_open_end"] >= 0
         checked += len(worked)
     np.testing.assert_allclose(cadres.hours_total, total, rtol=1e-9, atol=1e-9)

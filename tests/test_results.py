@@ -182,7 +182,7 @@ def test_run_folders_read_as_one_hive_dataset(shared):
     assert lazy.select(polars.len()).collect().item() == len(table)
     assert set(lazy.select("variant").unique().collect()["variant"]) == {"baseline", "one_form"}
     long = tables["timeseries"]
-    assert len(table) == len(long) == 4 * 14
+    assert len(table) == len(long) == 4 * (91 + 14)  # two variants x two seeds, warm-up days included
     assert list(long.columns[:2]) == ["variant", "seed"]
     runs = tables["runs"]
     assert {"scenario", "reforms", "seed", "model_version", "run_key"} <= set(runs.columns)
@@ -260,4 +260,4 @@ def test_the_results_folder_explains_its_columns(shared):
     runs_units = dict(zip(book[book.table == "runs"].column, book[book.table == "runs"].unit))
     assert runs_units["admin_hours_per_cadre_week"] == "hours per cadre-week"
     county = pd.read_parquet(out / "county_timeseries.parquet")
-    assert len(county) == 4 * 14 and "township" not in county
+    assert len(county) == 4 * (91 + 14) and "township" not in county

@@ -22,7 +22,9 @@ from ..model.streams import Streams
 
 def run_mmc(cfg) -> dict:
     sc = cfg.scenario
-    c, lam, mu, horizon, warmup = sc.servers, sc.arrival_rate, sc.service_rate, float(sc.days), sc.warmup_days
+    # the warm-up runs first, then the measured days (as in the model): each queue starts empty
+    c, lam, mu, warmup = sc.servers, sc.arrival_rate, sc.service_rate, sc.warmup_days
+    horizon = warmup + float(sc.days)
     R = sc.replications
     streams = Streams(cfg.seed)
     n_max = int(lam * horizon + 10 * np.sqrt(lam * horizon) + 100)
@@ -38,14 +40,14 @@ def run_mmc(cfg) -> dict:
         t = np.where(active, arrivals[:, k], now)
         book.serve(float(t.max()), np.repeat(t - now, c), since=np.repeat(now, c))
         now = t
-        load = book.queue_hours().reshape(R, c)
+        load = book.queue_work().reshape(R, c)
         joins = servers[np.arange(R), np.argmin(load, axis=1)]  # the first server to free up: head of the line
         a = np.flatnonzero(active)
         book.add(t[a], zeros_k[a], zeros_k[a].astype(np.int32), joins[a], work[a, k], np.zeros(len(a), bool), -1)
     book.serve(horizon, np.repeat(horizon - now, c), since=np.repeat(now, c))
     counts = book.check_conservation(horizon)
     n = book.n
-    rep = book.cadre[:n] // c
+    rep = book.queue[:n] // c
     counted = (book.arrival[:n] >= warmup) & book.resolved_by(horizon)
     waits = book.start[:n] - book.arrival[:n]
     in_system = book.resolved[:n] - book.arrival[:n]

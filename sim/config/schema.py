@@ -64,7 +64,7 @@ class ScenarioConfig:
     servers: Optional[int] = at_least(1, default=None)
     arrival_rate: Optional[float] = positive(default=None)
     service_rate: Optional[float] = positive(default=None)
-    warmup_days: Optional[float] = nonneg(default=None)
+    warmup_days: float = at_least(0, hi=3650)  # simulated before the `days` that are measured
     replications: Optional[int] = at_least(1, default=None)
 
     def __post_init__(self) -> None:
@@ -77,7 +77,7 @@ class ScenarioConfig:
 
 GRASSROOTS_SCENARIO_KEYS = ("townships", "villages_per_township", "township_cadres", "village_cadres_per_village",
                             "households_per_township")
-QUEUE_SCENARIO_KEYS = ("servers", "arrival_rate", "service_rate", "warmup_days", "replications")
+QUEUE_SCENARIO_KEYS = ("servers", "arrival_rate", "service_rate", "replications")
 
 
 @dataclass
@@ -232,12 +232,16 @@ class BlameConfig:
 class AssessmentConfig:
     satisfaction_weight: float = prob()
     service_priority_floor: float = prob()
+    satisfaction_standard: float = prob()
 
 
 @dataclass
 class RequestKind:
     share: float = prob()
     hours: float = positive()
+    walk_in: bool = MISSING
+    limit_days: int = at_least(1, hi=90)
+    urgent_share: float = prob()
 
 
 @dataclass
@@ -254,12 +258,18 @@ class ServiceConfig:
     self_settle_days: float = nonneg()
     self_settle_probability: float = prob()
     organiser_share: float = prob()
+    supervised_reply_hours: float = nonneg()
 
 
 @dataclass
 class ResidentsConfig:
     ties_per_household: int = at_least(0)
     ties_rewire: float = prob()
+    patience_shape: float = positive()
+    escalation_propensity: float = prob()
+    give_up_share: float = prob()
+    hotline_word_of_mouth: float = prob()
+    word_of_mouth_weight: float = prob()
 
 
 @dataclass
@@ -277,6 +287,7 @@ class DepartmentHoursConfig:
     data_pool_hours_per_week: float = nonneg()
     survey_minutes_per_household: float = nonneg()
     verification_minutes: float = nonneg()
+    hotline_minutes_per_request: float = nonneg()
     staff_hours_per_shift_share: float = nonneg()
 
 
@@ -552,13 +563,12 @@ def _check_scenario(sc) -> None:
             raise ConfigError(f"scenario.{key}: not a key of a '{sc.name}' scenario; its keys: {', '.join(needed)}")
     if sc.name != "mmc" and sc.days > 3650:
         raise ConfigError(f"scenario.days = {sc.days}: out of range, expected a number from 1 to 3650 (ten years)")
-    if sc.name == "mmc":
-        if sc.arrival_rate >= sc.servers * sc.service_rate:
-            raise ConfigError(
-                f"scenario.arrival_rate = {sc.arrival_rate}: the queue is unstable; it must be below "
-                f"scenario.servers x scenario.service_rate = {sc.servers * sc.service_rate}")
-        if sc.warmup_days >= sc.days:
-            raise ConfigError(f"scenario.warmup_days = {sc.warmup_days}: must be below scenario.days ({sc.days})")
+    if sc.name != "mmc" and sc.warmup_days != int(sc.warmup_days):
+        raise ConfigError(f"scenario.warmup_days = {sc.warmup_days}: expected a whole number of days")
+    if sc.name == "mmc" and sc.arrival_rate >= sc.servers * sc.service_rate:
+        raise ConfigError(
+            f"scenario.arrival_rate = {sc.arrival_rate}: the queue is unstable; it must be below "
+            f"scenario.servers x scenario.service_rate = {sc.servers * sc.service_rate}")
 
 
 def _cross_checks(cfg) -> None:

@@ -190,7 +190,8 @@ def _notes(book: pd.DataFrame, table: str) -> dict:
 
 
 # columns of runs.parquet that describe a run rather than measure it: never compared as outcomes
-METADATA = {"seed", "sample", "n_cadres", "n_households", "n_townships", "days", "schema_version"}
+METADATA = {"seed", "sample", "n_cadres", "n_households", "n_townships", "measured_days", "warmup_days",
+            "schema_version"}
 
 
 def comparison_table(runs: pd.DataFrame, by: str | None = None, exclude=()) -> pd.DataFrame:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
+import scipy.sparse as sp
 
-from .workday import DayPlan, plan_day
+from .workday import DayPlan, ServiceOrder, plan_day
 from .workload import ACTIVITIES
 
 
@@ -138,8 +139,18 @@ class Cadres:
         self.township = st.cadre_township
         self.village = st.cadre_village                         # -1 for township cadres
         self.of_township = [np.flatnonzero(st.cadre_township == t) for t in range(T)]
-        # who serves a village: its own cadres and the township cadres attached to it (包村)
-        self.serving_village = [np.flatnonzero(st.cadre_liaison_village == v) for v in range(st.n_villages)]
+        # who serves a village: its own cadres and the township cadres attached to it (包村); the village's
+        # requests are their shared queues (the "pool")
+        self.pool = st.cadre_liaison_village
+        self.serving_village = [np.flatnonzero(self.pool == v) for v in range(st.n_villages)]
+        self._liaison = self.village < 0
+        # each cadre's place among the village's own cadres (the duty rota) or among its liaisons
+        self._place = np.zeros(C, dtype=np.int64)
+        self._rota_size = np.ones(C, dtype=np.int64)
+        for members in self.serving_village:
+            for group in (members[~self._liaison[members]], members[self._liaison[members]]):
+                self._place[group] = np.arange(len(group))
+                self._rota_size[group] = max(len(group), 1)
         self._township_matrix = np.zeros((T, C))
         self._township_matrix[st.cadre_township, np.arange(C)] = 1.0
         self._township_size = self._township_matrix.sum(axis=1)
@@ -147,9 +158,9 @@ class Cadres:
         self.blame = np.zeros(C)
         self.fatigue = np.zeros(C)
         self.owed_rest = np.zeros(C, dtype=np.int64)  # protected rest days worked and not yet given back
-        # residents waiting get at least this share of free regular hours: what the assessment weighs, or a floor
-        self.service_share = np.full(C, max(model.assessment.satisfaction_weight,
-                                            cfg.assessment.service_priority_floor))
+        # residents' casework gets at least this share of free regular hours: a floor that only a measured
+        # satisfaction survey moves (``heed_survey``)
+        self.service_share = np.full(C, cfg.assessment.service_priority_floor)
         # today
         self.hours_today = np.zeros((C, len(ACTIVITIES)))
         self.township_hours_today = np.zeros((T, len(ACTIVITIES)))
@@ -158,11 +169,8 @@ class Cadres:
         self.cap_today = np.zeros(C)
         self.productivity = np.ones(C)
         self.off_today = np.zeros(C, dtype=bool)
-        # totals over the run
+        # each cadre's hours by activity over the run so far (the county's by day are in the model's tally)
         self.hours_total = np.zeros((C, len(ACTIVITIES)))
-        self.overtime_total = np.zeros(C)
-        self.days_off_total = np.zeros(C)
-        self.appointments_missed = 0.0
 
     def township_mean(self, values: np.ndarray) -> np.ndarray:
         """Per township, the mean over its cadres (of a [C] or [C, k] array)."""
@@ -170,8 +178,29 @@ class Cadres:
             return (self._township_matrix @ values) / self._township_size
         return (self._township_matrix @ values) / self._township_size[:, None]
 
+    def service_order(self, day: int) -> ServiceOrder:
+        """Today's order in which a village's servers take its queues: the village cadre on duty (a daily rota),
+        the village's other cadres, then the township liaison; for supervised tasks the liaison first."""
+        rota = (self._place - day) % self._rota_size
+        on_duty_order = np.where(self._liaison, self._rota_size + self._place, rota)
+        liaison_order = np.where(self._liaison, self._place, self._rota_size + rota)
+        return ServiceOrder(pool=self.pool, first=np.lexsort((on_duty_order, self.pool)),
+                            supervised_first=np.lexsort((liaison_order, self.pool)))
+
+    def on_duty(self, day: int) -> np.ndarray:
+        """The village cadre on duty at each village's station today (first in the rota)."""
+        return ~self._liaison & ((self._place - day) % self._rota_size == 0)
+
+    def heed_survey(self, satisfied_by_village: np.ndarray, weight: float) -> None:
+        """A measured satisfaction survey: where a village's satisfied share falls short of the standard, its
+        servers put residents first in a larger share of their free hours; where it meets it, they relax toward
+        the floor. The step is the shortfall times the weight satisfaction has in the assessment."""
+        a = self.model.cfg.assessment
+        gap = a.satisfaction_standard - satisfied_by_village[self.pool]
+        self.service_share = np.clip(self.service_share + weight * gap, a.service_priority_floor, 1.0)
+
     def plan_day(self, chat_hours: np.ndarray) -> DayPlan:
-        """Each cadre's day: appointments, messages, what is due, residents, paperwork (``workday.plan_day``)."""
+        """Each cadre's day: appointments, messages, residents, what is due, paperwork (``workday.plan_day``)."""
         m = self.model
         cal, cfg, ledger = m.calendar, m.cfg, m.ledger
         C = self.n
@@ -179,6 +208,7 @@ class Cadres:
         gap = cal.days_until_next_workday(m.day)
         must_do_days = gap  # deadlines before the next working day
         due = ledger.due
+        order = self.service_order(m.day)
         if cal.is_workday:
             regular = np.full(C, cfg.calendar.workday_hours)
             cap = regular + cfg.calendar.weekday_overtime_cap_hours
@@ -197,10 +227,14 @@ class Cadres:
             works = appts.sum(axis=0) > 0
             if not cal.is_protected:
                 works |= urgent_due > cfg.calendar.weekend_catchup_threshold_hours
-            # a day at home still has its messages, but never more than a worked weekend day may hold
-            cap = np.where(works, cfg.calendar.weekend_overtime_cap_hours,
-                           np.minimum(appts.sum(axis=0) + chat_hours, cfg.calendar.weekend_overtime_cap_hours))
             must_do_days = 0 if cal.is_protected else gap + 1  # a worked weekend day clears what is due by Monday
+            # the cadre on duty answers for urgent matters and supervised tasks due (on a protected day only the
+            # urgent ones: emergencies aside, rest rights leave supervised tasks to Friday's must-do work)
+            waiting = m.service.demand(must_do_days)
+            on_call = ~works & self.on_duty(m.day) & ((waiting.urgent + waiting.supervised_due)[self.pool] > 0)
+            # a day at home still has its messages, but never more than a worked weekend day may hold
+            cap = np.where(works | on_call, cfg.calendar.weekend_overtime_cap_hours,
+                           np.minimum(appts.sum(axis=0) + chat_hours, cfg.calendar.weekend_overtime_cap_hours))
         productivity = 1.0 / (1.0 + cfg.fatigue.productivity_loss * self.fatigue)
         # defensive paperwork (留痕): material redone for each assessor, by blame risk and by how much the
         # assessment still scores material rather than residents' satisfaction
@@ -208,11 +242,12 @@ class Cadres:
         defensive = (cfg.blame.defensive_hours_per_assessor * m.assessment.n_assessors * self.blame
                      * material_weight)
         if not cal.is_workday:
-            defensive = defensive * (cap > appts.sum(axis=0) + chat_hours)
+            defensive = defensive * works  # only a cadre working the weekend anyway redoes material then
+        must_do_days = max(must_do_days, 1) if cal.is_workday else must_do_days
         plan = plan_day(
             regular=regular, cap=cap, appointments=appts, chat_hours=chat_hours, due=due,
-            must_do_days=max(must_do_days, 1) if cal.is_workday else must_do_days,
-            queue_work=m.service.queue_hours(), proactive_demand=m.service.proactive_demand(),
+            must_do_days=must_do_days, service=m.service.demand(must_do_days), order=order,
+            proactive_demand=m.service.proactive_demand(),
             defensive_demand=defensive, productivity=productivity, service_share=self.service_share,
         )
         self.regular_today = regular
@@ -234,24 +269,35 @@ class Cadres:
         self.hours_today = hours
         self.township_hours_today = self.township_mean(hours)  # [T, activities], what the reporters read
         self.overtime_today = np.maximum(worked - self.regular_today, 0.0)
-        self.appointments_missed += plan.appointments_missed.sum()
+        m.tally.add("appointments_missed_hours", plan.appointments_missed.sum())
         off = self.off_today = worked <= cal.day_off_tolerance_hours
         f = self.fatigue + fa.strain_per_overtime_hour * self.overtime_today
         f *= np.where(off, 1.0 - fa.recovery_per_day_off, 1.0 - fa.recovery_per_day)
         self.fatigue = np.clip(f, 0.0, 1.0)
-        self.days_off_total += off
+        m.tally.add("days_off", off.sum())
         if m.calendar.is_protected:
             self.owed_rest += ~off
         self.hours_total += hours
-        self.overtime_total += self.overtime_today
+        m.tally.add("hours", hours.sum(axis=0))
+        m.tally.add("overtime_hours", self.overtime_today.sum())
 
 
 class Households:
-    """All households as arrays (hundreds of thousands of them would be too many agents)."""
+    """All households as arrays (hundreds of thousands of them would be too many agents).
+
+    A household holds its view of the service (satisfaction, 0-1; none until its first contact or what its
+    neighbours tell it), whether it has called the 12345 hotline, and how many of its neighbours have. It acts
+    when a request waits past its patience (``respond_to_waiting``) and talks with its neighbours once a week
+    (``talk``): word of mouth over the resident-tie network moves views and spreads the habit of calling 12345.
+    """
+
+    NO_VIEW_SCORE = 0.5  # a household with no view yet acts as if neither satisfied nor dissatisfied
 
     def __init__(self, model):
+        self.model = model
         st, cfg = model.structure, model.cfg
         rng = model.streams["residents"]
+        self._rng_choice = model.streams["residents/choices"]
         H = st.n_households
         self.village = st.household_village
         self.township = st.household_township
@@ -266,11 +312,12 @@ class Households:
         if so is not None:
             share = max(share, so.organiser_share)
         self.organiser = organiser_draw < share
-        ties_indptr, ties_indices = st.tie_indptr, st.tie_indices
-        # organisers among each household's ties (the resident-tie network, CSR)
-        owner = np.repeat(np.arange(H), np.diff(ties_indptr))
-        self.organiser_ties = np.bincount(owner, weights=self.organiser[ties_indices], minlength=H).astype(np.int64)
-        self.satisfaction = np.full(H, 0.6)  # a middling start; converges within weeks to what service earns
+        # the resident-tie network (CSR, within villages): who talks to whom
+        self.ties = sp.csr_matrix((np.ones(len(st.tie_indices)), st.tie_indices, st.tie_indptr), shape=(H, H))
+        self.organiser_ties = np.asarray(self.ties @ self.organiser.astype(float)).astype(np.int64)
+        self.satisfaction = np.full(H, np.nan)  # no view until a contact with the service, or hearsay
+        self.hotline_callers = np.zeros(H, dtype=bool)
+        self.hotline_ties = np.zeros(H, dtype=np.int64)  # neighbours who have called 12345
         # last proactive visit: spread over the past month so visits do not all fall due on day 0
         period = 364.0 / max(cfg.service.proactive_visits_per_year, 1e-9)
         self.last_visit = -rng.random(H) * period
@@ -278,6 +325,51 @@ class Households:
     def __len__(self) -> int:
         return len(self.village)
 
+    @property
+    def has_view(self) -> np.ndarray:
+        return ~np.isnan(self.satisfaction)
+
     def rate_service(self, households: np.ndarray, score) -> None:
-        """A resolved request moves its household's satisfaction 30% of the way to how well it went."""
-        self.satisfaction[households] = 0.7 * self.satisfaction[households] + 0.3 * score
+        """A request ended: the household's view moves 30% of the way to how it went (a first contact sets it)."""
+        s = self.satisfaction[households]
+        self.satisfaction[households] = np.where(np.isnan(s), score, 0.7 * s + 0.3 * score)
+
+    def visited(self, households: np.ndarray) -> None:
+        """A proactive visit moves the view 20% of the way to fully satisfied (a first contact: satisfied)."""
+        s = self.satisfaction[households]
+        self.satisfaction[households] = np.where(np.isnan(s), 1.0, 0.8 * s + 0.2)
+
+    def respond_to_waiting(self, households: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Residents whose request waited past their patience: (calls 12345, gives up); the others come back.
+
+        The chance to call grows with dissatisfaction and with each neighbour who has called:
+        1 - (1 - propensity x (1 - satisfaction)) x (1 - word_of_mouth) ** neighbours_who_called."""
+        r = self.model.cfg.residents
+        s = np.nan_to_num(self.satisfaction[households], nan=self.NO_VIEW_SCORE)
+        p_call = 1.0 - (1.0 - r.escalation_propensity * (1.0 - s)) * (1.0 - r.hotline_word_of_mouth) ** \
+            self.hotline_ties[households]
+        u = self._rng_choice.random((2, len(households)))
+        call = u[0] < p_call
+        give_up = ~call & (u[1] < r.give_up_share)
+        return call, give_up
+
+    def called_hotline(self, households: np.ndarray) -> None:
+        """These households called 12345; their neighbours now know someone who did."""
+        new = np.unique(households[~self.hotline_callers[households]])
+        if len(new):
+            self.hotline_callers[new] = True
+            self.hotline_ties += np.asarray(self.ties[new].sum(axis=0)).ravel().astype(np.int64)
+
+    def talk(self) -> None:
+        """Word of mouth, once a week: each view moves `word_of_mouth_weight` toward the mean view of the
+        household's neighbours who have one (DeGroot averaging); a household with no view takes theirs."""
+        w = self.model.cfg.residents.word_of_mouth_weight
+        has = self.has_view
+        if w <= 0 or not has.any():
+            return
+        heard = np.asarray(self.ties @ np.where(has, self.satisfaction, 0.0)).ravel()
+        n = np.asarray(self.ties @ has.astype(float)).ravel()
+        told = n > 0
+        neighbours = np.divide(heard, n, out=np.zeros_like(heard), where=told)
+        s = self.satisfaction
+        self.satisfaction = np.where(told, np.where(has, (1.0 - w) * s + w * neighbours, neighbours), s)

@@ -6,12 +6,13 @@ from datetime import date, timedelta
 
 
 class Calendar:
-    """Day 0 is ``start_date``; ``day`` is today's index while a day is simulated, and the days done after it."""
+    """``day`` is today's index while a day is simulated (0 = the first simulated day), and the days done after it;
+    simulated day ``d`` is ``first_day + d`` days from ``start_date`` (a warm-up runs before the start date)."""
 
     MONDAY, WEDNESDAY = 0, 2
 
-    def __init__(self, start_date: str, days: int, protected_days_per_week: int = 0):
-        self.start = date.fromisoformat(str(start_date))
+    def __init__(self, start_date: str, days: int, first_day: int = 0, protected_days_per_week: int = 0):
+        self.start = date.fromisoformat(str(start_date)) + timedelta(days=first_day)  # the first simulated day
         self.days = days
         self.start_weekday = self.start.weekday()
         self.day = 0

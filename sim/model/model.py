@@ -21,10 +21,12 @@ from .offices.chat import ChatOffice
 from .offices.data import DataOffice
 from .offices.documents import DocumentOffice
 from .offices.duties import DutyOffice
+from .offices.hotline import Hotline
 from .offices.meetings import MeetingOffice
 from .offices.service_desk import ServiceDesk
 from .offices.township import TownshipOffice
 from .streams import Streams
+from .tally import Tally
 from .workload import WorkLedger
 
 
@@ -39,9 +41,13 @@ class GrassrootsModel(mesa.Model):
         self.seed = cfg.seed
         self.streams = Streams(cfg.seed)
         rest = cfg.reform.rest_rights
-        self.calendar = Calendar(cfg.calendar.start_date, cfg.scenario.days,
+        # the warm-up runs before calendar.start_date; the measured `scenario.days` start on it
+        self.warmup_days = int(cfg.scenario.warmup_days)
+        self.days = self.warmup_days + cfg.scenario.days   # simulated in all
+        self.calendar = Calendar(cfg.calendar.start_date, self.days, first_day=-self.warmup_days,
                                  protected_days_per_week=0 if rest is None else rest.min_days_off_per_week)
-        self.days = cfg.scenario.days
+        # every figure the summary adds up is recorded by day, so the summary leaves the warm-up out
+        self.tally = Tally(self.days, self.warmup_days)
         self.structure = build_structure(cfg, self.streams["network"])
 
         for d, spec in enumerate(cfg.departments):
@@ -61,6 +67,7 @@ class GrassrootsModel(mesa.Model):
         self.township = TownshipOffice(self)
         self.chat = ChatOffice(self, [(t, s, d) for (t, s, d, _e) in self.township.campaigns])
         self.service = ServiceDesk(self)
+        self.hotline = Hotline(self)
         self.accountability = Accountability(self)
         self.after_hours_today = np.zeros(self.structure.n_cadres)
         self.datacollector = mesa.DataCollector(model_reporters=reporters.MODEL_REPORTERS)
@@ -81,8 +88,8 @@ class GrassrootsModel(mesa.Model):
     # ---- one day ------------------------------------------------------------------------------------------------
     def step(self) -> None:
         if self.day >= self.days:
-            raise RuntimeError(f"the run is over: scenario.days = {self.days} days were simulated")
-        self.ledger.today = self.day
+            raise RuntimeError(f"the run is over: all {self.days} days (warm-up included) were simulated")
+        self.ledger.today = self.tally.today = self.day
         self.department_hours_today = 0.0
 
         self.departments.do("step")          # documents, meetings, reports, inspections, duties sent down
@@ -90,6 +97,7 @@ class GrassrootsModel(mesa.Model):
             self.assessment.weekly_ledgers()
             self.data.weekly()
             self.meetings.township_weekly()
+            self.households.talk()         # word of mouth: views of the service travel over residents' ties
         self.township.campaign_shifts()
         self.township.forced_assignments()
         findings = self.assessment.hold_visits()
@@ -99,7 +107,8 @@ class GrassrootsModel(mesa.Model):
         self.service.take_requests()
         plan = self.cadres.plan_day(chat_hours)
         self.service.serve(plan)
-        self.accountability.update(plan.overdue, findings)
+        self.service.residents_act()         # residents past their patience call 12345, give up or come back
+        self.accountability.update(plan.overdue + self.hotline.overdue_hours(), findings)
         self.cadres.end_day(plan)
 
         self.department_hours[self.day] += self.department_hours_today

@@ -1,8 +1,8 @@
 """What a run writes, and what every name means: the contract that sweeps, reports and the classroom app read.
 
 A run folder holds ``config.yaml`` (the fully resolved config), ``summary.json`` (``summarise``: one value per
-key, over the run) and ``timeseries.parquet`` (``timeseries``: one row per simulated day and township); the county's
-own figures, one row per simulated day, are ``county_timeseries`` (``county_timeseries.parquet`` when a run writes
+key, over the measured days: the warm-up, ``scenario.warmup_days``, left out) and ``timeseries.parquet``
+(``timeseries``: one row per simulated day and township, warm-up included); the county's own figures, one row per simulated day, are ``county_timeseries`` (``county_timeseries.parquet`` when a run writes
 it). ``CODEBOOK`` below declares every key and column once, with its unit and meaning; ``codebook()`` gives it as a
 table.
 
@@ -29,10 +29,11 @@ import numpy as np
 import pandas as pd
 
 from .reporters import COUNTY_REPORTERS, TOWNSHIP_REPORTERS
+from .survival import CENSORED, aalen_johansen
 from .workload import ACTIVITIES, ADMIN, A
 
 PACKAGE_VERSION = version("grassroots-sim")
-SCHEMA_VERSION = 2  # bump when the meaning of a summary key or a time-series column changes
+SCHEMA_VERSION = 3  # bump when the meaning of a summary key or a time-series column changes
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Output:
 
 TABLES = ("summary", "timeseries", "county_timeseries")
 
-_OVER_RUN = "averaged over the run"
+_OVER_RUN = "averaged over the measured days (after the warm-up)"
 _SUMMARY = [
     *[("summary", f"{a}_hours_per_cadre_week", "hours per cadre-week", f"hours spent on {a.replace('_', ' ')}, "
        + _OVER_RUN) for a in ACTIVITIES],
@@ -72,45 +73,64 @@ _SUMMARY = [
     ("summary", "emergency_inspections_per_township_year", "inspections per township-year",
      "emergency inspections (exempt from caps)"),
     ("summary", "certificate_kinds", "kinds", "certificate kinds a village/community still issues"),
-    ("summary", "certificates_avoided_total", "requests (county, over the run)",
+    ("summary", "certificates_avoided_total", "requests (county, measured days)",
      "certificate requests that no longer reach a cadre"),
     ("summary", "data_entries_per_county_week", "entries per county-week", "household data fields typed by cadres"),
     ("summary", "duplicate_data_entries_per_county_week", "entries per county-week",
      "of the data entries, those already current in another system"),
-    ("summary", "requests_arrived_total", "requests (county, over the run)", "resident requests raised"),
-    ("summary", "requests_resolved_total", "requests (county, over the run)",
-     "requests resolved by the end, by cadres or by residents' own organisations"),
-    ("summary", "requests_open_at_end", "requests (county, end of the run)",
-     "requests still open at the end; arrived_total = resolved_total + open_at_end"),
-    ("summary", "requests_self_settled_total", "requests (county, over the run)",
-     "requests settled by residents' organisations without a cadre"),
+    ("summary", "requests_arrived_total", "requests (county, measured days)",
+     "resident requests raised in the measured days (the cohort every service figure below describes)"),
+    ("summary", "requests_resolved_total", "requests (county)",
+     "of the cohort, requests resolved by the end, by cadres or by residents' own organisations"),
+    ("summary", "requests_abandoned_total", "requests (county)",
+     "of the cohort, requests whose residents gave up after waiting past their patience"),
+    ("summary", "requests_open_at_end", "requests (county)",
+     "of the cohort, requests still open at the end; arrived = resolved + abandoned + open"),
+    ("summary", "requests_self_settled_total", "requests (county)",
+     "of the cohort, requests settled by residents' organisations without a cadre"),
+    ("summary", "requests_escalated_total", "requests (county)",
+     "of the cohort, requests whose residents called the 12345 hotline (they come back as supervised tasks)"),
     ("summary", "service_time_mean_days", "days",
-     "calendar days from a request's arrival to its resolution, mean over resolved requests"),
+     "calendar days from a request's arrival to its resolution, mean over the cohort's resolved requests, open "
+     "ones included by the Aalen-Johansen estimator (abandonment a competing end, the run's end a censoring)"),
     ("summary", "service_time_p90_days", "days", "90th percentile of the same"),
     ("summary", "wait_time_mean_days", "days",
-     "calendar days from arrival to the first hour a cadre spent on it, mean over resolved requests"),
+     "calendar days from arrival to the first hour a cadre spent on it, estimated as service_time_mean_days"),
+    ("summary", "time_in_system_mean_days", "days",
+     "calendar days from arrival to the end (resolved or abandoned), Kaplan-Meier restricted mean over the "
+     "measured days: with requests_open_county_mean and the arrival rate, Little's law"),
+    ("summary", "resolved_within_7d_share", "share 0-1",
+     "of the cohort, the share resolved within 7 days (12345 rule for general requests), censoring-aware"),
+    ("summary", "resolved_within_15d_share", "share 0-1",
+     "of the cohort, the share resolved within 15 days (12345 rule for complex requests), censoring-aware"),
+    ("summary", "abandoned_share", "share 0-1", "of the cohort, the share abandoned, censoring-aware"),
+    ("summary", "escalations_per_1000_households", "calls per 1,000 households per year",
+     "calls to the 12345 hotline about requests that waited past the resident's patience"),
     ("summary", "requests_open_county_mean", "requests (county)",
-     "open requests in the county at the end of a day, mean over days"),
-    ("summary", "satisfaction_mean", "score 0-1", "residents' satisfaction, mean over households and days"),
+     "open requests in the county at the end of a day, mean over the measured days"),
+    ("summary", "satisfaction_mean", "score 0-1",
+     "residents' view of the service, mean over the households that have one and over the measured days"),
     ("summary", "proactive_visits_per_elderly_household_year", "visits per household-year",
      "visits to elderly people living alone"),
-    ("summary", "fatigue_mean", "score 0-1", "cadres' fatigue, mean over cadres and days"),
+    ("summary", "fatigue_mean", "score 0-1", "cadres' fatigue, mean over cadres and measured days"),
     ("summary", "burnout_share", "share 0-1",
      "share of cadre-days with fatigue above fatigue.burnout_threshold"),
-    ("summary", "blame_mean", "score 0-1", "cadres' blame risk, mean over cadres and days"),
+    ("summary", "blame_mean", "score 0-1", "cadres' blame risk, mean over cadres and measured days"),
     ("summary", "overdue_hours_per_cadre", "hours per cadre",
-     "work past its deadline a cadre still owes, mean over days"),
+     "work past its deadline a cadre still owes, mean over measured days"),
     ("summary", "department_hours_per_county_week", "hours per county-week",
      "hours county departments spend on what the model tracks (all departments together): drafting, meetings, "
      "inspections, surveys, returned duties, seconded staff, the data pool; " + _OVER_RUN),
-    ("summary", "appointments_missed_hours_total", "hours (county, over the run)",
+    ("summary", "appointments_missed_hours_total", "hours (county, measured days)",
      "appointment hours that did not fit in a cadre's day"),
     ("summary", "n_cadres", "cadres", "cadres in the scenario"),
     ("summary", "n_households", "households", "households in the scenario"),
     ("summary", "n_townships", "townships", "townships in the scenario"),
-    ("summary", "days", "days", "simulated days"),
+    ("summary", "warmup_days", "days", "days simulated before the measured ones and left out of every figure "
+     "(scenario.warmup_days)"),
+    ("summary", "measured_days", "days", "days every figure describes (scenario.days), from calendar.start_date"),
     ("summary", "weekly_figures_extrapolated", "true/false",
-     "true when the run is not a whole number of weeks: its per-week figures scale a partial week (one Monday, "
+     "true when the measured days are not a whole number of weeks: its per-week figures scale a partial week (one Monday, "
      "say) to seven days and mix weekdays unevenly; trust them only from whole weeks"),
     ("summary", "seed", "integer", "the run's seed"),
     ("summary", "scenario", "name", "the scenario's name"),
@@ -121,7 +141,7 @@ _SUMMARY = [
 
 _PER_DAY = "on the day, mean over the township's cadres"
 _INDEX = [
-    ("day", "day index", "simulated day, 0 = calendar.start_date"),
+    ("day", "day index", "day from calendar.start_date (0, the first measured day); the warm-up's are negative"),
     ("date", "date", "calendar date of the day"),
     ("weekday", "weekday 0-6", "day of the week, 0 = Monday"),
 ]
@@ -137,8 +157,13 @@ _TIMESERIES = [
     ("timeseries", "days_off_share", "share 0-1", "share of the township's cadres who had the day off"),
     ("timeseries", "requests_arrived", "requests per township-day", "resident requests raised on the day"),
     ("timeseries", "requests_resolved", "requests per township-day", "resident requests resolved on the day"),
+    ("timeseries", "requests_abandoned", "requests per township-day",
+     "requests whose residents gave up on the day"),
+    ("timeseries", "requests_escalated", "requests per township-day",
+     "requests whose residents called the 12345 hotline on the day"),
     ("timeseries", "requests_open", "requests (township)", "open requests at the end of the day"),
-    ("timeseries", "satisfaction_mean", "score 0-1", "residents' satisfaction, mean over the township's households"),
+    ("timeseries", "satisfaction_mean", "score 0-1",
+     "residents' view of the service, mean over the township's households that have one (empty before any has)"),
     ("timeseries", "fatigue_mean", "score 0-1", "cadres' fatigue, mean over the township's cadres"),
     ("timeseries", "blame_mean", "score 0-1", "cadres' blame risk, mean over the township's cadres"),
     ("timeseries", "burnout_share", "share 0-1",
@@ -167,62 +192,59 @@ def codebook() -> pd.DataFrame:
 
 
 def summarise(model) -> dict:
-    st, cfg = model.structure, model.cfg
-    C, days = st.n_cadres, model.days
-    weeks = days / 7.0
-    cadres = model.cadres
-    per_cw = cadres.hours_total.sum(axis=0) / C / weeks
+    """One value per key over the measured days (after ``scenario.warmup_days``); the codebook says each one."""
+    st, cfg, tally = model.structure, model.cfg, model.tally
+    C, days, first = st.n_cadres, model.days, tally.first_measured
+    # the measured days are scenario.days; the warm-up ran before them
+    measured = tally.measured_days
+    weeks, years = measured / 7.0, measured / 364.0
+    per_cw = tally.total("hours") / C / weeks
     out: dict = {f"{a}_hours_per_cadre_week": float(per_cw[A[a]]) for a in ACTIVITIES}
     admin = float(sum(per_cw[A[a]] for a in ADMIN))
     service = float(per_cw[A["service"]])
     out["admin_hours_per_cadre_week"] = admin
     out["working_hours_per_cadre_week"] = admin + service
     out["service_share"] = service / (admin + service) if admin + service > 0 else 0.0
-    out["overtime_hours_per_cadre_week"] = float(cadres.overtime_total.sum() / C / weeks)
-    out["after_hours_messages_per_cadre_week"] = float(model.chat.after_hours_total.sum() / C / weeks)
+    out["overtime_hours_per_cadre_week"] = float(tally.total("overtime_hours") / C / weeks)
+    out["after_hours_messages_per_cadre_week"] = float(tally.total("after_hours_messages") / C / weeks)
     out["after_hours_messages_non_urgent_per_cadre_week"] = float(
-        model.chat.after_hours_non_urgent_total.sum() / C / weeks)
-    out["days_off_per_cadre_week"] = float(cadres.days_off_total.sum() / C / weeks)
-    out["messages_per_cadre_day"] = float(model.chat.messages_total / C / days)
+        tally.total("after_hours_messages_non_urgent") / C / weeks)
+    out["days_off_per_cadre_week"] = float(tally.total("days_off") / C / weeks)
+    out["messages_per_cadre_day"] = float(tally.total("messages") / C / measured)
     out["groups_per_cadre"] = model.chat.groups_per_cadre()
-    out["meetings_per_cadre_week"] = float(model.ledger.meeting_count[:days].sum() / C / weeks)
-    out["meetings_max_per_cadre_day"] = int(model.ledger.meeting_count[:days].max(initial=0))
-    years = days / 364.0
-    out["inspections_per_township_year"] = float(model.assessment.routine.mean() / years)
-    out["emergency_inspections_per_township_year"] = float(model.assessment.emergency.mean() / years)
+    meetings = model.ledger.meeting_count[first:days]
+    out["meetings_per_cadre_week"] = float(meetings.sum() / C / weeks)
+    out["meetings_max_per_cadre_day"] = int(meetings.max(initial=0))
+    out["inspections_per_township_year"] = float(tally.total("routine_inspections") / st.n_townships / years)
+    out["emergency_inspections_per_township_year"] = float(
+        tally.total("emergency_inspections") / st.n_townships / years)
     neg = cfg.reform.certificate_negative_list
     out["certificate_kinds"] = int(cfg.service.certificate_kinds_required_by_law if neg is not None
                                    else cfg.service.certificate_kinds)
-    out["certificates_avoided_total"] = int(model.service.certificates_avoided)
-    out["data_entries_per_county_week"] = float(model.data.entries / weeks)
-    out["duplicate_data_entries_per_county_week"] = float(model.data.duplicate_entries / weeks)
-    book = model.service.book
-    counts = book.check_conservation(days - 1)
-    out["requests_arrived_total"] = counts["requests_arrived"]
-    out["requests_resolved_total"] = counts["requests_resolved"]
-    out["requests_open_at_end"] = counts["requests_open_end"]
-    out["requests_self_settled_total"] = int((book.by_residents[: book.n] & book.resolved_by(days - 1)).sum())
-    t_sys, t_wait = book.times(days - 1)
-    out["service_time_mean_days"] = float(t_sys.mean()) if len(t_sys) else float("nan")
-    out["service_time_p90_days"] = float(np.percentile(t_sys, 90)) if len(t_sys) else float("nan")
-    out["wait_time_mean_days"] = float(t_wait.mean()) if len(t_wait) else float("nan")
-    out["requests_open_county_mean"] = float(model.series("requests_open").sum(axis=1).mean())
-    out["satisfaction_mean"] = float(model.series("satisfaction_county_mean").mean())
+    out["certificates_avoided_total"] = int(tally.total("certificates_avoided"))
+    out["data_entries_per_county_week"] = float(tally.total("data_entries") / weeks)
+    out["duplicate_data_entries_per_county_week"] = float(tally.total("duplicate_data_entries") / weeks)
+    out.update(_requests(model))
+    out["escalations_per_1000_households"] = float(
+        tally.total("requests_escalated") / st.n_households * 1000.0 / years)
+    out["requests_open_county_mean"] = float(model.series("requests_open")[first:].sum(axis=1).mean())
+    satisfaction = model.series("satisfaction_county_mean")[first:]
+    out["satisfaction_mean"] = float(np.nanmean(satisfaction)) if np.isfinite(satisfaction).any() else float("nan")
     elderly = max(1, int(model.households.elderly_alone.sum()))
-    out["proactive_visits_per_elderly_household_year"] = float(model.service.proactive_visits / elderly / years)
+    out["proactive_visits_per_elderly_household_year"] = float(tally.total("proactive_visits") / elderly / years)
     n_c = np.bincount(st.cadre_township, minlength=st.n_townships)
     w = n_c / n_c.sum()
-    out["fatigue_mean"] = float((model.series("fatigue_mean") * w).sum(axis=1).mean())
-    out["burnout_share"] = float((model.series("burnout_share") * w).sum(axis=1).mean())
-    out["blame_mean"] = float((model.series("blame_mean") * w).sum(axis=1).mean())
-    out["overdue_hours_per_cadre"] = float(model.accountability.overdue_total / C / days)
-    out["department_hours_per_county_week"] = float(model.department_hours[:days].sum() / weeks)
-    out["appointments_missed_hours_total"] = float(cadres.appointments_missed)
+    for key in ("fatigue_mean", "burnout_share", "blame_mean"):
+        out[key] = float((model.series(key)[first:] * w).sum(axis=1).mean())
+    out["overdue_hours_per_cadre"] = float(tally.total("overdue_hours") / C / measured)
+    out["department_hours_per_county_week"] = float(model.department_hours[first:days].sum() / weeks)
+    out["appointments_missed_hours_total"] = float(tally.total("appointments_missed_hours"))
     out["n_cadres"] = int(C)
     out["n_households"] = int(st.n_households)
     out["n_townships"] = int(st.n_townships)
-    out["days"] = int(days)
-    out["weekly_figures_extrapolated"] = bool(days % 7 != 0)
+    out["warmup_days"] = int(first)
+    out["measured_days"] = int(measured)
+    out["weekly_figures_extrapolated"] = bool(measured % 7 != 0)
     out["seed"] = int(model.seed)
     out["scenario"] = str(cfg.scenario.name)
     out["reforms"] = list(model.reforms)
@@ -230,10 +252,58 @@ def summarise(model) -> dict:
     return out
 
 
+RESOLVED, ABANDONED = 1, 2  # the ways a request ends (survival.aalen_johansen's causes)
+
+
+def request_outcomes(model):
+    """The requests that arrived in the measured days as competing risks: (ids, whole days to the end or to the
+    last day, 1 resolved / 2 abandoned / 0 still open), with the run's conservation checked first."""
+    book, last = model.service.book, model.days - 1
+    book.check_conservation(last)
+    n = book.n
+    ids = np.flatnonzero(book.arrival[:n] >= model.tally.first_measured)
+    arrival, resolved, abandoned = book.arrival[ids], book.resolved[ids], book.abandoned[ids]
+    is_resolved = (resolved >= 0) & (resolved <= last)
+    is_abandoned = (abandoned >= 0) & (abandoned <= last)
+    end = np.where(is_resolved, resolved, np.where(is_abandoned, abandoned, last))
+    cause = np.where(is_resolved, RESOLVED, np.where(is_abandoned, ABANDONED, CENSORED))
+    return ids, (end - arrival).astype(np.int64), cause
+
+
+def _requests(model) -> dict:
+    """Service for residents, censoring-aware (Aalen-Johansen: ``survival.py``) over every request that arrived
+    in the measured days, the ones still open at the end included."""
+    book, last = model.service.book, model.days - 1
+    ids, duration, cause = request_outcomes(model)
+    tau = model.tally.measured_days - 1
+    ends = aalen_johansen(duration, cause, tau, causes=2)
+    # wait: to the first hour a cadre spent on it (residents' organisations take a matter up at once)
+    start = np.where(book.by_residents[ids], book.arrival[ids], book.start[ids])
+    started = (start >= 0) & (start <= last)
+    waited = np.where(started, start - book.arrival[ids], duration)
+    wait_cause = np.where(started, RESOLVED, np.where(cause == ABANDONED, ABANDONED, CENSORED))
+    waits = aalen_johansen(waited.astype(np.int64), wait_cause, tau, causes=2)
+    return {
+        "requests_arrived_total": int(len(ids)),
+        "requests_resolved_total": int((cause == RESOLVED).sum()),
+        "requests_abandoned_total": int((cause == ABANDONED).sum()),
+        "requests_open_at_end": int((cause == CENSORED).sum()),
+        "requests_self_settled_total": int((book.by_residents[ids] & (cause == RESOLVED)).sum()),
+        "requests_escalated_total": int((book.escalated[ids] >= 0).sum()),
+        "service_time_mean_days": ends.mean_given(RESOLVED),
+        "service_time_p90_days": ends.quantile_given(RESOLVED, 0.9),
+        "wait_time_mean_days": waits.mean_given(RESOLVED),
+        "time_in_system_mean_days": ends.restricted_mean(),
+        "resolved_within_7d_share": ends.share_by(RESOLVED, 7),
+        "resolved_within_15d_share": ends.share_by(RESOLVED, 15),
+        "abandoned_share": ends.share_by(ABANDONED),
+    }
+
+
 def _days(model, repeat: int = 1) -> dict:
     cal, days = model.calendar, model.days
     return {
-        "day": np.repeat(np.arange(days), repeat),
+        "day": np.repeat(np.arange(days) - model.warmup_days, repeat),  # the warm-up's days are negative
         "date": pd.to_datetime([cal.start + timedelta(days=int(d)) for d in range(days)]).repeat(repeat),
         "weekday": np.array([cal.weekday(d) for d in range(days)]).repeat(repeat),
     }

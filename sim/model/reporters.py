@@ -45,13 +45,25 @@ def requests_resolved(model) -> np.ndarray:
     return model.service.resolved_today.astype(float)
 
 
+def requests_abandoned(model) -> np.ndarray:
+    return model.service.abandoned_today.astype(float)
+
+
+def requests_escalated(model) -> np.ndarray:
+    return model.service.escalated_today.astype(float)
+
+
 def requests_open(model) -> np.ndarray:
     return model.service.open_by_township.astype(float)
 
 
 def satisfaction_mean(model) -> np.ndarray:
+    """Mean view of the service over the township's households that have one (NaN while none has)."""
     hh, T = model.households, model.structure.n_townships
-    return np.bincount(hh.township, weights=hh.satisfaction, minlength=T) / hh.per_township
+    has = hh.has_view
+    n = np.bincount(hh.township, weights=has, minlength=T)
+    total = np.bincount(hh.township, weights=np.where(has, hh.satisfaction, 0.0), minlength=T)
+    return np.divide(total, n, out=np.full(T, np.nan), where=n > 0)
 
 
 def fatigue_mean(model) -> np.ndarray:
@@ -72,7 +84,8 @@ def county_department_hours(model) -> float:
 
 
 def county_satisfaction(model) -> float:
-    return float(model.households.satisfaction.mean())
+    hh = model.households
+    return float(np.nanmean(hh.satisfaction)) if hh.has_view.any() else float("nan")
 
 
 TOWNSHIP_REPORTERS = {
@@ -83,6 +96,8 @@ TOWNSHIP_REPORTERS = {
     "days_off_share": days_off_share,
     "requests_arrived": requests_arrived,
     "requests_resolved": requests_resolved,
+    "requests_abandoned": requests_abandoned,
+    "requests_escalated": requests_escalated,
     "requests_open": requests_open,
     "satisfaction_mean": satisfaction_mean,
     "fatigue_mean": fatigue_mean,

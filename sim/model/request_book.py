@@ -1,12 +1,13 @@
-"""Resident requests, tracked one by one from arrival to resolution (vectorised: one row per request).
+"""Resident requests, tracked one by one from arrival to their end (vectorised: one row per request).
 
-A request waits in the queue of the cadre whose grid holds the household, and is served first-come-first-served
-with the hours that cadre gives to service that day. Requests residents settle among themselves never enter a
-cadre's queue: they are resolved by residents after a delay. Nothing is dropped: every request is either resolved
-or still open, and :meth:`RequestBook.check_conservation` asserts it.
+A request waits in a queue - a village service station's desk, the village's casework, or the township's
+supervised tasks (see ``offices/service_desk.py``) - and each queue is served in its own order with the work
+capacity the cadres' day gives it. A request ends resolved (by cadres, or by residents' own organisations after a
+delay) or abandoned (the resident gave up); until then it is open. Nothing is dropped:
+:meth:`RequestBook.check_conservation` asserts arrived = resolved + abandoned + open.
 
 Times are stored as float days, so the same book also runs in continuous time (``serve(..., since=t0)``): that is
-how ``sim/mmc.py`` checks this machinery against queueing theory.
+how ``sim/checks/mmc.py`` checks this machinery against queueing theory.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ SELF_SETTLEABLE = np.array([False, False, True, False, True])  # disputes and co
 
 
 class RequestBook:
-    def __init__(self, n_cadres: int, capacity: int = 1024):
-        self.n_cadres = n_cadres
+    def __init__(self, n_queues: int, capacity: int = 1024):
+        self.n_queues = n_queues
         self.n = 0
         self._alloc(capacity)
-        self.open_ids = np.zeros(0, dtype=np.int64)  # ids in the cadres' queues, in arrival order
+        self.open_ids = np.zeros(0, dtype=np.int64)  # ids waiting in a queue, in arrival order
 
     def _alloc(self, capacity: int) -> None:
         def grow(name, dtype, fill):
@@ -36,60 +37,75 @@ class RequestBook:
         grow("arrival", np.float64, -1.0)
         grow("kind", np.int8, -1)
         grow("household", np.int32, -1)
-        grow("cadre", np.int32, -1)
+        grow("queue", np.int32, -1)
         grow("work", np.float64, 0.0)        # hours of work the request needs (at full productivity)
         grow("remaining", np.float64, 0.0)
         grow("start", np.float64, -1.0)      # when a cadre first worked on it (day)
         grow("resolved", np.float64, -1.0)   # when it was resolved (by a cadre or by residents)
+        grow("abandoned", np.float64, -1.0)  # when the resident gave up
         grow("by_residents", np.bool_, False)
+        grow("urgent", np.bool_, False)      # cannot wait for the queue: done the day it arrives
+        grow("pressed", np.int16, 0)         # times the resident came back and pressed (催办)
+        grow("escalated", np.float64, -1.0)  # when the resident called the hotline (12345)
+        grow("deadline", np.float64, np.inf) # a supervised task's deadline (督办)
+        grow("patience_until", np.float64, np.inf)  # when the resident acts if it is still open
         self.capacity = capacity
 
-    def add(self, day, kinds, households, cadres, work, self_settled, settle_day: int) -> None:
+    def add(self, day, kinds, households, queues, work, self_settled, settle_day: float, urgent=None,
+            patience_until=None) -> np.ndarray:
+        """Record new requests; returns their ids. Self-settled ones never join a queue."""
         k = len(kinds)
         if k == 0:
-            return
+            return np.zeros(0, dtype=np.int64)
         if self.n + k > self.capacity:
             self._alloc(max(2 * self.capacity, self.n + k))
         sl = slice(self.n, self.n + k)
         self.arrival[sl] = day
         self.kind[sl] = kinds
         self.household[sl] = households
-        self.cadre[sl] = cadres
+        self.queue[sl] = queues
         self.work[sl] = work
         self.remaining[sl] = np.where(self_settled, 0.0, work)
         self.by_residents[sl] = self_settled
         self.resolved[sl] = np.where(self_settled, settle_day, -1)
+        if urgent is not None:
+            self.urgent[sl] = urgent
+        if patience_until is not None:
+            self.patience_until[sl] = np.where(self_settled, np.inf, patience_until)
         ids = np.arange(self.n, self.n + k)
-        self.open_ids = np.concatenate([self.open_ids, ids[~self_settled]])
+        self.open_ids = np.concatenate([self.open_ids, ids[~np.asarray(self_settled, dtype=bool)]])
         self.n += k
+        return ids
 
-    def queue_hours(self) -> np.ndarray:
-        """Hours of work waiting in each cadre's queue."""
-        ids = self.open_ids
-        return np.bincount(self.cadre[ids], weights=self.remaining[ids], minlength=self.n_cadres)
+    def queue_work(self, mask: np.ndarray | None = None) -> np.ndarray:
+        """Hours of work waiting in each queue (of the open requests where `mask`, aligned with open_ids, holds)."""
+        ids = self.open_ids if mask is None else self.open_ids[mask]
+        return np.bincount(self.queue[ids], weights=self.remaining[ids], minlength=self.n_queues)
 
-    def serve(self, day: float, capacity: np.ndarray, since=None):
-        """Serve each cadre's queue first-come-first-served with `capacity[c]` hours of work.
+    def serve(self, day: float, capacity: np.ndarray, since=None, priority: np.ndarray | None = None):
+        """Serve each queue with `capacity[q]` hours of work, in order of `priority` (aligned with open_ids,
+        smaller first; ties and no priority: first come, first served).
 
         Daily mode (the model): what starts or finishes is stamped with `day`. Continuous mode (``since=t0``): the
-        capacity is the time elapsed since t0 (a number, or one per cadre) with work measured in the same unit, and
+        capacity is the time elapsed since t0 (a number, or one per queue) with work measured in the same unit, and
         each request is stamped with the exact moment it started and finished within the interval.
-        Returns (work done per cadre on certificates, work done per cadre on other requests, ids resolved).
+        Returns (work done per queue on certificates, work done per queue on other requests, ids resolved).
         """
         ids = self.open_ids
         if len(ids) == 0:
-            z = np.zeros(self.n_cadres)
+            z = np.zeros(self.n_queues)
             return z, z.copy(), ids
-        cad = self.cadre[ids]
-        order = np.argsort(cad, kind="stable")  # ids are in arrival order; stable keeps FCFS within a cadre
-        ids_s, cad_s = ids[order], cad[order]
+        q = self.queue[ids]
+        keys = (ids, q) if priority is None else (ids, priority, q)
+        order = np.lexsort(keys)
+        ids_s, q_s = ids[order], q[order]
         rem = self.remaining[ids_s]
         cs = np.cumsum(rem)
         before = cs - rem
-        first = np.r_[True, cad_s[1:] != cad_s[:-1]]
+        first = np.r_[True, q_s[1:] != q_s[:-1]]
         group_base = np.maximum.accumulate(np.where(first, before, 0.0))
         before_in_queue = before - group_base
-        taken = np.clip(capacity[cad_s] - before_in_queue, 0.0, rem)
+        taken = np.clip(capacity[q_s] - before_in_queue, 0.0, rem)
         new_rem = rem - taken
         done = new_rem <= 1e-9
         self.remaining[ids_s] = np.where(done, 0.0, new_rem)
@@ -99,38 +115,45 @@ class RequestBook:
             self.start[ids_s[started]] = day
             self.resolved[resolved_ids] = day
         else:
-            t0 = since[cad_s] if np.ndim(since) else np.full(len(cad_s), float(since))  # per cadre or shared
+            t0 = since[q_s] if np.ndim(since) else np.full(len(q_s), float(since))  # per queue or shared
             self.start[ids_s[started]] = t0[started] + before_in_queue[started]
             self.resolved[resolved_ids] = t0[done] + before_in_queue[done] + rem[done]
         is_cert = self.kind[ids_s] == CERTIFICATE
-        cert = np.bincount(cad_s, weights=np.where(is_cert, taken, 0.0), minlength=self.n_cadres)
-        other = np.bincount(cad_s, weights=np.where(is_cert, 0.0, taken), minlength=self.n_cadres)
+        cert = np.bincount(q_s, weights=np.where(is_cert, taken, 0.0), minlength=self.n_queues)
+        other = np.bincount(q_s, weights=np.where(is_cert, 0.0, taken), minlength=self.n_queues)
         self.open_ids = np.sort(ids_s[~done])
         return cert, other, resolved_ids
 
-    def resolved_by(self, day: int) -> np.ndarray:
+    def abandon(self, ids: np.ndarray, day: float) -> None:
+        """The residents of `ids` give up: the requests end unresolved and leave their queues."""
+        if len(ids):
+            self.abandoned[ids] = day
+            self.remaining[ids] = 0.0
+            self.open_ids = self.open_ids[~np.isin(self.open_ids, ids)]
+
+    def ended_by(self, day: float) -> np.ndarray:
+        """Requests resolved or abandoned by `day`."""
+        r, a = self.resolved[: self.n], self.abandoned[: self.n]
+        return ((r >= 0) & (r <= day)) | ((a >= 0) & (a <= day))
+
+    def resolved_by(self, day: float) -> np.ndarray:
         r = self.resolved[: self.n]
         return (r >= 0) & (r <= day)
 
-    def check_conservation(self, day: int) -> dict:
-        """arrived = resolved + open at `day`; raises if any request is lost or double-counted."""
+    def check_conservation(self, day: float) -> dict:
+        """arrived = resolved + abandoned + open at `day`; raises if any request is lost or double-counted."""
         arrived = self.n
         resolved = int(self.resolved_by(day).sum())
-        open_now = arrived - resolved
+        a = self.abandoned[: self.n]
+        abandoned = int(((a >= 0) & (a <= day)).sum())
+        both = int((self.resolved_by(day) & (a >= 0)).sum())
+        open_now = arrived - resolved - abandoned
         in_queue = len(self.open_ids)
         pending_residents = int(((self.resolved[: self.n] > day) & self.by_residents[: self.n]).sum())
-        if in_queue + pending_residents != open_now:
+        if both or in_queue + pending_residents != open_now:
             raise AssertionError(
-                f"request conservation violated on day {day}: arrived {arrived}, resolved {resolved}, "
-                f"in cadre queues {in_queue}, with residents {pending_residents}"
-            )
-        return {"requests_arrived": arrived, "requests_resolved": resolved, "requests_open_end": open_now}
-
-    def times(self, day: int):
-        """(time in system, wait to first service) in days, for requests resolved by `day`."""
-        done = self.resolved_by(day)
-        arr = self.arrival[: self.n][done]
-        res = self.resolved[: self.n][done]
-        st = self.start[: self.n][done]
-        st = np.where(self.by_residents[: self.n][done], arr, st)  # residents' own organisation takes it up at once
-        return res - arr, st - arr
+                f"request conservation violated on day {day}: arrived {arrived}, resolved {resolved}, abandoned "
+                f"{abandoned} (of which also resolved {both}), in queues {in_queue}, with residents "
+                f"{pending_residents}")
+        return {"requests_arrived": arrived, "requests_resolved": resolved, "requests_abandoned": abandoned,
+                "requests_open_end": open_now}

@@ -5,15 +5,20 @@ The rule (ODD+D "decision"), in order of precedence:
 1. Fixed appointments (meetings, inspections, checkpoint shifts) are attended.
 2. Messages are handled as they arrive; "reply at once" messages interrupt and cost refocusing time; messages in
    the evening, after 21:00 or at the weekend are handled then, as overtime.
-3. Work due before the next working day is done, in overtime if need be (up to the day's cap); what still does not
-   fit becomes overdue, and overdue work raises blame risk.
-4. The rest of the regular day is shared between residents and paperwork by the assessment's incentives: residents
-   waiting in the queue get at least a share ``w`` (the satisfaction weight, never below a floor) of the free
-   hours; then work not yet due (earliest deadline first); then the rest of the queue; then proactive visits to
-   elderly people living alone.
-5. Defensive paperwork (material redone for each assessor, in proportion to blame risk and to how much the
+3. Residents at the service station's desk are served in office hours: the cadre on duty first, the village's
+   other servers when the line is long (walk-ins: the same day or the next).
+4. What cannot wait is done, in overtime if need be (up to the day's cap): urgent residents' matters and
+   supervised tasks (督办) due before the next working day first, then paperwork due before then. What still does
+   not fit becomes overdue, and overdue work raises blame risk.
+5. The rest of the regular day is shared between residents and paperwork by the assessment's incentives: the
+   village's queued casework gets at least a share ``w`` of each server's free hours (the service share, never
+   below a floor); then work not yet due (earliest deadline first); then the rest of the casework (the township
+   liaison takes what the village's own cadres cannot); then proactive visits to elderly people living alone.
+6. Defensive paperwork (material redone for each assessor, in proportion to blame risk and to how much the
    assessment scores material) fills what is left of the day and then the evening (白天干实事, 晚上造材料).
 
+Residents' requests are queued per village, not per cadre: a village's queue is worked by its servers in an order
+(``ServiceOrder``), each up to what the rule leaves them, so an idle server takes the overflow of a busy one.
 Fatigue lowers productivity: the same work takes ``1/productivity`` hours. The function is vectorised over cadres
 (one numpy operation per step for 1,000 cadres) - the same rule a per-agent loop would apply, at county speed.
 """
@@ -24,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .offices.service_desk import CASEWORK, DESK, SUPERVISED
 from .workload import ACTIVITIES, AP, DEADLINE_ACTIVITIES, A, take_earliest_deadline_first
 
 _DL_TO_A = np.array([A[a] for a in DEADLINE_ACTIVITIES])
@@ -31,11 +37,35 @@ _DL_TO_A = np.array([A[a] for a in DEADLINE_ACTIVITIES])
 
 @dataclass
 class DayPlan:
-    hours: np.ndarray            # [C, n_activities] hours spent on each activity
-    service_work_capacity: np.ndarray  # [C] work units offered to the resident queue
+    hours: np.ndarray            # [C, n_activities] hours spent on each activity (service added once served)
+    service_hours: np.ndarray    # [C, 3] hours given to the desk, casework and supervised queues
+    queue_capacity: np.ndarray   # [3 x villages] work each queue gets today (hours at full productivity)
     proactive_hours: np.ndarray  # [C]
-    overdue: np.ndarray          # [C] work past its deadline after today's work
+    overdue: np.ndarray          # [C] paperwork past its deadline after today's work
     appointments_missed: np.ndarray  # [C] appointment hours that did not fit in the day's cap
+
+
+@dataclass
+class ServiceOrder:
+    """Who works a village's queues, and in which order: `pool[c]` is the village cadre c serves; `first` sorts
+    the cadres by village and, within it, desk and casework order (the cadre on duty, the village's others, then
+    the township liaison); `supervised_first` likewise with the liaison first."""
+
+    pool: np.ndarray
+    first: np.ndarray
+    supervised_first: np.ndarray
+
+
+def share_out(demand: np.ndarray, offer: np.ndarray, pool: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Each village's `demand` (work) taken by its servers in `order`, each up to its `offer`: per cadre, the work
+    taken. The first server takes what it can, the next what is left, and so on."""
+    off, p = offer[order], pool[order]
+    before = np.cumsum(off) - off
+    first = np.r_[True, p[1:] != p[:-1]]
+    before -= np.maximum.accumulate(np.where(first, before, 0.0))
+    taken = np.empty_like(offer)
+    taken[order] = np.clip(demand[p] - before, 0.0, off)
+    return taken
 
 
 def plan_day(
@@ -46,15 +76,24 @@ def plan_day(
     chat_hours: np.ndarray,       # [C] message handling today (working time and after hours)
     due: np.ndarray,              # [C, K, n_deadline] owed work (mutated: what is done is removed)
     must_do_days: int,            # deadlines within this many days are done today
-    queue_work: np.ndarray,       # [C] work waiting in the resident queue
+    service,                      # offices.service_desk.ServiceDemand: work waiting per village
+    order: ServiceOrder,
     proactive_demand: np.ndarray, # [C] hours of visits due to elderly people living alone
     defensive_demand: np.ndarray, # [C] hours of defensive paperwork the cadre feels bound to do today
     productivity: np.ndarray,     # [C] in (0, 1]
-    service_share: np.ndarray,    # [C] share of free regular hours the resident queue gets first
+    service_share: np.ndarray,    # [C] share of free regular hours the village's casework gets first
 ) -> DayPlan:
     C = len(regular)
     hours = np.zeros((C, len(ACTIVITIES)))
     used = np.zeros(C)
+    served = np.zeros((C, 3))      # work (at full productivity) each cadre does for each queue type
+    pool = order.pool
+
+    def serve(queue_type: int, demand: np.ndarray, offer_hours: np.ndarray, first: np.ndarray) -> np.ndarray:
+        """Give a village queue's `demand` to its servers in order; returns the hours each spent."""
+        work = share_out(demand, offer_hours * productivity, pool, first)
+        served[:, queue_type] += work
+        return work / productivity
 
     # 1. appointments
     appt_total = appointments.sum(axis=0)
@@ -69,39 +108,55 @@ def plan_day(
     hours[:, A["chat"]] += chat
     used += chat
 
-    # 3. work due before the next working day
+    # 3. the station's desk, in office hours
+    used += serve(DESK, service.desk, np.maximum(regular - used, 0.0), order.first)
+
+    # 4. what cannot wait: urgent residents' matters and supervised tasks due, then paperwork due
+    used += serve(SUPERVISED, service.supervised_due, np.maximum(cap - used, 0.0), order.supervised_first)
+    used += serve(CASEWORK, service.urgent, np.maximum(cap - used, 0.0), order.first)
     urgent = due[:, :must_do_days, :]
     need = urgent.sum(axis=(1, 2)) / productivity
-    spend = np.minimum(need, cap - used)
+    spend = np.minimum(need, np.maximum(cap - used, 0.0))
     done, due[:, :must_do_days, :] = take_earliest_deadline_first(urgent, spend * productivity)
     hours[:, _DL_TO_A] += done / productivity[:, None]
     used += spend
     overdue = due[:, 0, :].sum(axis=1)
 
-    # 4. free regular hours: residents, work ahead, residents again, proactive visits
+    # 5. free regular hours: residents' casework, work ahead, the rest of the casework, proactive visits
     free = np.maximum(regular - used, 0.0)
-    queue_h = queue_work / productivity
-    serve_first = np.minimum(queue_h, free * service_share)
-    free -= serve_first
+    supervised_left, casework_left = service.supervised_later, service.casework_later
+
+    def casework(offer_hours: np.ndarray) -> np.ndarray:
+        nonlocal supervised_left, casework_left
+        spent = serve(SUPERVISED, supervised_left, offer_hours, order.supervised_first)
+        supervised_left = np.maximum(supervised_left - np.bincount(pool, spent * productivity, len(supervised_left)),
+                                     0.0)
+        more = serve(CASEWORK, casework_left, offer_hours - spent, order.first)
+        casework_left = np.maximum(casework_left - np.bincount(pool, more * productivity, len(casework_left)), 0.0)
+        return spent + more
+
+    first_share = casework(free * service_share)
+    free -= first_share
     ahead = due[:, must_do_days:, :]
     ahead_h = np.minimum(ahead.sum(axis=(1, 2)) / productivity, free)
     done, due[:, must_do_days:, :] = take_earliest_deadline_first(ahead, ahead_h * productivity)
     hours[:, _DL_TO_A] += done / productivity[:, None]
     free -= ahead_h
-    serve_more = np.minimum(queue_h - serve_first, free)
-    free -= serve_more
+    rest = casework(free)
+    free -= rest
     proactive = np.minimum(proactive_demand, free)
     free -= proactive
-    serve_h = serve_first + serve_more
     hours[:, A["service"]] += proactive  # queue service is split into certificates/service once served
-    used += ahead_h + serve_h + proactive
+    used += first_share + ahead_h + rest + proactive
 
-    # 5. defensive paperwork: the rest of the day, then the evening
+    # 6. defensive paperwork: the rest of the day, then the evening
     defensive = np.minimum(defensive_demand, np.maximum(cap - used, 0.0))
     hours[:, A["defensive_paperwork"]] += defensive
     used += defensive
 
+    V = len(service.desk)
+    queue_capacity = np.concatenate([np.bincount(pool, served[:, t], V) for t in (DESK, CASEWORK, SUPERVISED)])
     return DayPlan(
-        hours=hours, service_work_capacity=serve_h * productivity, proactive_hours=proactive,
-        overdue=overdue, appointments_missed=missed,
+        hours=hours, service_hours=served / productivity[:, None], queue_capacity=queue_capacity,
+        proactive_hours=proactive, overdue=overdue, appointments_missed=missed,
     )

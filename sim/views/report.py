@@ -172,8 +172,8 @@ def sweep_warnings(exp: Experiment) -> list[str]:
     for v in exp.spec.get("variants", {}) or {}:
         if v not in seeds.index:
             out.append(f"variant {v} has no runs")
-    if "days" in exp.runs and (exp.runs["days"] % 7 != 0).any():
-        days = sorted(set(exp.runs.loc[exp.runs["days"] % 7 != 0, "days"].astype(int)))
+    if "measured_days" in exp.runs and (exp.runs["measured_days"] % 7 != 0).any():
+        days = sorted(set(exp.runs.loc[exp.runs["measured_days"] % 7 != 0, "measured_days"].astype(int)))
         out.append(f"runs of {', '.join(map(str, days))} days are not whole weeks: their per-week figures "
                    "extrapolate a partial week; run whole weeks (days=7k) to trust them")
     return out

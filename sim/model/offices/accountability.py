@@ -13,7 +13,6 @@ class Accountability:
     def __init__(self, model):
         self.model = model
         self._rng = model.streams["incidents"]
-        self.overdue_total = 0.0
 
     def update(self, overdue: np.ndarray, findings: np.ndarray) -> None:
         """Move every cadre's blame risk by today's overdue hours, findings and incidents; it decays meanwhile."""
@@ -22,7 +21,7 @@ class Accountability:
         ft = m.cfg.reform.fault_tolerance
         pa = m.cfg.reform.precise_accountability
         forgiven = 0.0 if ft is None else ft.forgiven_overdue_share
-        self.overdue_total += float(overdue.sum())
+        m.tally.add("overdue_hours", float(overdue.sum()))
         b = cadres.blame * (1.0 - bl.decay_per_day)
         b += bl.per_overdue_hour * overdue * (1.0 - forgiven)
         np.add.at(b, findings, bl.per_finding)
@@ -40,3 +39,11 @@ class Accountability:
                 t = st.village_township[v]
                 b[cadres.of_township[t]] += bl.per_incident * collective
         cadres.blame = np.clip(b, 0.0, 1.0)
+
+    def below_standard(self, villages: np.ndarray, weight: float) -> None:
+        """A measured satisfaction survey names villages below the standard (通报): their servers take blame as
+        from an inspection finding, scaled by the weight satisfaction has in the assessment."""
+        cadres = self.model.cadres
+        for v in villages:
+            who = cadres.serving_village[v]
+            cadres.blame[who] = np.minimum(cadres.blame[who] + weight * self.model.cfg.blame.per_finding, 1.0)

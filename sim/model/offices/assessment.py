@@ -29,10 +29,10 @@ class AssessmentOffice:
         self.n_assessors = self._bodies(st.covers, np.ones_like(needs_ledger))
         self.n_ledger_sets = self._bodies(st.covers, needs_ledger)
         self.visits: dict[int, list] = {}
-        self.routine = np.zeros(st.n_townships, dtype=np.int64)
-        self.emergency = np.zeros(st.n_townships, dtype=np.int64)
         self._rng_findings = model.streams["inspections/findings"]
         self._rng_emergency = model.streams["inspections/emergency"]
+        self._rng_survey = model.streams["survey"]
+        self.measured_satisfaction = np.full(st.n_villages, np.nan)  # the last survey's satisfied share
         # what the assessment weighs: residents' satisfaction (raised by satisfaction_assessment), the rest material
         sat = model.cfg.reform.satisfaction_assessment
         w = cfg.assessment.satisfaction_weight
@@ -100,7 +100,7 @@ class AssessmentOffice:
                 minutes = self.no_ledger.visited_households_per_assessment * cfg.department_hours.survey_minutes_per_household
                 m.department_hours_at(day, minutes / 60.0 * min(1.0, n_households))
         self.visits.setdefault(day, []).append((township, hosts))
-        (self.emergency if emergency else self.routine)[township] += 1
+        m.tally.add("emergency_inspections" if emergency else "routine_inspections", 1, day=day)
 
     def emergency_inspections(self) -> None:
         """Emergency inspections (safety, floods): any department, any working day, exempt from every cap."""
@@ -115,12 +115,28 @@ class AssessmentOffice:
             self.request(dept, int(t), self.draw_villages(rng), emergency=True)
 
     def satisfaction_survey(self) -> None:
-        """Satisfaction-weighted assessment asks a random share of residents each quarter (department hours)."""
+        """satisfaction_assessment: each quarter a random share of residents is asked whether they are satisfied
+        (department hours). Each answers yes with the chance of its own view (those with no view yet say they do
+        not know). The satisfied share measured per village is what the assessment weighs: it moves the cadres'
+        priorities (``Cadres.heed_survey``) and names villages below the standard (``Accountability``)."""
         m, sat = self.model, self.model.cfg.reform.satisfaction_assessment
         if sat is None or m.day % 91 != 45:
             return
-        minutes = m.cfg.department_hours.survey_minutes_per_household
-        m.department_hours_today += sat.sample_share * m.structure.n_households * minutes / 60.0
+        hh, st = m.households, m.structure
+        rng = self._rng_survey
+        asked = np.flatnonzero(rng.random(len(hh)) < sat.sample_share)
+        yes = rng.random(len(asked)) < np.nan_to_num(hh.satisfaction[asked], nan=0.0)
+        answered = asked[hh.has_view[asked]]
+        yes = yes[hh.has_view[asked]]
+        n = np.bincount(hh.village[answered], minlength=st.n_villages)
+        satisfied = np.bincount(hh.village[answered], weights=yes, minlength=st.n_villages)
+        # a village where nobody could answer is taken as meeting the standard (nothing measured, no effect)
+        share = np.where(n > 0, satisfied / np.maximum(n, 1), m.cfg.assessment.satisfaction_standard)
+        self.measured_satisfaction = share
+        m.cadres.heed_survey(share, self.satisfaction_weight)
+        m.accountability.below_standard(np.flatnonzero(share < m.cfg.assessment.satisfaction_standard),
+                                        self.satisfaction_weight)
+        m.department_hours_today += len(asked) * m.cfg.department_hours.survey_minutes_per_household / 60.0
 
     def hold_visits(self) -> np.ndarray:
         """Today's visits; returns the findings against hosting cadres (an array of cadre ids, with repeats)."""

@@ -71,9 +71,6 @@ class ChatOffice:
         self.deferred_count = np.zeros(C)
         self.max_groups = max(ch.groups_per_department, ch.township_groups, ch.village_groups, 1)
         self.membership = g.membership  # [C, G]
-        self.messages_total = 0.0
-        self.after_hours_total = np.zeros(C)
-        self.after_hours_non_urgent_total = np.zeros(C)
 
     def post_department_notice(self, dept_index: int) -> None:
         """A notice that replaces a document (merge_documents' "don't issue what need not be issued")."""
@@ -126,7 +123,7 @@ class ChatOffice:
         counts = np.zeros((G, 12))
         np.add.at(counts, (group_ids, cell), 1.0)
         per_cadre = np.asarray(self.membership @ counts)          # [C, 12] copies seen
-        self.messages_total += per_cadre.sum()
+        m.tally.add("messages", per_cadre.sum())
 
         tc = np.repeat(np.arange(3), 4)
         act = np.tile(np.repeat([0, 1], 2), 3)
@@ -146,8 +143,8 @@ class ChatOffice:
         self.deferred_minutes += later_minutes
         self.deferred_count += per_cadre[:, deferred].sum(axis=1)
         after = per_cadre[:, after_hours & ~deferred].sum(axis=1)
-        self.after_hours_total += after
-        self.after_hours_non_urgent_total += per_cadre[:, after_hours & ~deferred & (urg == 0)].sum(axis=1)
+        m.tally.add("after_hours_messages", after.sum())
+        m.tally.add("after_hours_messages_non_urgent", per_cadre[:, after_hours & ~deferred & (urg == 0)].sum())
         if is_workday:
             now_minutes = now_minutes + self.deferred_minutes
             if self.no_instant is not None:
@@ -159,5 +156,6 @@ class ChatOffice:
         return now_minutes / 60.0, after
 
     def groups_per_cadre(self) -> float:
-        mid = self.model.cfg.scenario.days // 2
+        sc = self.model.cfg.scenario
+        mid = (int(sc.warmup_days) + sc.days) // 2  # the middle of the measured days
         return float(self.groups.groups_per_cadre(mid).mean())

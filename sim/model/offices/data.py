@@ -37,8 +37,6 @@ class DataOffice:
         self.updated = np.zeros((S + 1, V, F))
         self.known = np.zeros((V, F))      # current anywhere: what a single store would have held
         self.known_updated = np.zeros((V, F))
-        self.duplicate_entries = 0.0
-        self.entries = 0.0
         self.village_households = st.village_households.astype(np.float64)
         self.per_request = cfg.scope_share / cfg.client_share
 
@@ -57,8 +55,8 @@ class DataOffice:
         known = (self.known[:, fields] * decay(self.known_updated[:, fields])).T   # [k, V]
         households = self.village_households * cfg.scope_share
         to_type = households * (1.0 - cov).sum(axis=0)                          # household-fields typed, per village
-        self.entries += to_type.sum()
-        self.duplicate_entries += (households * ((1.0 - cov) * known).sum(axis=0)).sum()
+        m.tally.add("data_entries", to_type.sum())
+        m.tally.add("duplicate_data_entries", (households * ((1.0 - cov) * known).sum(axis=0)).sum())
         q = self.per_request
         if held.any():
             new = cov[held] + (1.0 - cov[held]) * q

@@ -1,5 +1,17 @@
-"""Serving residents (服务群众): requests raised, settled by residents' own organisations or queued for a cadre,
-served with the hours the cadres' day leaves for them, and proactive visits to elderly people living alone.
+"""Serving residents (服务群众), organised as townships organise it.
+
+- Walk-in matters (certificates, consultations) go to the village's service station (便民服务站), whose desk
+  handles them in office hours the same day or the next: the cadre on duty first, the others when the line is long.
+- Casework (allowance applications, disputes, care visits) is queued for the village and shared by its cadres and
+  the township cadre attached to it (包村干部), who takes the overflow; urgent matters first, then the ones
+  residents came back to press, then the rest in arrival order.
+- Escalated requests come back from the 12345 hotline as supervised tasks (督办, ``offices/hotline.py``), queued per
+  village with the township's liaison first, earliest deadline first.
+- Requests residents' own organisations settle never enter a queue (self_organization fosters organisers).
+
+How much of a cadre's day each queue gets is the cadre's decision (``workday.py``): the desk in office hours, urgent
+and due work in overtime or at the weekend if need be, the rest from free hours by the assessment's incentives.
+What residents do when a request waits past their patience is theirs (``agents.Households``).
 
 Reforms acting here: certificate_negative_list (certificates the law does not require are no longer asked for),
 self_organization (more organisers among residents' ties settle disputes and consultations).
@@ -7,31 +19,53 @@ self_organization (more organisers among residents' ties settle disputes and con
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..request_book import CERTIFICATE, KINDS, SELF_SETTLEABLE, RequestBook
 from ..workload import A
+
+DESK, CASEWORK, SUPERVISED = 0, 1, 2   # the queue types; queue id = type x villages + village
+QUEUE_TYPES = ("desk", "casework", "supervised")
+
+
+@dataclass
+class ServiceDemand:
+    """Work waiting per village (hours at full productivity), by how the cadres' day treats it."""
+
+    desk: np.ndarray              # walk-ins at the station: office hours, today or tomorrow
+    urgent: np.ndarray            # urgent casework: today, in overtime or at the weekend if need be
+    supervised_due: np.ndarray    # supervised tasks due before the next working day: as any work due
+    supervised_later: np.ndarray  # supervised tasks due later
+    casework_later: np.ndarray    # the rest of the casework
 
 
 class ServiceDesk:
     def __init__(self, model):
         self.model = model
         st, sv = model.structure, model.cfg.service
-        self.book = RequestBook(st.n_cadres, capacity=int(st.n_households * sv.requests_per_household_per_year
-                                                          * model.days / 364 * 1.1) + 1024)
+        self.n_villages = V = st.n_villages
+        self.book = RequestBook(3 * V, capacity=int(st.n_households * sv.requests_per_household_per_year
+                                                     * model.days / 364 * 1.1) + 1024)
         self._rng = model.streams["requests"]
+        self._rng_patience = model.streams["residents/patience"]
         self._cert_kind_legal, self._cert_kind_p = self._plan_certificates()
-        shares = np.array([sv.kinds[k].share for k in KINDS])
+        spec = [sv.kinds[k] for k in KINDS]
+        shares = np.array([k.share for k in spec])
         self._kind_p = shares / shares.sum()
-        self._kind_hours = np.array([sv.kinds[k].hours for k in KINDS])
+        self._kind_hours = np.array([k.hours for k in spec])
+        self.walk_in = np.array([k.walk_in for k in spec])
+        self.limit_days = np.array([k.limit_days for k in spec], dtype=np.float64)
+        self._urgent_share = np.array([k.urgent_share for k in spec])
         self._settling: dict[int, list] = {}  # day -> ids of requests residents settle that day
         self._proactive_candidates = np.zeros(0, dtype=np.int64)
-        self.certificates_avoided = 0
-        self.proactive_visits = 0
-        # per township: today's arrivals and resolutions, and the requests open (queued or with residents)
+        # per township: today's arrivals, ends and calls to the hotline, and the requests open
         T = st.n_townships
         self.arrived_today = np.zeros(T, dtype=np.int64)
         self.resolved_today = np.zeros(T, dtype=np.int64)
+        self.abandoned_today = np.zeros(T, dtype=np.int64)
+        self.escalated_today = np.zeros(T, dtype=np.int64)
         self.open_by_township = np.zeros(T, dtype=np.int64)
 
     def _plan_certificates(self):
@@ -44,8 +78,9 @@ class ServiceDesk:
         p = 1.0 / np.arange(1, K + 1) ** sv.certificate_popularity_exponent
         return legal, p / p.sum()
 
+    # ---- arrivals ---------------------------------------------------------------------------------------------
     def take_requests(self) -> None:
-        """Today's requests from households, each to the cadre whose grid holds the household."""
+        """Today's requests from households: to the station's desk, the village's casework, or settled by residents."""
         m = self.model
         sv, st, hh = m.cfg.service, m.structure, m.households
         rng = self._rng
@@ -55,29 +90,51 @@ class ServiceDesk:
         cert_kind = rng.choice(len(self._cert_kind_p), size=n, p=self._cert_kind_p)
         u_verify = rng.random(n)
         u_settle = rng.random(n)
+        u_urgent = rng.random(n)
         keep = np.ones(n, dtype=bool)
         neg = m.cfg.reform.certificate_negative_list
         if neg is not None:
             removed = (kind == CERTIFICATE) & ~self._cert_kind_legal[cert_kind]
             verified = removed & (u_verify < neg.verifiable_share)
-            self.certificates_avoided += int(removed.sum())
+            m.tally.add("certificates_avoided", removed.sum())
             m.department_hours_today += verified.sum() * m.cfg.department_hours.verification_minutes / 60.0
             keep &= ~removed
-        households, kind = households[keep], kind[keep]
+        households, kind, u_urgent = households[keep], kind[keep], u_urgent[keep]
         # self-organisation: each organiser among the household's ties may settle a dispute or a consultation
         p_settle = 1.0 - (1.0 - sv.self_settle_probability) ** hh.organiser_ties[households]
         settled = SELF_SETTLEABLE[kind] & (u_settle[keep] < p_settle)
-        work = self._kind_hours[kind]
+        urgent = u_urgent < self._urgent_share[kind]
+        village = st.household_village[households]
+        queue = np.where(self.walk_in[kind] & ~urgent, DESK, CASEWORK) * self.n_villages + village
+        # patience: drawn for every request (common random numbers), around the limit the resident expects
+        shape = m.cfg.residents.patience_shape
+        patience = self._rng_patience.gamma(shape, 1.0, size=len(kind)) * self.limit_days[kind] / shape
         settle_day = m.day + int(round(sv.self_settle_days))
-        first = self.book.n
-        self.book.add(m.day, kind, households, hh.cadre[households], work, settled, settle_day)
+        ids = self.book.add(m.day, kind, households, queue, self._kind_hours[kind], settled, settle_day,
+                            urgent=urgent, patience_until=m.day + patience)
         self.arrived_today = np.bincount(st.household_township[households], minlength=st.n_townships)
         if settled.any():
-            self._settling.setdefault(settle_day, []).append(first + np.flatnonzero(settled))
+            self._settling.setdefault(settle_day, []).append(ids[settled])
 
-    def queue_hours(self) -> np.ndarray:
-        """Hours of work waiting in each cadre's queue."""
-        return self.book.queue_hours()
+    # ---- what the cadres' day is asked for ----------------------------------------------------------------------
+    def demand(self, must_do_days: int) -> ServiceDemand:
+        """Work waiting per village, split by how the day rule treats it (``must_do_days``: deadlines before the
+        next working day count as due today)."""
+        book, V, day = self.book, self.n_villages, self.model.day
+        ids = book.open_ids
+        q = book.queue[ids]
+        kind_of_queue, village = q // V, q % V
+        due = (kind_of_queue == SUPERVISED) & (book.deadline[ids] < day + must_do_days)
+        urgent = (kind_of_queue == CASEWORK) & book.urgent[ids]
+
+        def work(mask):
+            return np.bincount(village[mask], weights=book.remaining[ids[mask]], minlength=V)
+
+        return ServiceDemand(
+            desk=work(kind_of_queue == DESK), urgent=work(urgent), supervised_due=work(due),
+            supervised_later=work((kind_of_queue == SUPERVISED) & ~due),
+            casework_later=work((kind_of_queue == CASEWORK) & ~urgent),
+        )
 
     def proactive_demand(self) -> np.ndarray:
         """Hours of visits due per cadre to elderly people living alone whose last visit is a period ago."""
@@ -89,27 +146,69 @@ class ServiceDesk:
         n = np.bincount(hh.cadre[self._proactive_candidates], minlength=m.structure.n_cadres).astype(float)
         return n * sv.proactive_visit_hours
 
+    # ---- serving -------------------------------------------------------------------------------------------------
+    def _priority(self) -> np.ndarray:
+        """Order within each queue: urgent casework, then pressed, then the rest; supervised tasks by deadline."""
+        book, V = self.book, self.n_villages
+        ids = book.open_ids
+        casework_rank = np.where(book.urgent[ids], 0.0, np.where(book.pressed[ids] > 0, 1.0, 2.0))
+        return np.where(book.queue[ids] // V == SUPERVISED, book.deadline[ids], casework_rank)
+
     def serve(self, plan) -> None:
-        """Serve the queues with the hours the day plan offers; visits with the proactive hours."""
+        """Serve the queues with the work the day plan gave them; visits with the proactive hours."""
         m = self.model
-        sv, hh, st = m.cfg.service, m.households, m.structure
-        hours, productivity = plan.hours, m.cadres.productivity
-        book = self.book
-        cert, other, resolved = book.serve(m.day, plan.service_work_capacity)
-        hours[:, A["certificates"]] += cert / productivity
-        hours[:, A["service"]] += other / productivity
-        # satisfaction of households whose request was resolved today, by how long it took
+        st, hh, book, V = m.structure, m.households, self.book, self.n_villages
+        cert, other, resolved = book.serve(m.day, plan.queue_capacity, priority=self._priority())
+        # each cadre's service hours count as certificates in the share certificates took of that queue's work
+        done = cert + other
+        cert_share = np.divide(cert, done, out=np.zeros_like(done), where=done > 0).reshape(3, V)
+        pool = m.cadres.pool
+        cert_hours = (plan.service_hours * cert_share[:, pool].T).sum(axis=1)
+        plan.hours[:, A["certificates"]] += cert_hours
+        plan.hours[:, A["service"]] += plan.service_hours.sum(axis=1) - cert_hours
         if len(resolved):
             waited = m.day - book.arrival[resolved]
-            hh.rate_service(book.household[resolved], np.exp(-waited / sv.satisfaction_patience_days))
+            hh.rate_service(book.household[resolved], self.experience(waited))
         settled = self._settling.pop(m.day, [])
         settled_today = np.concatenate(settled) if settled else np.zeros(0, dtype=np.int64)
         if len(settled_today):
-            hh.rate_service(book.household[settled_today], np.exp(-sv.self_settle_days / sv.satisfaction_patience_days))
-        done = np.concatenate([resolved, settled_today])
-        self.resolved_today = np.bincount(st.household_township[book.household[done]], minlength=st.n_townships)
-        self.open_by_township += self.arrived_today - self.resolved_today
-        self._visit(plan, hours)
+            hh.rate_service(book.household[settled_today],
+                            self.experience(np.full(len(settled_today), m.cfg.service.self_settle_days)))
+        ended = np.concatenate([resolved, settled_today])
+        self.resolved_today = np.bincount(st.household_township[book.household[ended]], minlength=st.n_townships)
+        self._visit(plan, plan.hours)
+
+    def experience(self, days_waited: np.ndarray) -> np.ndarray:
+        """How a resolved matter feels to the resident: 1 at once, falling with each day waited."""
+        return np.exp(-np.asarray(days_waited, dtype=float) / self.model.cfg.service.satisfaction_patience_days)
+
+    # ---- residents whose patience ran out ----------------------------------------------------------------------
+    def residents_act(self) -> None:
+        """Requests still open past their resident's patience: the resident calls 12345, gives up, or comes back."""
+        m = self.model
+        book, st, hh = self.book, m.structure, m.households
+        ids = book.open_ids
+        waiting = ids[(book.patience_until[ids] <= m.day) & (book.escalated[ids] < 0)]
+        self.abandoned_today = np.zeros(st.n_townships, dtype=np.int64)
+        self.escalated_today = np.zeros(st.n_townships, dtype=np.int64)
+        if len(waiting):
+            call, give_up = hh.respond_to_waiting(book.household[waiting])
+            m.hotline.receive(waiting[call])
+            quit_ids = waiting[give_up]
+            book.abandon(quit_ids, m.day)
+            hh.rate_service(book.household[quit_ids], 0.0)
+            back = waiting[~call & ~give_up]
+            book.pressed[back] += 1
+            shape = m.cfg.residents.patience_shape
+            again = self._rng_patience.gamma(shape, 1.0, size=len(back)) * self.limit_days[book.kind[back]] / shape
+            book.patience_until[back] = m.day + again
+            self.abandoned_today = np.bincount(st.household_township[book.household[quit_ids]],
+                                               minlength=st.n_townships)
+            self.escalated_today = np.bincount(st.household_township[book.household[waiting[call]]],
+                                               minlength=st.n_townships)
+            m.tally.add("requests_pressed", len(back))
+            m.tally.add("requests_abandoned", len(quit_ids))
+        self.open_by_township += self.arrived_today - self.resolved_today - self.abandoned_today
 
     def _visit(self, plan, hours) -> None:
         """Proactive visits: whole visits only, the longest-unvisited households of each grid first."""
@@ -127,5 +226,5 @@ class ServiceDesk:
         rank = np.arange(len(cand)) - np.maximum.accumulate(np.where(first, np.arange(len(cand)), 0))
         chosen = cand[rank < visits[cad]]
         hh.last_visit[chosen] = m.day
-        hh.satisfaction[chosen] = 0.8 * hh.satisfaction[chosen] + 0.2
-        self.proactive_visits += len(chosen)
+        hh.visited(chosen)
+        m.tally.add("proactive_visits", len(chosen))

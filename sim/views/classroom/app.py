@@ -175,11 +175,30 @@ def _per_cadre_week(m: GrassrootsModel) -> np.ndarray:
     return m.cadres.hours_total.sum(axis=0) / m.structure.n_cadres / (d / 7.0)
 
 
+def _resolved_so_far(m: GrassrootsModel) -> tuple[np.ndarray, np.ndarray]:
+    """(days from arrival to resolution of the requests resolved so far, all requests' ages or times so far)."""
+    book, today = m.service.book, m.calendar.day - 1
+    res, arr = book.resolved[: book.n], book.arrival[: book.n]
+    done = (res >= 0) & (res <= today)
+    return res[done] - arr[done], arr
+
+
 def _service_time_mean(m: GrassrootsModel) -> float:
-    if m.calendar.day == 0:
-        return float("nan")
-    t_sys, _ = m.service.book.times(m.calendar.day - 1)
+    t_sys, _ = _resolved_so_far(m)
     return float(t_sys.mean()) if len(t_sys) else float("nan")
+
+
+def _within_7_days(m: GrassrootsModel) -> float:
+    """Of the requests at least 7 days old, the share resolved within 7 days."""
+    t_sys, arr = _resolved_so_far(m)
+    old = (arr <= m.calendar.day - 1 - 7).sum()
+    return float((t_sys <= 7).sum() / old) if old else float("nan")
+
+
+def _per_week(m: GrassrootsModel, name: str) -> float:
+    """A tallied count or sum so far, per cadre-week."""
+    d = m.calendar.day
+    return float(m.tally.by_day(name)[:d].sum() / m.structure.n_cadres / max(d / 7.0, 1 / 7))
 
 
 def _backlog_now(m: GrassrootsModel) -> float:
@@ -195,11 +214,15 @@ def what_changed(model: ClassroomModel) -> list[dict]:
     rows = [
         ("admin hours per cadre-week 事务工时(小时/人·周)", ha[admin].sum(), hb[admin].sum(), "lower"),
         ("service hours per cadre-week 服务群众工时", ha[A["service"]], hb[A["service"]], "higher"),
-        ("overtime per cadre-week 加班(小时/人·周)", a.cadres.overtime_total.sum() / a.structure.n_cadres
-         / max(a.calendar.day / 7.0, 1 / 7), b.cadres.overtime_total.sum() / b.structure.n_cadres
-         / max(b.calendar.day / 7.0, 1 / 7), "lower"),
+        ("overtime per cadre-week 加班(小时/人·周)", _per_week(a, "overtime_hours"), _per_week(b, "overtime_hours"),
+         "lower"),
         ("service time, mean days 办结天数", _service_time_mean(a), _service_time_mean(b), "lower"),
+        ("resolved within 7 days 7日办结率", _within_7_days(a), _within_7_days(b), "higher"),
         ("open requests now 待办请求", _backlog_now(a), _backlog_now(b), "lower"),
+        ("residents who gave up 放弃的诉求", a.tally.by_day("requests_abandoned").sum(),
+         b.tally.by_day("requests_abandoned").sum(), "lower"),
+        ("calls to 12345 拨打12345", a.tally.by_day("requests_escalated").sum(),
+         b.tally.by_day("requests_escalated").sum(), "lower"),
     ]
     return [dict(metric=m, with_reforms=float(x), without=float(y), difference=float(x - y), better=better)
             for (m, x, y, better) in rows]
@@ -269,7 +292,9 @@ def _node_values(m: GrassrootsModel, lay: dict, colour_by: str) -> dict[str, np.
     C = st.n_cadres
     book = m.service.book
     open_ids = book.open_ids
-    queue = np.bincount(book.cadre[open_ids], minlength=C).astype(float)  # requests waiting for each cadre
+    # requests waiting in each village's queues, shown on every cadre who serves the village
+    waiting = np.bincount(book.queue[open_ids] % st.n_villages, minlength=st.n_villages).astype(float)
+    queue = waiting[st.cadre_liaison_village]
     if colour_by == "hours":
         cad = m.cadres.hours_today.sum(axis=1)
         vill = np.array([cad[st.cadre_liaison_village == v].mean() if (st.cadre_liaison_village == v).any() else 0.0

@@ -1,0 +1,43 @@
+"""The day-by-day record of everything the summary adds up.
+
+Every count or sum the summary reports (hours by activity, messages, data entries, inspections, visits, ...) is
+recorded on the day it happens, so the summary can leave out the warm-up by taking the measured days
+(``scenario.warmup_days`` onwards) rather than by remembering to reset each counter when the warm-up ends.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Tally:
+    def __init__(self, days: int, warmup_days: int):
+        self.days = days
+        self.first_measured = warmup_days
+        self.today = 0
+        self._by_day: dict[str, np.ndarray] = {}
+
+    @property
+    def measured_days(self) -> int:
+        return self.days - self.first_measured
+
+    def add(self, name: str, value, day: int | None = None) -> None:
+        """Add `value` (a number, or an array of a fixed shape) to `name` on `day` (today by default)."""
+        record = self._by_day.get(name)
+        if record is None:
+            record = self._by_day[name] = np.zeros((self.days, *np.shape(value)))
+        d = self.today if day is None else day
+        if 0 <= d < self.days:
+            record[d] += value
+
+    def by_day(self, name: str) -> np.ndarray:
+        """The whole record, warm-up included (zeros if nothing was ever added)."""
+        return self._by_day.get(name, np.zeros(self.days))
+
+    def measured(self, name: str) -> np.ndarray:
+        """The record over the measured days."""
+        return self.by_day(name)[self.first_measured:]
+
+    def total(self, name: str):
+        """The sum over the measured days."""
+        return self.measured(name).sum(axis=0)
