@@ -285,8 +285,7 @@ class Cadres:
 class Households:
     """All households as arrays (hundreds of thousands of them would be too many agents).
 
-    A household holds its view of the service (satisfaction, 0-1; none until its first contact or what its
-    neighbours tell it), whether it has called the 12345 hotline, and how many of its neighbours have. It acts
+    A household holds its view of the service (satisfaction, 0-1; none until its first contact), whether it has called the 12345 hotline, and how many of its neighbours have. It acts
     when a request waits past its patience (``respond_to_waiting``) and talks with its neighbours once a week
     (``talk``): word of mouth over the resident-tie network moves views and spreads the habit of calling 12345.
     """
@@ -362,14 +361,14 @@ class Households:
 
     def talk(self) -> None:
         """Word of mouth, once a week: each view moves `word_of_mouth_weight` toward the mean view of the
-        household's neighbours who have one (DeGroot averaging); a household with no view takes theirs."""
+        household's neighbours who have one (DeGroot averaging). Hearsay alone forms no view: a household with no
+        contact of its own would otherwise start from its neighbours' and bias the early views."""
         w = self.model.cfg.residents.word_of_mouth_weight
         has = self.has_view
         if w <= 0 or not has.any():
             return
         heard = np.asarray(self.ties @ np.where(has, self.satisfaction, 0.0)).ravel()
         n = np.asarray(self.ties @ has.astype(float)).ravel()
-        told = n > 0
+        told = has & (n > 0)
         neighbours = np.divide(heard, n, out=np.zeros_like(heard), where=told)
-        s = self.satisfaction
-        self.satisfaction = np.where(told, np.where(has, (1.0 - w) * s + w * neighbours, neighbours), s)
+        self.satisfaction = np.where(told, (1.0 - w) * self.satisfaction + w * neighbours, self.satisfaction)

@@ -240,7 +240,7 @@ def build_workgroups(cfg, st: Structure, rng: np.random.Generator, campaigns, me
     department group even when groups are merged, so the draws are the same with and without the reform.
     """
     ch = cfg.chat
-    days = cfg.scenario.days
+    days = int(cfg.scenario.warmup_days) + cfg.scenario.days  # simulated in all
     remits = sorted({d.remit for d in cfg.departments})
     dep_remit = np.array([remits.index(d.remit) for d in cfg.departments])
     rows, cols = [], []

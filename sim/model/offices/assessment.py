@@ -39,7 +39,7 @@ class AssessmentOffice:
         self.satisfaction_weight = w if sat is None else max(w, sat.weight)
         if self.single is not None:
             rng = model.streams["inspections/plan"]
-            days = model.cfg.scenario.days
+            days = model.days
             k = self.single.max_per_year * days / 364.0
             n = int(np.floor(k))
             for t in range(st.n_townships):
@@ -76,7 +76,7 @@ class AssessmentOffice:
 
     def _schedule(self, day, township, depts, visited_local, emergency) -> None:
         m, st, cfg = self.model, self.model.structure, self.model.cfg
-        if day >= cfg.scenario.days:
+        if day >= m.days:
             return
         villages = np.flatnonzero(st.village_township == township)[visited_local]
         on_lines = st.covers[:, depts].any(axis=1)

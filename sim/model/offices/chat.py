@@ -38,7 +38,7 @@ class ChatOffice:
         def per_owner_rate(n_groups):
             return ch.messages_per_group_per_day * n_groups / (1.0 + ch.crosspost_share * max(n_groups - 1, 0))
 
-        days = cfg.scenario.days
+        days = model.days
         for t in range(T):
             for d in range(D):
                 src_owner.append(self.dept_owner[t, d])
@@ -156,6 +156,6 @@ class ChatOffice:
         return now_minutes / 60.0, after
 
     def groups_per_cadre(self) -> float:
-        sc = self.model.cfg.scenario
-        mid = (int(sc.warmup_days) + sc.days) // 2  # the middle of the measured days
+        m = self.model
+        mid = m.warmup_days + m.cfg.scenario.days // 2  # the middle of the measured days
         return float(self.groups.groups_per_cadre(mid).mean())
