@@ -12,7 +12,8 @@ import pytest
 
 from sim.views import report
 from sim.config import CONFIG_DIR, REFORM_NAMES, package_reforms
-from sim.views.labels import REFORM_LABELS, SECTION_NAMES, SECTIONS, VARIANT_LABELS
+from sim.views.labels import (REFORM_LABELS, SECTION_NAMES, SECTIONS, SERVICE_MEASURE_LABELS, VARIANT_LABELS,
+                              WARMUP_LABEL)
 from sim.views.palette import SECTION_COLOURS
 from sim.views.report import ReportError, build_report, headline_table, load_experiment
 from sim.experiments.stats import paired_difference
@@ -110,7 +111,8 @@ def test_tradeoff_flag_names_work_moved_up_and_longer_waits():
 def test_report_html_is_offline_bilingual_and_complete(experiment_copy):
     res = build_report(experiment_copy, png=False)
     page = res["html"].read_text(encoding="utf-8")
-    assert res["figures"] == ["hours_saved", "cadre_week", "service_time", "timeseries", "network"]
+    assert res["figures"] == ["hours_saved", "cadre_week", "service_time", "service_outcomes", "timeseries",
+                              "network"]
     # offline: plotly.js inline, nothing fetched from the network
     assert "Plotly" in page and len(page) > 3_000_000
     assert not re.search(r'<script[^>]+src=', page)
@@ -218,6 +220,52 @@ def test_timeseries_are_means_over_seeds(fixture_experiment):
     got = ts[ts.variant == "baseline"].sort_values("day").requests_open.to_numpy()
     np.testing.assert_allclose(got, np.mean(one, axis=0))
     assert len(got) == 91 + 28 and not math.isnan(got.sum())  # the warm-up's days and the measured ones
+
+
+def test_backlog_chart_marks_the_warmup(fixture_experiment):
+    exp = load_experiment(fixture_experiment)
+    ts = report.load_timeseries(exp)
+    assert ts.day.min() == -91
+    for lang, text in zip(("zh", "en"), WARMUP_LABEL):
+        fig = report.fig_timeseries(exp, ts, lang)
+        shaded = [(s.x0, s.x1) for s in fig.layout.shapes]
+        assert shaded and all(x == (-91, 0) for x in shaded)  # the warm-up, on both panels
+        assert text in [a.text for a in fig.layout.annotations]
+
+
+# residents' outcomes made to differ by variant and seed (the classroom fixture resolves everything within a week):
+# rest_rights worse on every count (fewer resolved in time, more abandoned and escalated), the others better
+SERVICE_SHIFTS = {"baseline": 0.0, "one_form": 0.1, "rest_rights": -0.3, "all_reforms": 0.2}
+SERVICE_LEVELS = {"resolved_within_7d_share": (0.7, 1), "resolved_within_15d_share": (0.8, 1),
+                  "abandoned_share": (0.04, -1), "escalations_per_1000_households": (12.0, -1)}
+
+
+def test_service_outcomes_appear_in_both_languages_with_their_numbers(experiment_copy):
+    runs = pd.read_parquet(experiment_copy / "runs.parquet")
+    reform = runs.variant != "baseline"
+    for metric, (level, better) in SERVICE_LEVELS.items():
+        runs[metric] = level * (1 + better * runs.variant.map(SERVICE_SHIFTS) + 0.01 * runs.seed ** 2 * reform)
+    runs.to_parquet(experiment_copy / "runs.parquet")
+    (experiment_copy / "comparison.parquet").unlink()  # rebuilt from runs.parquet
+    res = build_report(experiment_copy, png=False, network=False)
+    assert "service_outcomes" in res["figures"]
+    page = res["html"].read_text(encoding="utf-8")
+    table = re.search(r'<table class="service">(.*?)</table>', page, flags=re.S).group(1)
+    for zh, en in SERVICE_MEASURE_LABELS.values():
+        assert zh in table and en in table
+    base = runs[runs.variant == "baseline"].set_index("seed").sort_index()
+    for variant in ("one_form", "rest_rights", "all_reforms"):
+        row = re.search(rf'<tr data-variant="{variant}">(.*?)</tr>', table).group(1)
+        cells = re.findall(r"<td>(.*?)</td>", row)[1:5]
+        other = runs[runs.variant == variant].set_index("seed").sort_index()
+        for cell, (metric, scale) in zip(cells, zip(SERVICE_LEVELS, (100, 100, 100, 1))):
+            d = paired_difference(base[metric], other[metric])
+            assert d["n"] == 3 and abs(d["mean"]) * scale > 0.1
+            want = f"{d['mean'] * scale:+.1f} <small>[{d['ci_low'] * scale:+.1f}, {d['ci_high'] * scale:+.1f}]</small>"
+            assert cell == want, (variant, metric)
+    # rest_rights got worse on every count: the headline says so
+    flags = re.search(r'<tr data-variant="rest_rights">(.*?)</tr>', page.split('<table class="service">')[0]).group(1)
+    assert "more residents give up or call 12345" in flags and "更多群众放弃或拨打 12345" in flags
 
 
 def _set_spec(exp_dir, **fields):

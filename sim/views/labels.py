@@ -80,6 +80,18 @@ ACTIVITY_LABELS: dict[str, tuple[str, str]] = {
 }
 assert tuple(ACTIVITY_LABELS) == ACTIVITIES
 
+# residents' service outcomes the report sets against the baseline (summary keys of sim.model.outputs):
+# name -> (Chinese, English); the 7 and 15 days are the 12345 limits for general and complex requests
+SERVICE_MEASURE_LABELS: dict[str, tuple[str, str]] = {
+    "resolved_within_7d_share": ("7 天内办结的比例", "share resolved within 7 days"),
+    "resolved_within_15d_share": ("15 天内办结的比例", "share resolved within 15 days"),
+    "abandoned_share": ("群众放弃的比例", "share abandoned by residents"),
+    "escalations_per_1000_households": ("拨打 12345 的次数", "calls to the 12345 hotline"),
+}
+
+# the days simulated before calendar.start_date so that queues fill; every summary figure leaves them out
+WARMUP_LABEL: tuple[str, str] = ("预热期（不计入结果）", "warm-up 预热期 (not measured)")
+
 
 def reform_label(name: str) -> str:
     """'合并文件 merge documents' - the form a switch or a table row shows."""

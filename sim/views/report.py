@@ -37,7 +37,8 @@ from ..experiments.aggregate import comparison_table
 from ..experiments.io import CONFIG_FILE, write_text
 from ..model.model import GrassrootsModel
 from ..model.workload import ACTIVITIES
-from .labels import ACTIVITY_LABELS, SECTION_NAMES, SECTIONS, VARIANT_LABELS
+from .labels import (ACTIVITY_LABELS, SECTION_NAMES, SECTIONS, SERVICE_MEASURE_LABELS, VARIANT_LABELS,
+                     WARMUP_LABEL)
 from .palette import (ACTIVITY_COLOURS, ALL_REFORMS_COLOUR, BASELINE_COLOUR, OTHER_VARIANT_COLOUR,
                       SECTION_COLOURS)
 
@@ -181,10 +182,55 @@ def sweep_warnings(exp: Experiment) -> list[str]:
 
 # ---- the headline table ----------------------------------------------------------------------------------------
 
+_NOISE = 1e-9  # a change this small is floating-point rounding (shares of 1.0 summed in another order), not a change
+
+
+@dataclass(frozen=True)
+class ServiceMeasure:
+    """A residents' service outcome the report shows as its paired change against the baseline."""
+
+    metric: str              # the summary key (a column of runs.parquet, a metric of comparison.parquet)
+    key: str                 # its columns in the headline table: <key>_change, <key>_ci_low, <key>_ci_high
+    scale: float             # shown = change x scale (shares in percentage points)
+    unit: tuple[str, str]    # (Chinese, English) unit of what is shown
+    worse_when_up: bool      # a rise is a cost to residents (abandoned, escalated), else a fall is
+
+    def name(self, lang: str) -> str:
+        zh, en = SERVICE_MEASURE_LABELS[self.metric]
+        return zh if lang == "zh" else en
+
+    def shown(self, table: pd.DataFrame | tuple, part: str):
+        """A headline-table column of this measure as displayed: scaled, rounding noise shown as no change."""
+        x = np.asarray(getattr(table, f"{self.key}_{part}"), dtype=float) * self.scale
+        return np.where(np.abs(x) < _NOISE, 0.0, x)
+
+
+_POINTS = ("百分点", "percentage points")
+SERVICE_MEASURES = (
+    ServiceMeasure("resolved_within_7d_share", "within_7d", 100.0, _POINTS, worse_when_up=False),
+    ServiceMeasure("resolved_within_15d_share", "within_15d", 100.0, _POINTS, worse_when_up=False),
+    ServiceMeasure("abandoned_share", "abandoned", 100.0, _POINTS, worse_when_up=True),
+    ServiceMeasure("escalations_per_1000_households", "escalations", 1.0,
+                   ("次/千户/年", "per 1,000 households a year"), worse_when_up=True),
+)
+# (summary key, column stem in the headline table) of every change against the baseline the table carries
+CHANGES = (("service_time_mean_days", "service_time_mean"), ("service_time_p90_days", "service_time_p90"),
+           ("department_hours_per_county_week", "department_hours"),
+           *((m.metric, m.key) for m in SERVICE_MEASURES))
+
+
+def _paired_change(c: pd.DataFrame, variant: str, metric: str, key: str) -> dict:
+    """The comparison's paired change (reform - baseline) with its 95% CI, as headline-table columns; NaN when the
+    results do not hold the metric (runs written before it existed)."""
+    r = c.loc[(variant, metric)] if (variant, metric) in c.index else None
+    return {f"{key}_{part}": float(getattr(r, col)) if r is not None else np.nan
+            for part, col in (("change", "diff_mean"), ("ci_low", "diff_ci_low"), ("ci_high", "diff_ci_high"))}
+
+
 def headline_table(exp: Experiment) -> pd.DataFrame:
     """Per reform: hours saved per cadre-week (baseline - reform admin_hours_per_cadre_week) with its 95% CI,
-    change in service time (mean, p90), change in department hours per county-week, and a trade-off flag. Ranked by
-    hours saved."""
+    changes in service time (mean, p90), in department hours per county-week and in the residents' outcomes of
+    ``SERVICE_MEASURES``, and a trade-off flag. Ranked by hours saved."""
     c = exp.comparison.set_index(["variant", "metric"])
     rows = []
     for v in exp.variants:
@@ -193,12 +239,8 @@ def headline_table(exp: Experiment) -> pd.DataFrame:
         a = c.loc[(v, "admin_hours_per_cadre_week")]
         row = {"variant": v, "hours_saved": -a.diff_mean, "hours_saved_ci_low": -a.diff_ci_high,
                "hours_saved_ci_high": -a.diff_ci_low, "n": int(a.n)}
-        for metric, key in (("service_time_mean_days", "service_time_mean"), ("service_time_p90_days",
-                            "service_time_p90"), ("department_hours_per_county_week", "department_hours")):
-            r = c.loc[(v, metric)] if (v, metric) in c.index else None
-            row[f"{key}_change"] = float(r.diff_mean) if r is not None else np.nan
-            row[f"{key}_ci_low"] = float(r.diff_ci_low) if r is not None else np.nan
-            row[f"{key}_ci_high"] = float(r.diff_ci_high) if r is not None else np.nan
+        for metric, key in CHANGES:
+            row.update(_paired_change(c, v, metric, key))
         rows.append(row)
     table = pd.DataFrame(rows)
     if table.empty:
@@ -211,7 +253,13 @@ def _clearly_up(mean, lo) -> bool:
     """An increase that the 95% CI supports (or, with one seed and no CI, any increase)."""
     if not np.isfinite(mean):
         return False
-    return bool(lo > 0) if np.isfinite(lo) else bool(mean > 0)
+    return bool(lo > _NOISE) if np.isfinite(lo) else bool(mean > _NOISE)
+
+
+def _clearly_worse(r, m: ServiceMeasure) -> bool:
+    """The CI supports a change of residents' outcome `m` for the worse (NaN, for results without it: no)."""
+    mean, lo, hi = (getattr(r, f"{m.key}_{part}", np.nan) for part in ("change", "ci_low", "ci_high"))
+    return _clearly_up(mean, lo) if m.worse_when_up else _clearly_up(-mean, -hi)
 
 
 def tradeoff_flag(r) -> tuple[str, str]:
@@ -220,9 +268,13 @@ def tradeoff_flag(r) -> tuple[str, str]:
         zh.append(f"工作上移到县级部门（+{r.department_hours_change:.1f} 小时/周），不是真正减掉")
         en.append(f"work moved up to county departments (+{r.department_hours_change:.1f} h/week), not saved")
     if (_clearly_up(r.service_time_mean_change, r.service_time_mean_ci_low)
-            or _clearly_up(r.service_time_p90_change, r.service_time_p90_ci_low)):
+            or _clearly_up(r.service_time_p90_change, r.service_time_p90_ci_low)
+            or any(_clearly_worse(r, m) for m in SERVICE_MEASURES if not m.worse_when_up)):
         zh.append("群众办事时间变长")
         en.append("residents wait longer for service")
+    if any(_clearly_worse(r, m) for m in SERVICE_MEASURES if m.worse_when_up):
+        zh.append("更多群众放弃或拨打 12345")
+        en.append("more residents give up or call 12345")
     if _clearly_up(-r.hours_saved, -r.hours_saved_ci_high):
         zh.append("干部事务时间反而增加")
         en.append("cadres' admin hours go up")
@@ -315,6 +367,34 @@ def fig_service_time(exp: Experiment, lang: str) -> go.Figure:
     return fig
 
 
+def has_service_measures(table: pd.DataFrame) -> bool:
+    """Whether the results hold any residents' outcome of ``SERVICE_MEASURES`` (runs before them do not)."""
+    return any(f"{m.key}_change" in table and table[f"{m.key}_change"].notna().any() for m in SERVICE_MEASURES)
+
+
+def fig_service_outcomes(table: pd.DataFrame, lang: str) -> go.Figure:
+    """One panel per residents' outcome: each reform's paired change against the baseline, with its 95% CI."""
+    t = table.iloc[::-1]  # the headline table's order, first on top
+    names = [label(v, lang) for v in t.variant]
+    fig = make_subplots(rows=2, cols=2, shared_yaxes=True, horizontal_spacing=0.06, vertical_spacing=0.16,
+                        subplot_titles=[f"{m.name(lang)}（{m.unit[0]}）" if lang == "zh"
+                                        else f"{m.name(lang)} ({m.unit[1]})" for m in SERVICE_MEASURES])
+    for i, m in enumerate(SERVICE_MEASURES):
+        row, col = divmod(i, 2)
+        change = m.shown(t, "change")
+        fig.add_trace(go.Bar(
+            x=change, y=names, orientation="h", marker_color=[colour(v) for v in t.variant], showlegend=False,
+            error_x=dict(type="data", array=np.nan_to_num(m.shown(t, "ci_high") - change),
+                         arrayminus=np.nan_to_num(change - m.shown(t, "ci_low")), visible=True),
+            hovertemplate="%{y}: %{x:+.2f}<extra></extra>"), row=row + 1, col=col + 1)
+        fig.update_xaxes(zeroline=True, zerolinecolor="#444", row=row + 1, col=col + 1)
+    fig.update_yaxes(categoryorder="array", categoryarray=names)
+    _layout(fig, T("群众办事结果：与基线相比的变化（改革 − 基线，95% 置信区间）",
+                   "Residents' outcomes: change against the baseline (reform − baseline, 95% CI)")[lang],
+            height=max(520, 2 * (26 * len(t) + 120)))
+    return fig
+
+
 def run_path(exp: Experiment, variant: str, seed, run_dir=None) -> Path:
     """A run's folder: run_dir as written (absolute, relative to the experiment or to the working directory),
     else the contract's runs/variant=<name>/seed=<k>."""
@@ -359,13 +439,24 @@ def fig_timeseries(exp: Experiment, ts: pd.DataFrame, lang: str) -> go.Figure:
             fig.add_trace(go.Scatter(x=d.day, y=d[col], mode="lines", name=label(v, lang), legendgroup=v,
                                      showlegend=row == 1, visible=vis, line=dict(color=colour(v), width=width)),
                           row=row, col=1)
+    _mark_warmup(fig, ts.day.min(), lang)
     _layout(fig, T("一年中的积压与加班（各种子平均；点击图例显示其他改革）",
                    "Backlog and overtime over the run (mean over seeds; click the legend for other reforms)")[lang],
             height=620)
-    fig.update_xaxes(title=T("天", "day")[lang], row=2, col=1)
+    fig.update_xaxes(title=T("天（0 = 统计开始）", "day (0 = first measured day)")[lang], row=2, col=1)
     fig.update_yaxes(title=T("件", "requests")[lang], row=1, col=1)
     fig.update_yaxes(title=T("小时", "hours")[lang], row=2, col=1)
     return fig
+
+
+def _mark_warmup(fig: go.Figure, first_day, lang: str) -> None:
+    """Shade the warm-up (days before 0, simulated so that queues fill, left out of every summary figure)."""
+    if not (np.isfinite(first_day) and first_day < 0):
+        return
+    fig.add_vrect(x0=first_day, x1=0, row="all", col=1, fillcolor="#999", opacity=0.15, line_width=0, layer="below")
+    zh, en = WARMUP_LABEL
+    fig.add_annotation(x=first_day, y=0.98, xref="x", yref="y domain", xanchor="left", yanchor="top",
+                       showarrow=False, text=zh if lang == "zh" else en, font=dict(size=12, color="#555"))
 
 
 @dataclass
@@ -387,9 +478,10 @@ def township_picture(exp: Experiment, short_days: int = 28, township: int = 0) -
     cfg.scenario.days = int(min(int(cfg.scenario.days), short_days))
     cfg = validate(cfg)
     model = GrassrootsModel(cfg)
+    model.run_for(model.warmup_days)  # the warm-up, left out as every figure leaves it out
+    before = model.cadres.hours_total.sum(axis=1)
     model.run()
-    weeks = model.days / 7.0
-    cadre_load = model.cadres.hours_total.sum(axis=1) / weeks  # hours per week per cadre
+    cadre_load = (model.cadres.hours_total.sum(axis=1) - before) / (cfg.scenario.days / 7.0)  # hours a week
     G = model.structure.hierarchy
     deps = sorted(n for n in G if n[0] == "department")
     villages = sorted(n for n in G.successors(("township", township)) if n[0] == "village")
@@ -470,8 +562,9 @@ def fig_network(pic: TownshipPicture, lang: str) -> go.Figure:
                                  textposition=["top center" if i % 2 == 0 else "bottom center"
                                                for i in range(len(ns))],
                                  textfont=dict(size=10), hovertemplate="%{hovertext}<extra></extra>"))
-    _layout(fig, T("一个乡镇的结构：部门 → 乡镇 → 村 → 干部（基线，种子 0，前 4 周的负荷）",
-                   "One township: departments → township → villages → cadres (baseline, seed 0, load over 4 weeks)")[lang],
+    _layout(fig, T("一个乡镇的结构：部门 → 乡镇 → 村 → 干部（基线，种子 0，预热期后 4 周的负荷）",
+                   "One township: departments → township → villages → cadres (baseline, seed 0, load over the 4 "
+                   "weeks after the warm-up)")[lang],
             height=560)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, range=[-0.4, 3.4])
@@ -591,6 +684,27 @@ def table_html(table: pd.DataFrame) -> str:
     return "\n".join(out)
 
 
+def service_cell(r, m: ServiceMeasure) -> str:
+    """One residents' outcome of a headline row, scaled for display (shares in percentage points), with its CI."""
+    return _fmt_ci(*(float(m.shown(r, part)) for part in ("change", "ci_low", "ci_high")), 1)
+
+
+def service_table_html(table: pd.DataFrame) -> str:
+    """The residents' outcomes of each reform as changes against the baseline, in the headline table's order."""
+    head = [("改革", "reform"),
+            *((f"{m.name('zh')}变化（{m.unit[0]}）", f"change in {m.name('en')} ({m.unit[1]})")
+              for m in SERVICE_MEASURES), ("n", "n")]
+    out = ['<table class="service"><thead><tr>' + "".join(f"<th>{_bi(z, e)}</th>" for z, e in head)
+           + "</tr></thead><tbody>"]
+    for r in table.itertuples():
+        zh, en = VARIANT_LABELS.get(r.variant, (r.variant, r.variant))
+        cells = "".join(f"<td>{service_cell(r, m)}</td>" for m in SERVICE_MEASURES)
+        out.append(f'<tr data-variant="{html.escape(r.variant)}"><td>{_bi(html.escape(zh), html.escape(en))}</td>'
+                   f"{cells}<td>{r.n}</td></tr>")
+    out.append("</tbody></table>")
+    return "\n".join(out)
+
+
 def method_html(exp: Experiment) -> str:
     m, s = exp.manifest, exp.spec
     seeds = sorted(exp.runs.seed.astype(int).unique())
@@ -608,19 +722,34 @@ def method_html(exp: Experiment) -> str:
         (("配置哈希", "config hash"), html.escape(str(m.get("config_hash", m.get("config_sha256", "?"))))),
         (("生成时间", "created"), html.escape(str(m.get("created", "?")))),
         (("复现命令", "command to reproduce"), f"<code>{html.escape(command_text(s))}</code>"),
+        *measured_days_rows(exp.runs),
     ]
     body = "".join(f"<tr><th>{_bi(z, e)}</th><td>{v}</td></tr>" for (z, e), v in rows)
     crn = _bi("同一种子下，改革方案与基线共用随机数（共同随机数），差异按种子配对计算：差值 = 改革 − 基线，"
               "置信区间为配对 t 区间（95%）。“节省小时” = 基线 − 改革的事务小时（文件、会议、报表、台账、检查考核、"
               "工作群、证明、属地管理、额外值守、摊派、留痕材料；不含服务群众）。县级部门小时为全县合计，"
-              "其增加表示工作被上移而非减少。",
+              "其增加表示工作被上移而非减少。所有结果只统计预热期之后的天数；办事时间和办结比例覆盖这期间提出的全部诉求，"
+              "到结束时仍未办结的按删失处理（Aalen-Johansen 估计），不被剔除。",
               "A reform run and the baseline run with the same seed share their random draws (common random "
               "numbers); differences are paired by seed: diff = reform − baseline, with a paired t interval (95%). "
               "“Hours saved” = baseline − reform admin hours (documents, meetings, data reports, ledgers, "
               "inspections, chats, certificates, pushed-down duties, extra duties, forced assignments, defensive "
               "paperwork; serving residents not included). Department hours are a county total: a rise means work "
-              "moved up, not saved.", "p")
+              "moved up, not saved. Every result covers the days after the warm-up; service times and shares cover "
+              "every request raised in them, those still open at the end counted as censored (Aalen-Johansen "
+              "estimator), not dropped.", "p")
     return f'<table class="method">{body}</table>{crn}'
+
+
+def measured_days_rows(runs: pd.DataFrame) -> list:
+    """The method notes' rows on what the figures cover: the measured days, after a warm-up they leave out."""
+    rows = []
+    for col, zh, en in (("warmup_days", "预热期（不计入结果）", "warm-up (not measured)"),
+                        ("measured_days", "统计天数", "measured days")):
+        if col in runs:
+            days = ", ".join(map(str, sorted(set(runs[col].dropna().astype(int)))))
+            rows.append(((zh, en), _bi(f"{days} 天", f"{days} days")))
+    return rows
 
 
 PAGE_CSS = """
@@ -635,6 +764,7 @@ table{border-collapse:collapse;margin:10px 0;font-size:14px}
 th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}
 td.flag{background:#fde8e8}
 table.headline td:nth-child(n+2):nth-child(-n+5){text-align:right;white-space:nowrap}
+table.service td:nth-child(n+2){text-align:right;white-space:nowrap}
 code{background:#f4f4f4;padding:2px 4px}
 """
 
@@ -678,6 +808,13 @@ def build_figures(exp: Experiment, table: pd.DataFrame, network: bool = True) ->
         add("service_time", lambda l: fig_service_time(exp, l),
             T("群众从提出诉求到办结的天数；每个点是一个随机种子。",
               "Days from a resident's request to its resolution; each point is one seed."))
+    if not table.empty and has_service_measures(table):
+        add("service_outcomes", lambda l: fig_service_outcomes(table, l),
+            T("与基线按种子配对的变化（改革 − 基线），误差线为 95% 置信区间；比例以百分点计。7 天、15 天是 12345 "
+              "对一般和复杂诉求的办理时限；放弃的诉求不算办结。",
+              "Change against the baseline, paired by seed (reform − baseline); whiskers are 95% CIs; shares in "
+              "percentage points. 7 and 15 days are the 12345 limits for general and complex requests; an abandoned "
+              "request is not a resolved one."))
     ts = load_timeseries(exp)
     if not ts.empty:
         add("timeseries", lambda l: fig_timeseries(exp, ts, l),
@@ -714,13 +851,15 @@ def render_html(exp: Experiment, table: pd.DataFrame, figs, lang: str = DEFAULT_
                              table_html(table)))
     heads = {"hours_saved": ("节省的时间", "Hours saved"), "cadre_week": ("干部的一周", "A cadre's week"),
              "service_time": ("群众办事时间", "Service time for residents"),
+             "service_outcomes": ("群众办事结果", "Residents' outcomes"),
              "timeseries": ("积压与加班", "Backlog and overtime"), "network": ("一个乡镇", "One township"),
              "dose_response": ("剂量—反应", "Dose-response"), "interactions": ("交互作用", "Interactions"),
              "sensitivity": ("敏感性", "Sensitivity"), "scale": ("规模", "Scale")}
+    tables = {"service_outcomes": service_table_html(table)} if not table.empty else {}
     for fid, _, cap in figs:
         z, e = heads[fid]
         parts.append(section(z, e, f'<p>{_bi(html.escape(cap["zh"]), html.escape(cap["en"]))}</p>'
-                                   f'<div class="chart" id="{fid}"></div>'))
+                                   f'<div class="chart" id="{fid}"></div>{tables.get(fid, "")}'))
     parts.append(section("方法说明", "Method notes", method_html(exp)))
     fig_json = "{" + ",".join(
         f'"{fid}": {{' + ",".join(f'"{lang}": {pio.to_json(f[lang], validate=False)}' for lang in LANGS) + "}"
