@@ -314,7 +314,11 @@ class Households:
         # the resident-tie network (CSR, within villages): who talks to whom
         self.ties = sp.csr_matrix((np.ones(len(st.tie_indices)), st.tie_indices, st.tie_indptr), shape=(H, H))
         self.organiser_ties = np.asarray(self.ties @ self.organiser.astype(float)).astype(np.int64)
-        self.satisfaction = np.full(H, np.nan)  # no view until a contact with the service, or hearsay
+        self.satisfaction = np.full(H, np.nan)  # no view until a contact with the service
+        # per township: the sum and number of views, kept up to date as views change (the daily reporters read
+        # them instead of passing over every household)
+        self._view_sum = np.zeros(st.n_townships)
+        self._view_n = np.zeros(st.n_townships)
         self.hotline_callers = np.zeros(H, dtype=bool)
         self.hotline_ties = np.zeros(H, dtype=np.int64)  # neighbours who have called 12345
         # last proactive visit: spread over the past month so visits do not all fall due on day 0
@@ -328,15 +332,33 @@ class Households:
     def has_view(self) -> np.ndarray:
         return ~np.isnan(self.satisfaction)
 
+    def view_mean(self, county: bool = False):
+        """Per township (or for the county), the mean view over the households that have one (NaN while none has)."""
+        total, n = (self._view_sum.sum(keepdims=True), self._view_n.sum(keepdims=True)) if county else \
+            (self._view_sum, self._view_n)
+        mean = np.divide(total, n, out=np.full(len(n), np.nan), where=n > 0)
+        return float(mean[0]) if county else mean
+
+    def _set_views(self, households: np.ndarray, views: np.ndarray) -> None:
+        """Set these households' views (a household listed twice keeps its last), and the townships' totals."""
+        h, last = np.unique(households[::-1], return_index=True)
+        views = np.broadcast_to(views, households.shape)[::-1][last]
+        old = self.satisfaction[h]
+        had = ~np.isnan(old)
+        T = len(self._view_sum)
+        self._view_sum += np.bincount(self.township[h], weights=views - np.where(had, old, 0.0), minlength=T)
+        self._view_n += np.bincount(self.township[h], weights=~had, minlength=T)
+        self.satisfaction[h] = views
+
     def rate_service(self, households: np.ndarray, score) -> None:
         """A request ended: the household's view moves 30% of the way to how it went (a first contact sets it)."""
         s = self.satisfaction[households]
-        self.satisfaction[households] = np.where(np.isnan(s), score, 0.7 * s + 0.3 * score)
+        self._set_views(households, np.where(np.isnan(s), score, 0.7 * s + 0.3 * score))
 
     def visited(self, households: np.ndarray) -> None:
         """A proactive visit moves the view 20% of the way to fully satisfied (a first contact: satisfied)."""
         s = self.satisfaction[households]
-        self.satisfaction[households] = np.where(np.isnan(s), 1.0, 0.8 * s + 0.2)
+        self._set_views(households, np.where(np.isnan(s), 1.0, 0.8 * s + 0.2))
 
     def respond_to_waiting(self, households: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Residents whose request waited past their patience: (calls 12345, gives up); the others come back.
@@ -367,8 +389,10 @@ class Households:
         has = self.has_view
         if w <= 0 or not has.any():
             return
-        heard = np.asarray(self.ties @ np.where(has, self.satisfaction, 0.0)).ravel()
-        n = np.asarray(self.ties @ has.astype(float)).ravel()
+        heard, n = (self.ties @ np.column_stack([np.where(has, self.satisfaction, 0.0), has])).T
         told = has & (n > 0)
         neighbours = np.divide(heard, n, out=np.zeros_like(heard), where=told)
         self.satisfaction = np.where(told, (1.0 - w) * self.satisfaction + w * neighbours, self.satisfaction)
+        T = len(self._view_sum)
+        self._view_sum = np.bincount(self.township, weights=np.where(has, self.satisfaction, 0.0), minlength=T)
+        self._view_n = np.bincount(self.township, weights=has, minlength=T)

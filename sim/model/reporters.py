@@ -59,11 +59,7 @@ def requests_open(model) -> np.ndarray:
 
 def satisfaction_mean(model) -> np.ndarray:
     """Mean view of the service over the township's households that have one (NaN while none has)."""
-    hh, T = model.households, model.structure.n_townships
-    has = hh.has_view
-    n = np.bincount(hh.township, weights=has, minlength=T)
-    total = np.bincount(hh.township, weights=np.where(has, hh.satisfaction, 0.0), minlength=T)
-    return np.divide(total, n, out=np.full(T, np.nan), where=n > 0)
+    return model.households.view_mean()
 
 
 def fatigue_mean(model) -> np.ndarray:
@@ -84,8 +80,7 @@ def county_department_hours(model) -> float:
 
 
 def county_satisfaction(model) -> float:
-    hh = model.households
-    return float(np.nanmean(hh.satisfaction)) if hh.has_view.any() else float("nan")
+    return model.households.view_mean(county=True)
 
 
 TOWNSHIP_REPORTERS = {

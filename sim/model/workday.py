@@ -61,7 +61,7 @@ def share_out(demand: np.ndarray, offer: np.ndarray, pool: np.ndarray, order: np
     taken. The first server takes what it can, the next what is left, and so on."""
     off, p = offer[order], pool[order]
     before = np.cumsum(off) - off
-    first = np.r_[True, p[1:] != p[:-1]]
+    first = np.concatenate(([True], p[1:] != p[:-1]))
     before -= np.maximum.accumulate(np.where(first, before, 0.0))
     taken = np.empty_like(offer)
     taken[order] = np.clip(demand[p] - before, 0.0, off)

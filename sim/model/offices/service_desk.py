@@ -59,6 +59,7 @@ class ServiceDesk:
         self.limit_days = np.array([k.limit_days for k in spec], dtype=np.float64)
         self._urgent_share = np.array([k.urgent_share for k in spec])
         self._settling: dict[int, list] = {}  # day -> ids of requests residents settle that day
+        self._elderly = np.flatnonzero(model.households.elderly_alone)  # proactive visits go to them only
         self._proactive_candidates = np.zeros(0, dtype=np.int64)
         # per township: today's arrivals, ends and calls to the hotline, and the requests open
         T = st.n_townships
@@ -141,8 +142,8 @@ class ServiceDesk:
         m = self.model
         sv, hh = m.cfg.service, m.households
         period = 364.0 / max(sv.proactive_visits_per_year, 1e-9)
-        due = hh.elderly_alone & (m.day - hh.last_visit >= period)
-        self._proactive_candidates = np.flatnonzero(due)
+        elderly = self._elderly
+        self._proactive_candidates = elderly[m.day - hh.last_visit[elderly] >= period]
         n = np.bincount(hh.cadre[self._proactive_candidates], minlength=m.structure.n_cadres).astype(float)
         return n * sv.proactive_visit_hours
 
@@ -219,6 +220,7 @@ class ServiceDesk:
         visits = np.floor(plan.proactive_hours / vh + 1e-9)
         hours[:, A["service"]] -= plan.proactive_hours - visits * vh
         cand = self._proactive_candidates
+        cand = cand[visits[hh.cadre[cand]] > 0]  # only grids whose cadre visits today
         order = np.lexsort((hh.last_visit[cand], hh.cadre[cand]))
         cand = cand[order]
         cad = hh.cadre[cand]
