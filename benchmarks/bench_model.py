@@ -47,7 +47,8 @@ def main(argv: list[str]) -> None:
         r = bench(scenario, overrides)
         goal = GOALS.get(scenario)
         ok = "ok" if goal is None or r["total_s"] <= goal else "OVER GOAL"
-        print(f"{scenario:10s} {r['simulated_days']} days: {r['total_s']:6.2f} s (build {r['build_s']:.2f} s, run {r['run_s']:.2f} s)  "
+        print(f"{scenario:10s} {r['simulated_days']} days: {r['total_s']:6.2f} s "
+              f"(build {r['build_s']:.2f} s, run {r['run_s']:.2f} s)  "
               f"{r['household_days'] / r['total_s']:,.0f} household-days/s  peak {r['peak_mb']:,.0f} MB  "
               f"[goal {goal} s: {ok}]")
 

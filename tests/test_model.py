@@ -27,8 +27,8 @@ def test_summary_hours_add_up_and_match_the_timeseries(run):
     admin = sum(summary[f"{a}_hours_per_cadre_week"] for a in ACTIVITIES if a != "service")
     assert summary["admin_hours_per_cadre_week"] == pytest.approx(admin)
     assert summary["working_hours_per_cadre_week"] == pytest.approx(admin + summary["service_hours_per_cadre_week"])
-    assert summary["requests_arrived_total"] == (summary["requests_resolved_total"]
-                                                 + summary["requests_abandoned_total"] + summary["requests_open_at_end"])
+    ended = summary["requests_resolved_total"] + summary["requests_abandoned_total"]
+    assert summary["requests_arrived_total"] == ended + summary["requests_open_at_end"]
     # the timeseries holds one row per simulated day and township, warm-up included (negative days); over the
     # measured days its hours add up to the summary's
     assert len(series) == (91 + 56) * model.structure.n_townships

@@ -285,9 +285,10 @@ class Cadres:
 class Households:
     """All households as arrays (hundreds of thousands of them would be too many agents).
 
-    A household holds its view of the service (satisfaction, 0-1; none until its first contact), whether it has called the 12345 hotline, and how many of its neighbours have. It acts
-    when a request waits past its patience (``respond_to_waiting``) and talks with its neighbours once a week
-    (``talk``): word of mouth over the resident-tie network moves views and spreads the habit of calling 12345.
+    A household holds its view of the service (satisfaction, 0-1; none until its first contact), whether it has
+    called the 12345 hotline, and how many of its neighbours have. It acts when a request waits past its patience
+    (``respond_to_waiting``) and talks with its neighbours once a week (``talk``): word of mouth over the resident-
+    tie network moves views and spreads the habit of calling 12345.
     """
 
     NO_VIEW_SCORE = 0.5  # a household with no view yet acts as if neither satisfied nor dissatisfied

@@ -1,10 +1,10 @@
 """What a run writes, and what every name means: the contract that sweeps, reports and the classroom app read.
 
-A run folder holds ``config.yaml`` (the fully resolved config), ``summary.json`` (``summarise``: one value per
-key, over the measured days: the warm-up, ``scenario.warmup_days``, left out) and ``timeseries.parquet``
-(``timeseries``: one row per simulated day and township, warm-up included); the county's own figures, one row per simulated day, are ``county_timeseries`` (``county_timeseries.parquet`` when a run writes
-it). ``CODEBOOK`` below declares every key and column once, with its unit and meaning; ``codebook()`` gives it as a
-table.
+A run folder holds ``config.yaml`` (the fully resolved config), ``summary.json`` (``summarise``: one value per key,
+over the measured days: the warm-up, ``scenario.warmup_days``, left out) and ``timeseries.parquet`` (``timeseries``:
+one row per simulated day and township, warm-up included); the county's own figures, one row per simulated day, are
+``county_timeseries`` (``county_timeseries.parquet`` when a run writes it). ``CODEBOOK`` below declares every key
+and column once, with its unit and meaning; ``codebook()`` gives it as a table.
 
 Naming scheme. Names are plain snake_case (no dots), so they serve as column names in pandas, SQL or polars. A rate
 names its denominator at the end: ``_per_cadre_week`` and ``_per_county_week`` in the summary (averaged over the
@@ -130,7 +130,8 @@ _SUMMARY = [
      "(scenario.warmup_days)"),
     ("summary", "measured_days", "days", "days every figure describes (scenario.days), from calendar.start_date"),
     ("summary", "weekly_figures_extrapolated", "true/false",
-     "true when the measured days are not a whole number of weeks: its per-week figures scale a partial week (one Monday, "
+     "true when the measured days are not a whole number of weeks: its per-week figures scale a partial week "
+     "(one Monday, "
      "say) to seven days and mix weekdays unevenly; trust them only from whole weeks"),
     ("summary", "seed", "integer", "the run's seed"),
     ("summary", "scenario", "name", "the scenario's name"),

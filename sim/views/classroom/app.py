@@ -289,7 +289,6 @@ def network_layout(m: GrassrootsModel, seed: int) -> dict:
 def _node_values(m: GrassrootsModel, lay: dict, colour_by: str) -> dict[str, np.ndarray]:
     """Colour values per kind of node: hours worked today, or open resident requests."""
     st = m.structure
-    C = st.n_cadres
     book = m.service.book
     open_ids = book.open_ids
     # requests waiting in each village's queues, shown on every cadre who serves the village
