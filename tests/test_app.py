@@ -191,3 +191,20 @@ def test_activities_have_the_report_colours():
     assert app_colours == {f"{ACTIVITY_LABELS[a][0]} {ACTIVITY_LABELS[a][1]}": report.ACTIVITY_COLOURS[a]
                            for a in ACTIVITIES}
     assert len(set(app_colours.values())) == len(ACTIVITIES)
+
+
+def test_what_changed_shows_residents_outcomes_counted_from_the_request_book():
+    """The service measures of issue 12 in the page: shares resolved within 7 and 15 days, residents who gave up,
+    calls to 12345 - here in a township short of time (more households, busier work groups) so all of them occur."""
+    a = app.ClassroomModel(seed=2, reforms=["rest_rights"], households=3000, messages_per_group_per_day=4.0)
+    for _ in range(150):
+        a.step()
+    rows = {" ".join(r["metric"].split(" ")[:3]): r for r in app.what_changed(a)}
+    book = a.township.service.book
+    n, today = book.n, a.township.calendar.day - 1
+    old = book.arrival[:n] <= today - 7
+    within = (book.resolved[:n] >= 0) & (book.resolved[:n] - book.arrival[:n] <= 7) & old
+    assert rows["resolved within 7"]["with_reforms"] == pytest.approx(within.sum() / old.sum())
+    assert rows["resolved within 15"]["with_reforms"] > rows["resolved within 7"]["with_reforms"]
+    assert rows["residents who gave"]["with_reforms"] == (book.abandoned[:n] >= 0).sum() > 0
+    assert rows["calls to 12345"]["with_reforms"] == (book.escalated[:n] >= 0).sum() > 0
