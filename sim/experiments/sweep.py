@@ -31,6 +31,8 @@ import fcntl
 import hashlib
 import json
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -182,8 +184,11 @@ def run_units(units: list[list[dict]], folder: Path, launcher: str, jobs: int, l
         cmd += [f"hydra/launcher={launcher}", f"hydra.sweeper.max_batch_size={max(jobs, 1)}"]
     elif launcher == "ray":
         cmd += ["hydra/launcher=ray"]
-        if not any("ray.init.address" in a for a in launcher_args):  # a running cluster sets its own resources
-            cmd += [f"+hydra.launcher.ray.init.num_cpus={jobs}"]
+        if any("ray.init.address" in a for a in launcher_args):
+            # a running cluster sets its own resources: the launcher's default object store size must not be sent
+            cmd += ["+hydra.launcher.ray.init.object_store_memory=null"]
+        else:  # a Ray instance of the sweep's own, never a cluster that happens to run on this machine
+            cmd += ["+hydra.launcher.ray.init.address=local", f"+hydra.launcher.ray.init.num_cpus={jobs}"]
     cmd += list(launcher_args)  # e.g. hydra.launcher.partition=cpu for SLURM
     runs = [r for u in units for r in u]
     log = (work / "launcher.log").open("w", encoding="utf-8")
@@ -206,10 +211,31 @@ def run_units(units: list[list[dict]], folder: Path, launcher: str, jobs: int, l
         signal.signal(signal.SIGTERM, previous)
         log.close()
     if proc.returncode != 0:
-        tail = (work / "launcher.log").read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
-        print(f"the launcher exited with {proc.returncode}; its log ({work / 'launcher.log'}) ends:\n  "
-              + "\n  ".join(tail), file=sys.stderr)
+        cause = launcher_failure((work / "launcher.log").read_text(encoding="utf-8", errors="replace"))
+        print(f"the launcher exited with {proc.returncode}: {cause} (its log: {work / 'launcher.log'})",
+              file=sys.stderr)
     return proc.returncode
+
+
+_EXCEPTION_LINE = re.compile(r"^\s*(?:[\w.]+\.)?(\w*(?:Error|Exception|Interrupt|Exit)\w*): (.+)$")
+
+
+def launcher_failure(log: str) -> str:
+    """The cause of a launcher's failure in one line: the last exception its log names (a cluster that cannot be
+    reached, a job cancelled, ...), else the log's last line."""
+    lines = [line for line in log.splitlines() if line.strip()]
+    for line in reversed(lines):
+        m = _EXCEPTION_LINE.match(line)
+        if m:
+            return f"{m.group(1)}: {m.group(2).strip()}"[:400]
+    if not lines:
+        return "no output"
+    # a native library's last word, without its "[time level pid tid] file.h:line:" prefix: its first sentences
+    last = _LOG_PREFIX.sub("", lines[-1].strip())
+    return " ".join(re.split(r"(?<=\.) ", last)[:2])[:400]
+
+
+_LOG_PREFIX = re.compile(r"^\[[^\]]*\]\s*[\w./-]+:\d+:\s*")
 
 
 def _raise_interrupt(signum, frame):
@@ -290,6 +316,24 @@ def _flat(node, prefix: str = "") -> dict:
     return {prefix.rstrip("."): node}
 
 
+def check_launcher(launcher: str, launcher_args=()) -> None:
+    """Before anything is written: the cluster a launcher needs is there (a Ray cluster answers at its address,
+    SLURM's sbatch is on the PATH), else one line saying what to do."""
+    if launcher == "submitit_slurm" and shutil.which("sbatch") is None:
+        raise SweepError("launcher=submitit_slurm: SLURM's sbatch is not on this machine's PATH; run the sweep on a "
+                         "SLURM login node (or start a test cluster: scripts/slurm-local)")
+    address = next((a.split("=", 1)[1] for a in launcher_args if "ray.init.address=" in a), None)
+    if launcher != "ray" or address in (None, "", "auto", "local", "null"):
+        return
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    try:
+        with socket.create_connection((host or "127.0.0.1", int(port)), timeout=5):
+            pass
+    except (OSError, ValueError) as exc:
+        raise SweepError(f"hydra.launcher.ray.init.address={address}: no Ray cluster answers there ({exc}); start "
+                         "one with 'ray start --head' or give the address it printed") from None
+
+
 def run_experiment(spec: dict, out: str | Path, jobs: int = 2, launcher: str = "joblib",
                    launcher_args=()) -> dict[str, pd.DataFrame]:
     """Run (or finish) the experiment `spec` into the folder `out` and aggregate it.
@@ -302,6 +346,7 @@ def run_experiment(spec: dict, out: str | Path, jobs: int = 2, launcher: str = "
     folder = Path(out).resolve()
     spec = {"name": folder.name, **spec}
     check_spec({**spec, "jobs": jobs, "launcher": launcher})
+    check_launcher(launcher, launcher_args)
     kind = get_kind(spec["kind"])
     spec = kind.resolve(spec)
     runs = kind.expand(spec)
