@@ -15,7 +15,7 @@ import pytest
 from scipy import stats
 
 from sim.experiments.aggregate import AggregateError
-from sim.experiments.sweep import SweepError, SweepIncomplete, sweep
+from sim.experiments.sweep import SweepError, SweepIncomplete, check_launcher, launcher_failure, sweep
 from sim.sweep import main as sweep_main
 
 from .conftest import ROOT
@@ -158,3 +158,34 @@ def test_sensitivity_ranks_the_influential_parameter_first(tmp_path, method, n):
     assert {f"{score}_conf" if method == "sobol" else "mu_star_conf"} <= set(saved.columns)
     if method == "sobol":
         assert (folder / "sobol.csv").exists()
+
+
+def test_a_cluster_that_is_not_there_stops_the_sweep_with_one_line(monkeypatch, tmp_path):
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(SweepError, match=f"address=127.0.0.1:{port}: no Ray cluster answers there"):
+        check_launcher("ray", [f"+hydra.launcher.ray.init.address=127.0.0.1:{port}"])
+    check_launcher("ray", [])  # the sweep's own Ray instance needs no cluster
+    monkeypatch.setattr("sim.experiments.sweep.shutil.which", lambda name: None)
+    with pytest.raises(SweepError, match="sbatch is not on this machine's PATH"):
+        check_launcher("submitit_slurm")
+    # through the command: one line, exit status 2, nothing written
+    out = tmp_path / "never"
+    code = sweep_main(["compare_reforms", "seeds=1", "days=7", "scenario=classroom", "launcher=submitit_slurm",
+                       f"out={out}"])
+    assert code == 2 and not out.exists()
+
+
+def test_a_launcher_failure_is_told_in_one_line():
+    traceback = "Traceback (most recent call last):\n  File \"x.py\", line 1\nsubmitit.core.utils.UncompletedJobError: " \
+        "Job 12_0 (task: 0) with path /r/.submitit/12_0 has not produced any output (state: CANCELLED by 0)\n"
+    assert launcher_failure(traceback) == ("UncompletedJobError: Job 12_0 (task: 0) with path /r/.submitit/12_0 has "
+                                           "not produced any output (state: CANCELLED by 0)")
+    ray = ("[2026-11-27 09:52:57,581 E 31388 31416] rpc_client.h:204: Failed to connect to GCS within 10 seconds. GCS "
+           "may have been killed. It's either GCS is terminated by `ray stop` or is killed unexpectedly.")
+    assert launcher_failure("starting\n" + ray) == "Failed to connect to GCS within 10 seconds. GCS may have been killed."
+    assert launcher_failure("") == "no output"
+
