@@ -180,12 +180,14 @@ def test_a_cluster_that_is_not_there_stops_the_sweep_with_one_line(monkeypatch, 
 
 
 def test_a_launcher_failure_is_told_in_one_line():
-    traceback = "Traceback (most recent call last):\n  File \"x.py\", line 1\nsubmitit.core.utils.UncompletedJobError: " \
-        "Job 12_0 (task: 0) with path /r/.submitit/12_0 has not produced any output (state: CANCELLED by 0)\n"
+    traceback = ("Traceback (most recent call last):\n  File \"x.py\", line 1\n"
+                 "submitit.core.utils.UncompletedJobError: Job 12_0 (task: 0) with path /r/.submitit/12_0 has not "
+                 "produced any output (state: CANCELLED by 0)\n")
     assert launcher_failure(traceback) == ("UncompletedJobError: Job 12_0 (task: 0) with path /r/.submitit/12_0 has "
                                            "not produced any output (state: CANCELLED by 0)")
     ray = ("[2026-11-27 09:52:57,581 E 31388 31416] rpc_client.h:204: Failed to connect to GCS within 10 seconds. GCS "
            "may have been killed. It's either GCS is terminated by `ray stop` or is killed unexpectedly.")
-    assert launcher_failure("starting\n" + ray) == "Failed to connect to GCS within 10 seconds. GCS may have been killed."
+    assert launcher_failure("starting\n" + ray) == ("Failed to connect to GCS within 10 seconds. GCS may have been "
+                                                     "killed.")
     assert launcher_failure("") == "no output"
 
