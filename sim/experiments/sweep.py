@@ -218,6 +218,7 @@ def run_units(units: list[list[dict]], folder: Path, launcher: str, jobs: int, l
 
 
 _EXCEPTION_LINE = re.compile(r"^\s*(?:[\w.]+\.)?(\w*(?:Error|Exception|Interrupt|Exit)\w*): (.+)$")
+_LOG_PREFIX = re.compile(r"^\[[^\]]*\]\s*[\w./-]+:\d+:\s*")  # "[time level pid tid] file.h:line:"
 
 
 def launcher_failure(log: str) -> str:
@@ -233,9 +234,6 @@ def launcher_failure(log: str) -> str:
     # a native library's last word, without its "[time level pid tid] file.h:line:" prefix: its first sentences
     last = _LOG_PREFIX.sub("", lines[-1].strip())
     return " ".join(re.split(r"(?<=\.) ", last)[:2])[:400]
-
-
-_LOG_PREFIX = re.compile(r"^\[[^\]]*\]\s*[\w./-]+:\d+:\s*")
 
 
 def _raise_interrupt(signum, frame):

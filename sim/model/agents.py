@@ -212,6 +212,7 @@ class Cadres:
         if cal.is_workday:
             regular = np.full(C, cfg.calendar.workday_hours)
             cap = regular + cfg.calendar.weekday_overtime_cap_hours
+            waiting = m.service.demand(must_do_days)  # residents' work waiting, by how the day rule treats it
             if cfg.reform.rest_rights is not None:
                 # 调休: a cadre who had to work a protected rest day takes the next working day off (what was
                 # fixed that day goes ahead without them: counted in appointments_missed_hours)
@@ -243,10 +244,9 @@ class Cadres:
                      * material_weight)
         if not cal.is_workday:
             defensive = defensive * works  # only a cadre working the weekend anyway redoes material then
-        must_do_days = max(must_do_days, 1) if cal.is_workday else must_do_days
         plan = plan_day(
             regular=regular, cap=cap, appointments=appts, chat_hours=chat_hours, due=due,
-            must_do_days=must_do_days, service=m.service.demand(must_do_days), order=order,
+            must_do_days=must_do_days, service=waiting, order=order,
             proactive_demand=m.service.proactive_demand(),
             defensive_demand=defensive, productivity=productivity, service_share=self.service_share,
         )

@@ -65,7 +65,7 @@ _SUMMARY = [
     ("summary", "days_off_per_cadre_week", "days per cadre-week",
      "days with at most calendar.day_off_tolerance_hours of work, " + _OVER_RUN),
     ("summary", "messages_per_cadre_day", "messages per cadre-day", "work-group message copies a cadre sees"),
-    ("summary", "groups_per_cadre", "groups per cadre", "work groups a cadre belongs to (mid-run)"),
+    ("summary", "groups_per_cadre", "groups per cadre", "work groups a cadre belongs to (in the middle of the measured days)"),
     ("summary", "meetings_per_cadre_week", "meetings per cadre-week", "meetings attended"),
     ("summary", "meetings_max_per_cadre_day", "meetings per cadre-day", "most meetings any cadre had on one day"),
     ("summary", "inspections_per_township_year", "inspections per township-year",
