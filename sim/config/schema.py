@@ -291,6 +291,15 @@ class DepartmentHoursConfig:
     staff_hours_per_shift_share: float = nonneg()
 
 
+@dataclass
+class ReboundConfig:
+    """How departments respond to what reforms make cheap (configs/rebound/)."""
+
+    name: str = MISSING
+    elasticity: float = prob()   # <= 1: rebound never brings a channel's cost back above what it was
+    lag_days: float = at_least(1.0, hi=3650.0)
+
+
 # ---- the reforms: a key present under `reform` switches its lever on; its fields are the lever's settings -----
 
 @dataclass
@@ -456,6 +465,7 @@ class Config:
     residents: ResidentsConfig = MISSING
     fatigue: FatigueConfig = MISSING
     department_hours: DepartmentHoursConfig = MISSING
+    rebound: ReboundConfig = MISSING
     reform: ReformsConfig = field(default_factory=ReformsConfig)
 
     def __post_init__(self) -> None:

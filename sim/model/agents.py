@@ -16,12 +16,21 @@ import mesa
 import numpy as np
 import scipy.sparse as sp
 
+from .accounts import CH, CHANNELS
 from .workday import DayPlan, ServiceOrder, plan_day
 from .workload import ACTIVITIES
 
 
 class Department(mesa.Agent):
-    """A county department (县级部门)."""
+    """A county department (县级部门).
+
+    Each working day it issues documents, convenes meetings, asks its data systems for reports, requests
+    inspections of townships and pushes duties down its line, at rates of its own. It also responds, with a lag,
+    to what reforms make cheap (反弹回潮, ``rebound``): it notices what its requests now cost the cadres against
+    what they would have cost (``accounts.ReformAccounts``) and asks more of what became cheaper (a channel whose
+    cost per request fell to r is asked r^-elasticity times as often), and it gives the slack reforms leave
+    visible at the grassroots new tasks. What it asks in response is booked as rebound.
+    """
 
     def __init__(self, model, index: int, spec):
         super().__init__(model)
@@ -41,8 +50,14 @@ class Department(mesa.Agent):
         self._rng_reports = s[f"reports/{self.name}"]
         self._rng_inspections = s[f"inspections/{self.name}"]
         self._rng_pushed = s[f"pushed_down/{self.name}"]
+        self._rng_rebound = s[f"rebound/{self.name}"]
         self.held_documents: list[tuple[int, bool, bool]] = []  # (theme, implement, relay) awaiting a merged issue
         self._next_merge_day = 0
+        # what the department has noticed its requests cost the cadres, and what reforms removed from them, per
+        # channel (exponential moving averages over rebound.lag_days)
+        self.cost_seen = np.zeros(len(CHANNELS))
+        self.removed_seen = np.zeros(len(CHANNELS))
+        self.extra_share = np.zeros(len(CHANNELS))  # requests asked on top of the usual, per channel
 
     # one day of the department's work ------------------------------------------------------------------------
     def step(self) -> None:
@@ -54,38 +69,92 @@ class Department(mesa.Agent):
         self.request_reports()
         self.request_inspections()
         self.push_down_duties()
+        new_tasks = self.tasks_for_slack()
+        if self.extra_share.any() or new_tasks > 0:
+            # the rebound: its own stream, so the usual requests stay paired with the baseline's
+            rng, x = self._rng_rebound, self.extra_share
+            with m.accounts.rebound():
+                self.issue_documents(rng, x[CH["documents"]])
+                self.convene_meetings(rng, x[CH["meetings"]])
+                self.request_reports(rng, x[CH["data_reports"]])
+                self.request_inspections(rng, x[CH["inspections"]])
+                self.push_down_duties(rng, x[CH["pushed_down"]] + new_tasks)
 
-    def issue_documents(self) -> None:
+    def take_stock(self) -> None:
+        """At the end of the day: what the department's requests cost the cadres and what reforms removed from
+        them; from the smoothed figures, how much more it asks of each channel."""
+        rb = self.model.cfg.rebound
+        if rb.elasticity <= 0:
+            return
+        a = 1.0 / rb.lag_days
+        acc = self.model.accounts
+        self.cost_seen += a * (acc.spent_today[self.index] - self.cost_seen)
+        self.removed_seen += a * (acc.removed_today[self.index] - self.removed_seen)
+        before = self.cost_seen + self.removed_seen
+        # r: today's cost per request against the cost without the reforms; with elasticity <= 1 a channel's cost
+        # after rebound, r^(1 - elasticity) of the old, never exceeds what it was
+        # what reforms made dearer (a comprehensive assessment for all departments at once) is not asked less:
+        # the department's own rate stays its floor
+        r = np.clip(np.divide(self.cost_seen, before, out=np.ones_like(before), where=before > 1e-12), 0.0, 1.0)
+        self.extra_share = np.where(r > 0, np.power(np.maximum(r, 1e-12), -rb.elasticity) - 1.0, 0.0)
+
+    def tasks_for_slack(self) -> float:
+        """New duties pushed down for the slack reforms left visible (idle regular hours that reforms freed and
+        nobody has claimed back), as a share of the usual rate of pushed-down duties: the department's part of
+        elasticity x the visible slack, spread over the departments."""
+        m = self.model
+        rb, pd = m.cfg.rebound, m.cfg.pushed_down
+        slack = m.accounts.visible_slack  # hours per cadre and working day
+        if rb.elasticity <= 0 or slack <= 0 or pd.per_department_per_week <= 0 or pd.hours_per_task <= 0:
+            return 0.0
+        st = m.structure
+        hours_per_task = pd.hours_per_task * (pd.village_share * len(self.village_line)
+                                              + (1.0 - pd.village_share) * len(self.township_line)
+                                              / self.liaisons_per_township)
+        wanted_per_day = rb.elasticity * slack * st.n_cadres / st.n_departments
+        return wanted_per_day / max(hours_per_task, 1e-12) / (pd.per_department_per_week / 5.0)
+
+    def issue_documents(self, rng=None, scale: float = 1.0) -> None:
         m, cfg = self.model, self.model.cfg.documents
-        rng = self._rng_documents
-        n = rng.poisson(cfg.per_department_per_week / 5.0)
+        rng = self._rng_documents if rng is None else rng
+        n = rng.poisson(cfg.per_department_per_week / 5.0 * scale)
         themes = rng.integers(cfg.themes_per_department, size=n)
         implement = rng.random(n) < cfg.implement_share
         # "need not be issued" is a property of documents that ask for no action
         unnecessary = (~implement) & (rng.random(n) * max(1e-12, 1.0 - cfg.implement_share) < cfg.unnecessary_share)
         relay = rng.random(n) < cfg.relay_to_village_share
         merge = m.cfg.reform.merge_documents
+        docs = m.documents
         for theme, imp, unn, rel in zip(themes, implement, unnecessary, relay):
             if merge is not None and merge.cut_unnecessary and unn:
                 m.chat.post_department_notice(self.index)  # a short message in the group instead of a document
+                m.accounts.removed("merge_documents", docs.recipients(self, bool(rel)), docs.hours(int(imp)),
+                                   self.index, "documents")
                 continue
             if merge is not None:
                 self.held_documents.append((int(theme), bool(imp), bool(rel)))
             else:
-                m.documents.deliver(self, n_implement=int(imp), relay=bool(rel))
+                docs.deliver(self, n_implement=int(imp), relay=bool(rel))
         if merge is not None and m.day >= self._next_merge_day:
             self._next_merge_day = m.day + merge.merge_window_days
             by_theme: dict[int, list] = {}
             for theme, imp, rel in self.held_documents:
                 by_theme.setdefault(theme, []).append((imp, rel))
-            for docs in by_theme.values():
-                m.documents.deliver(self, n_implement=sum(i for i, _ in docs), relay=any(r for _, r in docs))
+            for parts in by_theme.values():
+                n_implement, relay_any = sum(i for i, _ in parts), any(r for _, r in parts)
+                docs.deliver(self, n_implement=n_implement, relay=relay_any)
+                # one reading instead of one per part; the village line reads the whole file if any part was relayed
+                separate_village = sum(docs.hours(int(i)) for i, r in parts if r)
+                m.accounts.removed("merge_documents", self.township_line, (len(parts) - 1) * m.cfg.documents.read_hours,
+                                   self.index, "documents")
+                m.accounts.removed("merge_documents", self.village_line,
+                                   separate_village - relay_any * docs.hours(n_implement), self.index, "documents")
             self.held_documents.clear()
 
-    def convene_meetings(self) -> None:
+    def convene_meetings(self, rng=None, scale: float = 1.0) -> None:
         cfg = self.model.cfg.meetings
-        rng = self._rng_meetings
-        n = rng.poisson(cfg.per_department_per_week / 5.0)
+        rng = self._rng_meetings if rng is None else rng
+        n = rng.poisson(cfg.per_department_per_week / 5.0 * scale)
         topics = rng.integers(cfg.topic_groups, size=n)
         necessary = rng.random(n) < cfg.necessary_share
         villages = rng.random(n) < cfg.village_attendance_share
@@ -93,27 +162,27 @@ class Department(mesa.Agent):
         for t, nec, vil, ld in zip(topics, necessary, villages, lead):
             self.model.meetings.request(self, int(t), bool(nec), bool(vil), int(ld))
 
-    def request_reports(self) -> None:
+    def request_reports(self, rng=None, scale: float = 1.0) -> None:
         cfg = self.model.cfg.data_reports
-        rng = self._rng_reports
+        rng = self._rng_reports if rng is None else rng
         for s in self.systems:
-            n = rng.poisson(cfg.requests_per_system_per_week / 5.0)
+            n = rng.poisson(cfg.requests_per_system_per_week / 5.0 * scale)
             for _ in range(n):
                 fields = rng.choice(self.model.structure.system_fields[s], size=cfg.fields_per_request, replace=False)
                 self.model.data.request(self, int(s), fields)
 
-    def request_inspections(self) -> None:
+    def request_inspections(self, rng=None, scale: float = 1.0) -> None:
         cfg = self.model.cfg.inspections
-        rng = self._rng_inspections
+        rng = self._rng_inspections if rng is None else rng
         T = self.model.structure.n_townships
-        wanted = rng.random(T) < cfg.per_department_per_year / self.model.calendar.workdays_per_year
+        wanted = rng.random(T) < cfg.per_department_per_year / self.model.calendar.workdays_per_year * scale
         for t in np.flatnonzero(wanted):
             self.model.assessment.request(self, int(t), self.model.assessment.draw_villages(rng), emergency=False)
 
-    def push_down_duties(self) -> None:
+    def push_down_duties(self, rng=None, scale: float = 1.0) -> None:
         cfg = self.model.cfg.pushed_down
-        rng = self._rng_pushed
-        n = rng.poisson(cfg.per_department_per_week / 5.0)
+        rng = self._rng_pushed if rng is None else rng
+        n = rng.poisson(cfg.per_department_per_week / 5.0 * scale)
         u_cat = rng.random(n)
         village_level = rng.random(n) < cfg.village_share
         non_autonomous = rng.random(n) < cfg.non_autonomous_share
@@ -165,6 +234,7 @@ class Cadres:
         self.hours_today = np.zeros((C, len(ACTIVITIES)))
         self.township_hours_today = np.zeros((T, len(ACTIVITIES)))
         self.overtime_today = np.zeros(C)
+        self.idle_today = np.zeros(C)            # regular hours nobody's work filled
         self.regular_today = np.zeros(C)
         self.cap_today = np.zeros(C)
         self.productivity = np.ones(C)
@@ -269,6 +339,7 @@ class Cadres:
         self.hours_today = hours
         self.township_hours_today = self.township_mean(hours)  # [T, activities], what the reporters read
         self.overtime_today = np.maximum(worked - self.regular_today, 0.0)
+        self.idle_today = np.maximum(self.regular_today - worked, 0.0)
         m.tally.add("appointments_missed_hours", plan.appointments_missed.sum())
         off = self.off_today = worked <= cal.day_off_tolerance_hours
         f = self.fatigue + fa.strain_per_overtime_hour * self.overtime_today
@@ -315,6 +386,9 @@ class Households:
         # the resident-tie network (CSR, within villages): who talks to whom
         self.ties = sp.csr_matrix((np.ones(len(st.tie_indices)), st.tie_indices, st.tie_indptr), shape=(H, H))
         self.organiser_ties = np.asarray(self.ties @ self.organiser.astype(float)).astype(np.int64)
+        # the organisers there would be without fostering: what self-organisation adds is counted against them
+        self.organiser_ties_before = self.organiser_ties if so is None else np.asarray(
+            self.ties @ (organiser_draw < cfg.service.organiser_share).astype(float)).astype(np.int64)
         self.satisfaction = np.full(H, np.nan)  # no view until a contact with the service
         # per township: the sum and number of views, kept up to date as views change (the daily reporters read
         # them instead of passing over every household)

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..config import Config, validate
 from . import reporters
+from .accounts import ReformAccounts
 from .agents import Cadres, Department, Households
 from .calendar import Calendar
 from .networks import build_structure
@@ -53,7 +54,8 @@ class GrassrootsModel(mesa.Model):
         for d, spec in enumerate(cfg.departments):
             Department(self, d, spec)
         self.departments = self.agents_by_type[Department]  # Mesa's AgentSet, in the configs' order
-        self.ledger = WorkLedger(self.structure.n_cadres, self.days)
+        self.ledger = WorkLedger(self.structure.n_cadres, self.days, self.tally)
+        self.accounts = ReformAccounts(self)   # hours reforms removed, and what departments asked back
         # county departments' own hours, by day (inspections book theirs ahead)
         self.department_hours = np.zeros(self.days + 64)
         self.department_hours_today = 0.0
@@ -110,6 +112,8 @@ class GrassrootsModel(mesa.Model):
         self.service.residents_act()         # residents past their patience call 12345, give up or come back
         self.accountability.update(plan.overdue + self.hotline.overdue_hours(), findings)
         self.cadres.end_day(plan)
+        self.departments.do("take_stock")    # what their requests cost now: they ask more of what became cheap
+        self.accounts.close_day(self.cadres.idle_today)
 
         self.department_hours[self.day] += self.department_hours_today
         self.datacollector.collect(self)

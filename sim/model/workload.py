@@ -43,10 +43,13 @@ HORIZON = 32  # days of deadlines kept ahead; a later deadline is treated as due
 class WorkLedger:
     """Hours owed per cadre: ``due[c, a, k]`` is work of activity ``a`` due ``k`` days from today (k=0: today or
     overdue); ``appointments[c, a, day]`` is fixed time on a calendar day (``emergency`` marks the part that rest
-    rights do not stop)."""
+    rights do not stop). While ``rebounding`` is set (``accounts.ReformAccounts.rebound``), the hours added are
+    what departments asked for in response to reforms, and the tally counts them as ``rebound_hours``."""
 
-    def __init__(self, n_cadres: int, days: int):
+    def __init__(self, n_cadres: int, days: int, tally=None):
         self.n_cadres = n_cadres
+        self.tally = tally
+        self.rebounding = False
         self.due = np.zeros((n_cadres, HORIZON, len(DEADLINE_ACTIVITIES)), dtype=np.float64)
         self.appointments = np.zeros((len(APPOINTMENT_ACTIVITIES), days + HORIZON + 1, n_cadres), dtype=np.float64)
         self.meeting_count = np.zeros((days + HORIZON + 1, n_cadres), dtype=np.int16)
@@ -54,14 +57,24 @@ class WorkLedger:
 
     def add_due(self, cadres, activity: str, hours, deadline_day: int) -> None:
         k = int(np.clip(deadline_day - self.today, 0, HORIZON - 1))
-        np.add.at(self.due[:, k, DL[activity]], np.asarray(cadres, dtype=np.int64), hours)
+        cadres = np.asarray(cadres, dtype=np.int64)
+        np.add.at(self.due[:, k, DL[activity]], cadres, hours)
+        if self.rebounding:
+            self._count_rebound(cadres, hours)
 
     def add_appointment(self, cadres, activity: str, hours, day: int) -> None:
         if day >= self.appointments.shape[1]:
             return
-        np.add.at(self.appointments[AP[activity], day], np.asarray(cadres, dtype=np.int64), hours)
+        cadres = np.asarray(cadres, dtype=np.int64)
+        np.add.at(self.appointments[AP[activity], day], cadres, hours)
         if activity == "meetings":
-            np.add.at(self.meeting_count[day], np.asarray(cadres, dtype=np.int64), 1)
+            np.add.at(self.meeting_count[day], cadres, 1)
+        if self.rebounding:
+            self._count_rebound(cadres, hours)
+
+    def _count_rebound(self, cadres: np.ndarray, hours) -> None:
+        if self.tally is not None:
+            self.tally.add("rebound_hours", float(np.broadcast_to(np.asarray(hours, dtype=float), cadres.shape).sum()))
 
     def advance(self) -> None:
         """Move to the next day: what was due today and not done stays due (overdue) at k=0."""

@@ -28,7 +28,9 @@ class AssessmentOffice:
         self.needs_ledger = needs_ledger
         self.n_assessors = self._bodies(st.covers, np.ones_like(needs_ledger))
         self.n_ledger_sets = self._bodies(st.covers, needs_ledger)
+        self.n_departments_on_lines = st.covers.sum(axis=1).astype(np.float64)  # sets asked for without reforms
         self.visits: dict[int, list] = {}
+        self._comprehensive: dict[int, list] = {}  # day -> (hosts, hours per host) of single_assessor's assessments
         self._rng_findings = model.streams["inspections/findings"]
         self._rng_emergency = model.streams["inspections/emergency"]
         self._rng_survey = model.streams["survey"]
@@ -48,7 +50,7 @@ class AssessmentOffice:
                     if day >= days:
                         continue
                     self._schedule(day, t, np.arange(len(cfg.departments)), self.draw_villages(rng),
-                                   emergency=False)
+                                   emergency=False, comprehensive=True)
 
     def draw_villages(self, rng: np.random.Generator) -> np.ndarray:
         """The villages (within the township) an inspection visits."""
@@ -68,22 +70,42 @@ class AssessmentOffice:
         return per_field.sum(axis=1).astype(np.float64)
 
     def request(self, dept, township: int, visited, emergency: bool) -> None:
-        if self.single is not None and not emergency:
-            return  # folded into the comprehensive assessments already planned
         m = self.model
         day = m.calendar.next_workday(m.day + m.cfg.inspections.notice_days)
+        if self.single is not None and not emergency:
+            # folded into the comprehensive assessments already planned: what it would have cost is removed
+            if day < m.days:
+                cfg = m.cfg
+                hosts = self._hosts(township, np.array([dept.index]), visited)
+                sets = m.structure.covers[hosts, dept.index].astype(np.float64)
+                m.accounts.removed("single_assessor", hosts,
+                                   cfg.inspections.hosting_hours + sets * cfg.ledgers.prep_hours_per_inspection,
+                                   dept.index, "inspections")
+                if m.accounts.comes_back():
+                    # it comes anyway, as a "research visit" (调研督导): hosted, though no ledgers are brought up
+                    with m.accounts.rebound():
+                        m.ledger.add_appointment(hosts, "inspections", cfg.inspections.hosting_hours, day)
+                        m.department_hours_at(day, cfg.inspections.inspector_hours)
+            return
         self._schedule(day, township, np.array([dept.index]), visited, emergency)
 
-    def _schedule(self, day, township, depts, visited_local, emergency) -> None:
-        m, st, cfg = self.model, self.model.structure, self.model.cfg
-        if day >= m.days:
-            return
+    def _hosts(self, township: int, depts: np.ndarray, visited_local) -> np.ndarray:
+        """Who hosts an inspection: the township's leaders, and the cadres on the inspecting departments' lines in
+        the township office and in the villages visited."""
+        st, cfg = self.model.structure, self.model.cfg
         villages = np.flatnonzero(st.village_township == township)[visited_local]
         on_lines = st.covers[:, depts].any(axis=1)
         in_t = st.cadre_township == township
         leaders = np.flatnonzero(in_t & (st.cadre_village < 0))[: cfg.inspections.township_hosts]
         hosts = np.flatnonzero(in_t & on_lines & ((st.cadre_village < 0) | np.isin(st.cadre_village, villages)))
-        hosts = np.union1d(hosts, leaders)
+        return np.union1d(hosts, leaders)
+
+    def _schedule(self, day, township, depts, visited_local, emergency, comprehensive: bool = False) -> None:
+        m, st, cfg = self.model, self.model.structure, self.model.cfg
+        if day >= m.days:
+            return
+        villages = np.flatnonzero(st.village_township == township)[visited_local]
+        hosts = self._hosts(township, depts, visited_local)
         m.ledger.add_appointment(hosts, "inspections", cfg.inspections.hosting_hours, day)
         # bring the inspected ledger sets up to date before the visit
         dmask = np.zeros(len(cfg.departments), dtype=bool)
@@ -91,6 +113,18 @@ class AssessmentOffice:
         sets = self._bodies(st.covers[hosts], dmask & self.needs_ledger)
         prep_deadline = m.calendar.deadline(max(m.day, day - 1))
         m.ledger.add_due(hosts, "ledgers", sets * cfg.ledgers.prep_hours_per_inspection, prep_deadline)
+        if comprehensive:
+            # an assessment no department would have held alone: a cost the reform adds, counted when it is held
+            self._comprehensive.setdefault(day, []).append(
+                (hosts, cfg.inspections.hosting_hours + sets * cfg.ledgers.prep_hours_per_inspection))
+        else:
+            spent = cfg.inspections.hosting_hours + sets * cfg.ledgers.prep_hours_per_inspection
+            m.accounts.spent(int(depts[0]), "inspections", hosts, spent)
+            if self.single is not None or self.no_ledger is not None:
+                fewer = st.covers[np.ix_(hosts, depts)].sum(axis=1) - sets  # sets one field's assessor or none asks
+                reform = "no_ledger_assessment" if self.no_ledger is not None else "single_assessor"
+                m.accounts.removed(reform, hosts, fewer * cfg.ledgers.prep_hours_per_inspection, int(depts[0]),
+                                   "inspections")
         bodies = len(set(self.dept_field[depts])) if self.single is not None else len(depts)
         m.department_hours_at(day, cfg.inspections.inspector_hours * bodies)
         if self.no_ledger is not None:
@@ -140,6 +174,11 @@ class AssessmentOffice:
 
     def hold_visits(self) -> np.ndarray:
         """Today's visits; returns the findings against hosting cadres (an array of cadre ids, with repeats)."""
+        m = self.model
+        for hosts, hours in self._comprehensive.pop(m.day, []):
+            m.accounts.removed("single_assessor", hosts, -hours)
+            for d in range(m.structure.n_departments):
+                m.accounts.spent(d, "inspections", hosts, hours / m.structure.n_departments)
         found = []
         for township, hosts in self.visits.pop(self.model.day, []):
             hit = self._rng_findings.random(len(hosts)) < self.model.cfg.inspections.finding_probability
@@ -149,5 +188,16 @@ class AssessmentOffice:
     def weekly_ledgers(self) -> None:
         m = self.model
         friday = m.calendar.deadline(m.day + 4)
-        hours = self.n_ledger_sets * m.cfg.ledgers.upkeep_hours_per_set_per_week
-        m.ledger.add_due(np.arange(m.structure.n_cadres), "ledgers", hours, friday)
+        upkeep = m.cfg.ledgers.upkeep_hours_per_set_per_week
+        everyone = np.arange(m.structure.n_cadres)
+        m.ledger.add_due(everyone, "ledgers", self.n_ledger_sets * upkeep, friday)
+        if self.single is not None:
+            m.accounts.removed("single_assessor", everyone, (self.n_departments_on_lines - self.n_assessors) * upkeep)
+        if self.no_ledger is not None:
+            m.accounts.removed("no_ledger_assessment", everyone, (self.n_assessors - self.n_ledger_sets) * upkeep)
+            for dept in m.departments:
+                if not self.needs_ledger[dept.index] and m.accounts.comes_back():
+                    # the department asks for "work traces" instead: photos, sign-ins and notes posted each week
+                    with m.accounts.rebound():
+                        m.ledger.add_due(np.concatenate([dept.township_line, dept.village_line]), "ledgers", upkeep,
+                                         friday)

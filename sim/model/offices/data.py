@@ -21,6 +21,7 @@ class DataOffice:
         S, F, V = len(st.system_department), cfg.fields, st.n_villages
         self.pool = S
         store = np.where(st.system_has_memory[:, None], np.arange(S)[:, None], -1) * np.ones((1, F), dtype=np.int64)
+        own_store = store.astype(np.int64)  # each system reads its own store only (no pool reform)
         pool_cfg = model.cfg.reform.shared_data_pool
         if pool_cfg is not None:
             names = [d.name for d in model.cfg.departments]
@@ -39,38 +40,70 @@ class DataOffice:
         self.known_updated = np.zeros((V, F))
         self.village_households = st.village_households.astype(np.float64)
         self.per_request = cfg.scope_share / cfg.client_share
+        # what the same requests would have cost without the pool reforms: the own stores, kept as they would be
+        self.reform_name = "one_form" if self.one_form is not None else "shared_data_pool"
+        self.counterfactual = self.uses_pool or self.one_form is not None
+        if self.counterfactual:
+            self.own_store = own_store
+            self.own_coverage = np.zeros((S, V, F))
+            self.own_updated = np.zeros((S, V, F))
+
+    def _coverage(self, stores, fields, coverage, updated) -> np.ndarray:
+        """[k, V]: for each requested field, the share of a village's targeted households whose value is current
+        in the store the system reads (0 where it reads none)."""
+        V = len(self.village_households)
+        held = stores >= 0
+        cov = np.zeros((len(fields), V))
+        if held.any():
+            s_idx, f_idx, vill = stores[held][:, None], fields[held][:, None], np.arange(V)[None, :]
+            age = self.model.day - updated[s_idx, vill, f_idx]
+            cov[held] = coverage[s_idx, vill, f_idx] * np.exp(-age / self.model.cfg.data_reports.field_validity_days)
+        return cov
+
+    def _remember(self, stores, fields, cov, coverage, updated) -> None:
+        """The fields typed for this request are now current in the store the system feeds."""
+        held = stores >= 0
+        if held.any():
+            s_idx, f_idx = stores[held][:, None], fields[held][:, None]
+            vill = np.arange(len(self.village_households))[None, :]
+            coverage[s_idx, vill, f_idx] = cov[held] + (1.0 - cov[held]) * self.per_request
+            updated[s_idx, vill, f_idx] = self.model.day
 
     def request(self, dept, system: int, fields: np.ndarray) -> None:
         m, cfg = self.model, self.model.cfg.data_reports
         day = m.day
-        V = len(self.village_households)
         stores = np.where(self.momentary[fields], -1, self.store[system, fields])   # [k]
-        vill = np.arange(V)
-        decay = lambda last: np.exp(-(day - last) / cfg.field_validity_days)  # noqa: E731
-        held = stores >= 0
-        cov = np.zeros((len(fields), V))
-        if held.any():
-            s_idx, f_idx = stores[held][:, None], fields[held][:, None]
-            cov[held] = self.coverage[s_idx, vill[None, :], f_idx] * decay(self.updated[s_idx, vill[None, :], f_idx])
-        known = (self.known[:, fields] * decay(self.known_updated[:, fields])).T   # [k, V]
+        cov = self._coverage(stores, fields, self.coverage, self.updated)
+        decay = np.exp(-(day - self.known_updated[:, fields]) / cfg.field_validity_days)
+        known = (self.known[:, fields] * decay).T   # [k, V]
         households = self.village_households * cfg.scope_share
         to_type = households * (1.0 - cov).sum(axis=0)                          # household-fields typed, per village
         m.tally.add("data_entries", to_type.sum())
         m.tally.add("duplicate_data_entries", (households * ((1.0 - cov) * known).sum(axis=0)).sum())
+        self._remember(stores, fields, cov, self.coverage, self.updated)
         q = self.per_request
-        if held.any():
-            new = cov[held] + (1.0 - cov[held]) * q
-            self.coverage[s_idx, vill[None, :], f_idx] = new
-            self.updated[s_idx, vill[None, :], f_idx] = day
         self.known[:, fields] = (known + (1.0 - known) * q).T
         self.known_updated[:, fields] = day
         overhead = cfg.form_overhead_hours if self.one_form is None else self.one_form.form_overhead_hours
         compile_hours = cfg.township_compile_hours if self.one_form is None else self.one_form.form_overhead_hours
         entry_hours = to_type * cfg.entry_minutes_per_field / 60.0
         deadline = m.calendar.deadline(day + cfg.deadline_days)
-        vline = dept.village_line
-        m.ledger.add_due(vline, "data_reports", overhead + entry_hours[m.structure.cadre_village[vline]], deadline)
-        m.ledger.add_due(dept.township_line, "data_reports", compile_hours / dept.liaisons_per_township, deadline)
+        vline, tline = dept.village_line, dept.township_line
+        village_hours = (overhead + entry_hours)[m.structure.cadre_village[vline]]
+        m.ledger.add_due(vline, "data_reports", village_hours, deadline)
+        m.ledger.add_due(tline, "data_reports", compile_hours / dept.liaisons_per_township, deadline)
+        m.accounts.spent(dept.index, "data_reports", vline, village_hours)
+        m.accounts.spent(dept.index, "data_reports", tline, compile_hours / dept.liaisons_per_township)
+        if self.counterfactual:
+            own = np.where(self.momentary[fields], -1, self.own_store[system, fields])
+            own_cov = self._coverage(own, fields, self.own_coverage, self.own_updated)
+            self._remember(own, fields, own_cov, self.own_coverage, self.own_updated)
+            own_hours = cfg.form_overhead_hours + households * (1.0 - own_cov).sum(axis=0) * cfg.entry_minutes_per_field / 60.0
+            m.accounts.removed(self.reform_name, vline, own_hours[m.structure.cadre_village[vline]] - village_hours,
+                               dept.index, "data_reports")
+            m.accounts.removed(self.reform_name, tline,
+                               (cfg.township_compile_hours - compile_hours) / dept.liaisons_per_township,
+                               dept.index, "data_reports")
 
     def weekly(self) -> None:
         if self.uses_pool:

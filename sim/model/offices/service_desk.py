@@ -98,12 +98,18 @@ class ServiceDesk:
             removed = (kind == CERTIFICATE) & ~self._cert_kind_legal[cert_kind]
             verified = removed & (u_verify < neg.verifiable_share)
             m.tally.add("certificates_avoided", removed.sum())
+            m.accounts.removed("certificate_negative_list", hh.cadre[households[removed]],
+                               self._kind_hours[CERTIFICATE])
             m.department_hours_today += verified.sum() * m.cfg.department_hours.verification_minutes / 60.0
             keep &= ~removed
         households, kind, u_urgent = households[keep], kind[keep], u_urgent[keep]
         # self-organisation: each organiser among the household's ties may settle a dispute or a consultation
         p_settle = 1.0 - (1.0 - sv.self_settle_probability) ** hh.organiser_ties[households]
         settled = SELF_SETTLEABLE[kind] & (u_settle[keep] < p_settle)
+        if m.cfg.reform.self_organization is not None:
+            p_before = 1.0 - (1.0 - sv.self_settle_probability) ** hh.organiser_ties_before[households]
+            fostered = settled & (u_settle[keep] >= p_before)  # settled only thanks to the new organisers
+            m.accounts.removed("self_organization", hh.cadre[households[fostered]], self._kind_hours[kind[fostered]])
         urgent = u_urgent < self._urgent_share[kind]
         village = st.household_village[households]
         queue = np.where(self.walk_in[kind] & ~urgent, DESK, CASEWORK) * self.n_villages + village

@@ -50,15 +50,22 @@ class TownshipOffice:
             staffed = rng.random(n) < (0.0 if rf is None else rf.staffed_share)
             rostered = cadres[(self._roster[t] + np.arange(n)) % len(cadres)]
             self._roster[t] += n
-            by_department = staffed | (cal.is_protected and not emergency)
+            rest_day = cal.is_protected and not emergency
+            by_department = staffed | rest_day
             staff_hours += by_department.sum() * ex.shift_hours * m.cfg.department_hours.staff_hours_per_shift_share
             on_duty = rostered[~by_department]
             m.ledger.add_appointment(on_duty, "extra_duties", ex.shift_hours, m.day)
+            m.accounts.removed("resources_follow_tasks", rostered[staffed], ex.shift_hours)
+            if rest_day:
+                m.accounts.removed("rest_rights", rostered[~staffed], ex.shift_hours)
             # every shift's paper register is typed into the departments' forms by the township's cadres
             reg = ex.registration_hours_per_shift * reg_share
             if reg > 0:
                 deadline = cal.deadline(cal.next_workday(m.day + 1))
                 m.ledger.add_due(rostered, "extra_duties", reg, deadline)
+            if scan is not None:
+                m.accounts.removed("scan_code_registration", rostered,
+                                   ex.registration_hours_per_shift - reg)
         m.department_hours_today += staff_hours
 
     def forced_assignments(self) -> None:
@@ -76,8 +83,10 @@ class TownshipOffice:
                 if lab and strip is not None and strip.return_labour:
                     # machine cadres take the sweeping themselves (创文创卫 led by the agencies)
                     m.department_hours_today += fa.hours_per_assignment * len(cadres)
+                    m.accounts.removed("strip_non_autonomous", cadres, fa.hours_per_assignment)
                     continue
                 if (not lab) and ban is not None and u >= ban.residual_share:
+                    m.accounts.removed("ban_forced_assignments", cadres, fa.hours_per_assignment)
                     continue
                 deadline = m.calendar.deadline(m.day + fa.deadline_days)
                 m.ledger.add_due(cadres, "forced_assignments", fa.hours_per_assignment, deadline)

@@ -1,0 +1,103 @@
+"""Where the hours reforms free go: what each removed or cheapened obligation would have cost, and what came back.
+
+The office that removes or cheapens an obligation records, at that moment, the hours it would have cost the
+cadres without the reform (``removed``): a meeting not held, a document merged, a form whose fields fill
+themselves, a ledger set nobody asks for. Requests departments add in response (rebound, ``Department``) are
+booked while ``rebounding`` is set, so their hours count as ``rebound_hours`` and whatever a reform then removes
+from them is not counted as removed (they never existed without the reform). Paired with the baseline run, these
+records split the gross hours removed into what rebound absorbed, what went to residents, what was given back as
+rest and what other paperwork took (``sim.experiments.decompose``).
+
+Departments read their own rows (hours their requests cost the cadres, and hours removed from them, by channel)
+to see what reforms made cheap; the county reads each township's removed hours to see the slack reforms made.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import numpy as np
+
+# what a department asks of the grassroots, by the channel it asks through (a department's demand responds per
+# channel: cheaper forms invite more forms, not more meetings)
+CHANNELS = ("documents", "meetings", "data_reports", "inspections", "pushed_down")
+CH = {name: i for i, name in enumerate(CHANNELS)}
+
+
+class ReformAccounts:
+    def __init__(self, model):
+        self.model = model
+        st = model.structure
+        self.rebounding = False
+        D, T = st.n_departments, st.n_townships
+        self.spent_today = np.zeros((D, len(CHANNELS)))    # hours departments' requests cost the cadres today
+        self.removed_today = np.zeros((D, len(CHANNELS)))  # hours reforms removed from those requests today
+        self.removed_by_township_today = np.zeros(T)
+        self._cadre_township = st.cadre_township
+        self._n_townships = T
+        # what the county sees of the slack reforms made: idle regular hours per cadre and working day, and hours
+        # removed net of rebound, both smoothed over rebound.lag_days
+        self.idle_seen = 0.0
+        self.freed_seen = 0.0
+        self._traces = model.streams["rebound/traces"]
+
+    @contextmanager
+    def rebound(self):
+        """Book what is asked inside the block as rebound: the ledger counts its hours as ``rebound_hours``."""
+        before = self.rebounding
+        self.rebounding = self.model.ledger.rebounding = True
+        try:
+            yield
+        finally:
+            self.rebounding = self.model.ledger.rebounding = before
+
+    def removed(self, reform: str, cadres, hours, dept: int | None = None, channel: str | None = None) -> None:
+        """`hours` (per cadre of `cadres`, or one figure for all of them) that `reform` removed from what these
+        cadres would otherwise owe. Negative when a reform makes an obligation dearer (a merged document relayed
+        to villages that one of its parts would not have reached)."""
+        if self.rebounding:
+            return
+        cadres = np.asarray(cadres, dtype=np.int64)
+        h = np.broadcast_to(np.asarray(hours, dtype=np.float64), cadres.shape)
+        total = float(h.sum())
+        if total == 0.0:
+            return
+        tally = self.model.tally
+        tally.add("hours_removed_by_reforms", total)
+        tally.add(f"hours_removed/{reform}", total)
+        self.removed_by_township_today += np.bincount(self._cadre_township[cadres], weights=h,
+                                                      minlength=self._n_townships)
+        if dept is not None:
+            self.removed_today[dept, CH[channel]] += total
+
+    def spent(self, dept: int, channel: str, cadres, hours) -> None:
+        """What a department's request costs the cadres (hours owed), as it is sent."""
+        cadres = np.asarray(cadres, dtype=np.int64)
+        self.spent_today[dept, CH[channel]] += float(np.broadcast_to(np.asarray(hours, dtype=np.float64),
+                                                                     cadres.shape).sum())
+
+    def comes_back(self) -> bool:
+        """Whether an obligation a reform removed outright reappears under another name (a "trace": a research
+        visit for a folded inspection, photos for a ledger nobody asks for, a video call for a cut meeting). At
+        elasticity e a unit fall in cost brings back e of it; an item removed outright comes back with chance e."""
+        e = self.model.cfg.rebound.elasticity
+        return e > 0 and bool(self._traces.random() < e)
+
+    @property
+    def visible_slack(self) -> float:
+        """Hours per cadre and working day that reforms freed, nobody claimed back and the cadres leave idle: the
+        idle time the status quo already had is what departments' usual demand was set against."""
+        return min(self.idle_seen, max(self.freed_seen, 0.0))
+
+    def close_day(self, idle_hours: np.ndarray) -> None:
+        """End of day: the county's smoothed view of the slack, then a clean page for tomorrow."""
+        m = self.model
+        if m.calendar.is_workday and m.cfg.rebound.elasticity > 0:
+            a = 7.0 / (5.0 * m.cfg.rebound.lag_days)  # smoothing per working day
+            C = len(idle_hours)
+            freed = (self.removed_by_township_today.sum() - m.tally.by_day("rebound_hours")[m.day]) / C
+            self.idle_seen += a * (float(idle_hours.mean()) - self.idle_seen)
+            self.freed_seen += a * (freed - self.freed_seen)
+        self.spent_today[:] = 0.0
+        self.removed_today[:] = 0.0
+        self.removed_by_township_today[:] = 0.0
