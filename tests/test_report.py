@@ -12,8 +12,9 @@ import pytest
 
 from sim.views import report
 from sim.config import CONFIG_DIR, REFORM_NAMES, package_reforms
-from sim.views.labels import (REFORM_LABELS, SECTION_NAMES, SECTIONS, SERVICE_MEASURE_LABELS, VARIANT_LABELS,
-                              WARMUP_LABEL)
+from sim.experiments.decompose import BESIDE, PARTS
+from sim.views.labels import (DECOMPOSITION_LABELS, REFORM_LABELS, SECTION_NAMES, SECTIONS, SERVICE_MEASURE_LABELS,
+                              VARIANT_LABELS, WARMUP_LABEL)
 from sim.views.palette import SECTION_COLOURS
 from sim.views.report import ReportError, build_report, headline_table, load_experiment
 from sim.experiments.stats import paired_difference
@@ -111,8 +112,8 @@ def test_tradeoff_flag_names_work_moved_up_and_longer_waits():
 def test_report_html_is_offline_bilingual_and_complete(experiment_copy):
     res = build_report(experiment_copy, png=False)
     page = res["html"].read_text(encoding="utf-8")
-    assert res["figures"] == ["hours_saved", "cadre_week", "service_time", "service_outcomes", "timeseries",
-                              "network"]
+    assert res["figures"] == ["hours_saved", "where_hours_went", "cadre_week", "service_time", "service_outcomes",
+                              "timeseries", "network"]
     # offline: plotly.js inline, nothing fetched from the network
     assert "Plotly" in page and len(page) > 3_000_000
     assert not re.search(r'<script[^>]+src=', page)
@@ -345,3 +346,99 @@ def test_hours_saved_chart_matches_the_table(fixture_experiment):
     bars = {y: x for tr in fig.data for x, y in zip(tr.x, tr.y)}
     assert bars == pytest.approx({VARIANT_LABELS[v][0]: h for v, h in zip(table.variant, table.hours_saved)})
     assert list(fig.layout.yaxis.categoryarray)[-1] == VARIANT_LABELS[table.variant[0]][0]  # biggest on top
+
+
+# ---- where the hours removed went (decomposition.parquet) -----------------------------------------------------
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_where_hours_went_stacks_the_six_parts_up_to_the_gross(fixture_experiment):
+    exp = load_experiment(fixture_experiment)
+    d = pd.read_parquet(fixture_experiment / "decomposition.parquet").set_index(["variant", "part"])
+    table = headline_table(exp)
+    for lang in ("zh", "en"):
+        fig = report.fig_where_hours_went(exp, lang, table)
+        assert fig.layout.barmode == "relative"  # negative parts stack left of zero
+        parts = [t for t in fig.data if t.type == "bar" and t.legendgroup in PARTS]
+        assert sorted(t.legendgroup for t in parts) == sorted(PARTS)  # one trace per part
+        gross = next(t for t in fig.data if t.legendgroup == "gross_removed")
+        names = list(gross.y)
+        # the order of the hours-saved chart: largest saving on top
+        assert names == list(report.fig_hours_saved(exp, table, lang).layout.yaxis.categoryarray)
+        to_variant = {report.label(v, lang): v for v in table.variant}
+        for i, name in enumerate(names):
+            stacked = sum(t.x[i] for t in parts)
+            assert abs(stacked - gross.x[i]) < 1e-9, (lang, name)
+            assert gross.x[i] == pytest.approx(d.loc[(to_variant[name], "gross_removed"), "hours_per_cadre_week"])
+        for t in parts:  # each bar is the table's part, in the variant's row
+            for i, name in enumerate(names):
+                assert t.x[i] == d.loc[(to_variant[name], t.legendgroup), "hours_per_cadre_week"]
+    # and the table itself: the parts add up to the gross, the net is rest + residents
+    for v in table.variant:
+        assert abs(sum(d.loc[(v, p), "hours_per_cadre_week"] for p in PARTS)
+                   - d.loc[(v, "gross_removed"), "hours_per_cadre_week"]) < 1e-9
+        assert d.loc[(v, "net_saved"), "hours_per_cadre_week"] == pytest.approx(
+            d.loc[(v, "reinvested_in_residents"), "hours_per_cadre_week"]
+            + d.loc[(v, "given_back_as_rest"), "hours_per_cadre_week"], abs=1e-9)
+
+
+def test_where_hours_went_is_translated_in_both_languages(fixture_experiment):
+    assert set(DECOMPOSITION_LABELS) == {*PARTS, *BESIDE}
+    exp = load_experiment(fixture_experiment)
+    seen = {}
+    for lang in ("zh", "en"):
+        fig = report.fig_where_hours_went(exp, lang)
+        names = [t.name for t in fig.data]
+        assert len(names) == len(PARTS) + len(BESIDE)  # the parts, the gross and net markers, the county panel
+        for t in fig.data:
+            assert "_" not in t.name and t.name != t.legendgroup, t.name  # no raw snake_case key
+            assert t.name == DECOMPOSITION_LABELS[t.legendgroup][0 if lang == "zh" else 1]
+            assert bool(_CJK.search(t.name)) == (lang == "zh"), t.name
+            # hover: the value with its 95% interval, in the chosen language
+            ci = "95% 置信区间" if lang == "zh" else "95% CI"
+            assert all(ci in h and h.startswith(t.name) for h in t.hovertext), t.hovertext[0]
+        text = " ".join([fig.layout.title.text, *(a.text for a in fig.layout.annotations),
+                         fig.layout.xaxis.title.text])
+        assert bool(_CJK.search(text)) == (lang == "zh") and "_" not in text
+        seen[lang] = names
+    assert not set(seen["zh"]) & set(seen["en"])
+
+
+def test_headline_table_shows_gross_and_net_hours(experiment_copy):
+    res = build_report(experiment_copy, png=False, network=False)
+    assert "where_hours_went" in res["figures"]
+    d = pd.read_parquet(experiment_copy / "decomposition.parquet").set_index(["variant", "part"])
+    table = res["table"]
+    page = res["html"].read_text(encoding="utf-8")
+    head = re.search(r'<table class="headline"><thead>(.*?)</thead>', page).group(1)
+    for zh, en in (("净节省的事务小时", "net admin hours saved"), ("改革减掉的小时（毛）", "gross hours removed"),
+                   ("被部门反弹吸收", "absorbed by departments' rebound")):
+        assert zh in head and en in head
+    for r in table.itertuples():
+        # the hours saved are the decomposition's net saving: one figure, shown once, headed as net
+        assert r.net_saved == pytest.approx(r.hours_saved, abs=1e-9)
+        assert r.net_saved_ci_low == pytest.approx(r.hours_saved_ci_low, abs=1e-9)
+        row = re.search(rf'<tr data-variant="{r.variant}">(.*?)</tr>', page).group(1)
+        cells = re.findall(r'<td class="num">(.*?)</td>', row)
+        for cell, part in zip(cells, ("net_saved", "gross_removed", "absorbed_by_rebound")):
+            m, lo, hi = d.loc[(r.variant, part), ["hours_per_cadre_week", "ci_low", "ci_high"]]
+            assert cell == f"{m:+.2f} <small>[{lo:+.2f}, {hi:+.2f}]</small>", (r.variant, part)
+    section = re.search(r'<h2><span lang="zh">减掉的小时去了哪里</span><span lang="en">Where the removed hours went'
+                        r'</span></h2><p>(.*?)</p>', page).group(1)
+    assert "add up to the gross" in section and "各部分加起来正好等于毛小时" in section
+    assert "county" in section and "县级部门" in section
+
+
+def test_folder_without_decomposition_skips_the_figure(experiment_copy):
+    """Older folders and other kinds have no decomposition.parquet: no figure, no gross column, still a report."""
+    (experiment_copy / "decomposition.parquet").unlink()
+    (experiment_copy / "decomposition.csv").unlink()
+    exp = load_experiment(experiment_copy)
+    assert exp.decomposition.empty and report.fig_where_hours_went(exp, "en") is None
+    res = build_report(experiment_copy, png=False, network=False)
+    assert "where_hours_went" not in res["figures"] and "hours_saved" in res["figures"]
+    assert res["table"].gross_removed.isna().all()
+    page = res["html"].read_text(encoding="utf-8")
+    assert "gross hours removed" not in page and 'id="where_hours_went"' not in page
+    assert "net admin hours saved" in page

@@ -179,7 +179,8 @@ class ChatConfig:
     action_share: float = prob()
     action_minutes: float = nonneg()
     refocus_minutes: float = nonneg()
-    crosspost_share: float = prob()
+    forward_to_township_share: float = prob()
+    forward_to_village_share: float = prob()
     evening_share: float = prob()
     late_share: float = prob()
     weekend_volume: float = nonneg()
@@ -261,15 +262,24 @@ class ServiceConfig:
     supervised_reply_hours: float = nonneg()
 
 
+TIES_STRUCTURES = ("small_world", "random")
+
+
 @dataclass
 class ResidentsConfig:
     ties_per_household: int = at_least(0)
+    ties_structure: str = _f(allowed=TIES_STRUCTURES)
     ties_rewire: float = prob()
     patience_shape: float = positive()
     escalation_propensity: float = prob()
     give_up_share: float = prob()
     hotline_word_of_mouth: float = prob()
     word_of_mouth_weight: float = prob()
+
+    def __post_init__(self) -> None:
+        if _is_complete(self) and self.ties_structure not in TIES_STRUCTURES:
+            raise ConfigError(f"residents.ties_structure = {self.ties_structure!r}: expected one of "
+                              f"{', '.join(TIES_STRUCTURES)}")
 
 
 @dataclass
@@ -303,111 +313,120 @@ class ReboundConfig:
 # ---- the reforms: a key present under `reform` switches its lever on; its fields are the lever's settings -----
 
 @dataclass
-class MergeDocuments:
+class Reform:
+    """What every reform has: who applies it and how long they keep to it (sim/model/fidelity.py)."""
+
+    compliance: float = prob()                   # share of its departments or townships that apply it
+    backsliding: float = at_least(0.0, hi=52.0)  # yearly hazard that a unit applying it lapses until the review
+
+
+@dataclass
+class MergeDocuments(Reform):
     merge_window_days: int = at_least(1, hi=90)
     cut_unnecessary: bool = MISSING
 
 
 @dataclass
-class MeetingList:
+class MeetingList(Reform):
     joint_meetings: bool = MISSING
     cut_unnecessary: bool = MISSING
     max_duration_hours: float = positive()
 
 
 @dataclass
-class NoLedgerAssessment:
+class NoLedgerAssessment(Reform):
     fields: list[str] = field(default_factory=list)
     visited_households_per_assessment: int = at_least(0)
 
 
 @dataclass
-class MergeWorkgroups:
+class MergeWorkgroups(Reform):
     fold_campaign_groups: bool = MISSING
     deduplicate_crossposts: bool = MISSING
 
 
 @dataclass
-class NoInstantReply:
+class NoInstantReply(Reform):
     batches_per_day: int = at_least(1, hi=24)
     residual_action_share: float = prob()
 
 
 @dataclass
-class SharedDataPool:
+class SharedDataPool(Reform):
     departments: list[str] = field(default_factory=list)
     field_share: float = prob()
 
 
 @dataclass
-class ResponsibilityList:
+class ResponsibilityList(Reform):
     refuse_returned: bool = MISSING
 
 
 @dataclass
-class NoBlameShifting:
+class NoBlameShifting(Reform):
     cadre_share_of_shared: float = prob()
 
 
 @dataclass
-class ResourcesFollowTasks:
+class ResourcesFollowTasks(Reform):
     staffed_share: float = prob()
 
 
 @dataclass
-class SingleAssessor:
+class SingleAssessor(Reform):
     max_per_year: int = at_least(1, hi=365)
 
 
 @dataclass
-class SatisfactionAssessment:
+class SatisfactionAssessment(Reform):
     weight: float = prob()
     sample_share: float = prob()
 
 
 @dataclass
-class FaultTolerance:
+class FaultTolerance(Reform):
     forgiven_overdue_share: float = prob()
 
 
 @dataclass
-class CertificateNegativeList:
+class CertificateNegativeList(Reform):
     verifiable_share: float = prob()
 
 
 @dataclass
-class StripNonAutonomous:
+class StripNonAutonomous(Reform):
     return_errands: bool = MISSING
     return_labour: bool = MISSING
 
 
 @dataclass
-class SelfOrganization:
+class SelfOrganization(Reform):
     organiser_share: float = prob()
 
 
 @dataclass
-class OneForm:
+class OneForm(Reform):
     form_overhead_hours: float = nonneg()
+    compile_hours: float = nonneg()
 
 
 @dataclass
-class ScanCodeRegistration:
+class ScanCodeRegistration(Reform):
     residual_registration_share: float = prob()
 
 
 @dataclass
-class BanForcedAssignments:
+class BanForcedAssignments(Reform):
     residual_share: float = prob()
 
 
 @dataclass
-class PreciseAccountability:
+class PreciseAccountability(Reform):
     collective_share: float = prob()
 
 
 @dataclass
-class RestRights:
+class RestRights(Reform):
     min_days_off_per_week: int = at_least(1, hi=2)
 
 

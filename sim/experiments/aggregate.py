@@ -104,7 +104,7 @@ def aggregate(folder: str | Path) -> dict:
         atomic_write(folder / "comparison.csv", lambda p: comparison.to_csv(p, index=False))
         for stem, frame in kind.tables(spec, runs, comparison).items():
             tables[stem] = frame
-            write_table(folder / f"{stem}.parquet", frame, units={})
+            write_table(folder / f"{stem}.parquet", frame, units=_notes(book, stem))
             atomic_write(folder / f"{stem}.csv", lambda p, f=frame: f.to_csv(p, index=False))
     versions = sorted(set(runs["model_version"])) if len(runs) else []
     manifest = {
@@ -169,6 +169,15 @@ RESULT_COLUMNS = [
     ("comparison", "diff_ci_high", "the metric's unit", "95% t interval of the paired difference: high end"),
     ("comparison", "diff_sd", "the metric's unit", "standard deviation of the paired differences"),
     ("comparison", "n", "count", "seeds in the pair"),
+    ("decomposition", "variant", "", "the variant compared with the baseline"),
+    ("decomposition", "part", "", "where the gross hours removed went: absorbed_by_rebound, kept_as_paperwork, "
+     "lost_to_fatigue, reinvested_in_residents, given_back_as_rest, other_responses (they add up to "
+     "gross_removed); beside them gross_removed, net_saved (admin hours saved) and moved_up_to_county "
+     "(department hours, per cadre-week); see sim.experiments.decompose"),
+    ("decomposition", "hours_per_cadre_week", "hours per cadre-week", "mean over the paired seeds"),
+    ("decomposition", "ci_low", "hours per cadre-week", "95% t interval over the paired seeds: low end"),
+    ("decomposition", "ci_high", "hours per cadre-week", "95% t interval over the paired seeds: high end"),
+    ("decomposition", "n", "count", "seeds in the pair"),
 ]
 
 

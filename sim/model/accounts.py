@@ -71,7 +71,10 @@ class ReformAccounts:
             self.removed_today[dept, CH[channel]] += total
 
     def spent(self, dept: int, channel: str, cadres, hours) -> None:
-        """What a department's request costs the cadres (hours owed), as it is sent."""
+        """What a department's usual request costs the cadres (hours owed), as it is sent. What it asks as rebound
+        is left out, so cost / (cost + removed) is the cost of a request against what it would have cost."""
+        if self.rebounding:
+            return
         cadres = np.asarray(cadres, dtype=np.int64)
         self.spent_today[dept, CH[channel]] += float(np.broadcast_to(np.asarray(hours, dtype=np.float64),
                                                                      cadres.shape).sum())

@@ -12,6 +12,8 @@ the same rule a loop over agent objects would apply, at county speed.
 
 from __future__ import annotations
 
+import contextlib
+
 import mesa
 import numpy as np
 import scipy.sparse as sp
@@ -51,7 +53,8 @@ class Department(mesa.Agent):
         self._rng_inspections = s[f"inspections/{self.name}"]
         self._rng_pushed = s[f"pushed_down/{self.name}"]
         self._rng_rebound = s[f"rebound/{self.name}"]
-        self.held_documents: list[tuple[int, bool, bool]] = []  # (theme, implement, relay) awaiting a merged issue
+        # (theme, implement, relay, asked as rebound) awaiting a merged issue
+        self.held_documents: list[tuple[int, bool, bool, bool]] = []
         self._next_merge_day = 0
         # what the department has noticed its requests cost the cadres, and what reforms removed from them, per
         # channel (exponential moving averages over rebound.lag_days)
@@ -78,7 +81,7 @@ class Department(mesa.Agent):
                 self.convene_meetings(rng, x[CH["meetings"]])
                 self.request_reports(rng, x[CH["data_reports"]])
                 self.request_inspections(rng, x[CH["inspections"]])
-                self.push_down_duties(rng, x[CH["pushed_down"]] + new_tasks)
+                self.push_down_duties(rng, x[CH["pushed_down"]], extra_per_day=new_tasks)
 
     def take_stock(self) -> None:
         """At the end of the day: what the department's requests cost the cadres and what reforms removed from
@@ -99,20 +102,20 @@ class Department(mesa.Agent):
         self.extra_share = np.where(r > 0, np.power(np.maximum(r, 1e-12), -rb.elasticity) - 1.0, 0.0)
 
     def tasks_for_slack(self) -> float:
-        """New duties pushed down for the slack reforms left visible (idle regular hours that reforms freed and
-        nobody has claimed back), as a share of the usual rate of pushed-down duties: the department's part of
-        elasticity x the visible slack, spread over the departments."""
+        """New duties a working day pushed down for the slack reforms left visible (idle regular hours that reforms
+        freed and nobody has claimed back): the department's part of elasticity x the visible slack, in tasks of
+        the usual size on its line."""
         m = self.model
         rb, pd = m.cfg.rebound, m.cfg.pushed_down
         slack = m.accounts.visible_slack  # hours per cadre and working day
-        if rb.elasticity <= 0 or slack <= 0 or pd.per_department_per_week <= 0 or pd.hours_per_task <= 0:
-            return 0.0
         st = m.structure
         hours_per_task = pd.hours_per_task * (pd.village_share * len(self.village_line)
                                               + (1.0 - pd.village_share) * len(self.township_line)
                                               / self.liaisons_per_township)
-        wanted_per_day = rb.elasticity * slack * st.n_cadres / st.n_departments
-        return wanted_per_day / max(hours_per_task, 1e-12) / (pd.per_department_per_week / 5.0)
+        if rb.elasticity <= 0 or slack <= 0 or not hours_per_task > 1e-9:
+            return 0.0
+        tasks = rb.elasticity * slack * st.n_cadres / st.n_departments / hours_per_task
+        return float(tasks) if np.isfinite(tasks) else 0.0
 
     def issue_documents(self, rng=None, scale: float = 1.0) -> None:
         m, cfg = self.model, self.model.cfg.documents
@@ -123,7 +126,7 @@ class Department(mesa.Agent):
         # "need not be issued" is a property of documents that ask for no action
         unnecessary = (~implement) & (rng.random(n) * max(1e-12, 1.0 - cfg.implement_share) < cfg.unnecessary_share)
         relay = rng.random(n) < cfg.relay_to_village_share
-        merge = m.cfg.reform.merge_documents
+        merge = m.fidelity.rule("merge_documents", self.index)
         docs = m.documents
         for theme, imp, unn, rel in zip(themes, implement, unnecessary, relay):
             if merge is not None and merge.cut_unnecessary and unn:
@@ -132,24 +135,37 @@ class Department(mesa.Agent):
                                    self.index, "documents")
                 continue
             if merge is not None:
-                self.held_documents.append((int(theme), bool(imp), bool(rel)))
+                self.held_documents.append((int(theme), bool(imp), bool(rel), m.accounts.rebounding))
             else:
                 docs.deliver(self, n_implement=int(imp), relay=bool(rel))
         if merge is not None and m.day >= self._next_merge_day:
             self._next_merge_day = m.day + merge.merge_window_days
-            by_theme: dict[int, list] = {}
-            for theme, imp, rel in self.held_documents:
-                by_theme.setdefault(theme, []).append((imp, rel))
-            for parts in by_theme.values():
-                n_implement, relay_any = sum(i for i, _ in parts), any(r for _, r in parts)
-                docs.deliver(self, n_implement=n_implement, relay=relay_any)
-                # one reading instead of one per part; the village line reads the whole file if any part was relayed
-                separate_village = sum(docs.hours(int(i)) for i, r in parts if r)
-                m.accounts.removed("merge_documents", self.township_line, (len(parts) - 1) * m.cfg.documents.read_hours,
-                                   self.index, "documents")
-                m.accounts.removed("merge_documents", self.village_line,
-                                   separate_village - relay_any * docs.hours(n_implement), self.index, "documents")
+            by_theme: dict[tuple, list] = {}
+            for theme, imp, rel, rebound in self.held_documents:
+                by_theme.setdefault((theme, rebound), []).append((imp, rel))
+            for (_theme, rebound), parts in by_theme.items():
+                # what departments asked as rebound goes out as its own merged file, booked as rebound
+                with m.accounts.rebound() if rebound else contextlib.nullcontext():
+                    self._issue_merged(parts)
             self.held_documents.clear()
+        elif merge is None and self.held_documents:
+            # the department has lapsed from merging: what it held goes out as it was
+            for _theme, imp, rel, rebound in self.held_documents:
+                with m.accounts.rebound() if rebound else contextlib.nullcontext():
+                    docs.deliver(self, n_implement=int(imp), relay=bool(rel))
+            self.held_documents.clear()
+
+    def _issue_merged(self, parts: list[tuple[bool, bool]]) -> None:
+        """One file for the documents held on a theme: read once, every part's implementation; the village line
+        reads the whole file if any part was relayed. What merging removed is recorded."""
+        m, docs = self.model, self.model.documents
+        n_implement, relay_any = sum(i for i, _ in parts), any(r for _, r in parts)
+        docs.deliver(self, n_implement=n_implement, relay=relay_any)
+        separate_village = sum(docs.hours(int(i)) for i, r in parts if r)
+        m.accounts.removed("merge_documents", self.township_line, (len(parts) - 1) * m.cfg.documents.read_hours,
+                           self.index, "documents")
+        m.accounts.removed("merge_documents", self.village_line,
+                           separate_village - relay_any * docs.hours(n_implement), self.index, "documents")
 
     def convene_meetings(self, rng=None, scale: float = 1.0) -> None:
         cfg = self.model.cfg.meetings
@@ -179,10 +195,10 @@ class Department(mesa.Agent):
         for t in np.flatnonzero(wanted):
             self.model.assessment.request(self, int(t), self.model.assessment.draw_villages(rng), emergency=False)
 
-    def push_down_duties(self, rng=None, scale: float = 1.0) -> None:
+    def push_down_duties(self, rng=None, scale: float = 1.0, extra_per_day: float = 0.0) -> None:
         cfg = self.model.cfg.pushed_down
         rng = self._rng_pushed if rng is None else rng
-        n = rng.poisson(cfg.per_department_per_week / 5.0 * scale)
+        n = rng.poisson(cfg.per_department_per_week / 5.0 * scale + extra_per_day)
         u_cat = rng.random(n)
         village_level = rng.random(n) < cfg.village_share
         non_autonomous = rng.random(n) < cfg.non_autonomous_share
@@ -261,13 +277,20 @@ class Cadres:
         """The village cadre on duty at each village's station today (first in the rota)."""
         return ~self._liaison & ((self._place - day) % self._rota_size == 0)
 
-    def heed_survey(self, satisfied_by_village: np.ndarray, weight: float) -> None:
+    def heed_survey(self, satisfied_by_village: np.ndarray, weight: np.ndarray) -> None:
         """A measured satisfaction survey: where a village's satisfied share falls short of the standard, its
         servers put residents first in a larger share of their free hours; where it meets it, they relax toward
-        the floor. The step is the shortfall times the weight satisfaction has in the assessment."""
+        the floor. The step is the shortfall times the weight satisfaction has in the village's assessment."""
         a = self.model.cfg.assessment
         gap = a.satisfaction_standard - satisfied_by_village[self.pool]
-        self.service_share = np.clip(self.service_share + weight * gap, a.service_priority_floor, 1.0)
+        self.service_share = np.clip(self.service_share + weight[self.pool] * gap, a.service_priority_floor, 1.0)
+
+    def resting(self) -> np.ndarray:
+        """Per cadre: today is a rest day that rest rights protect in the cadre's township."""
+        m = self.model
+        if not m.calendar.is_protected:
+            return np.zeros(self.n, dtype=bool)
+        return m.fidelity.mask("rest_rights")[self.township]
 
     def plan_day(self, chat_hours: np.ndarray) -> DayPlan:
         """Each cadre's day: appointments, messages, residents, what is due, paperwork (``workday.plan_day``)."""
@@ -296,12 +319,19 @@ class Cadres:
             regular = np.zeros(C)
             urgent_due = due[:, : must_do_days + 1, :].sum(axis=(1, 2))
             works = appts.sum(axis=0) > 0
-            if not cal.is_protected:
-                works |= urgent_due > cfg.calendar.weekend_catchup_threshold_hours
-            must_do_days = 0 if cal.is_protected else gap + 1  # a worked weekend day clears what is due by Monday
+            resting = self.resting()
+            works |= (urgent_due > cfg.calendar.weekend_catchup_threshold_hours) & ~resting
+            # a worked weekend day clears what is due by Monday, unless the day is protected
+            # (per cadre where only some townships protect it)
+            if resting.all() or not resting.any():
+                must_do_days = 0 if resting.all() else gap + 1
+                waiting = m.service.demand(must_do_days)
+            else:
+                must_do_days = np.where(resting, 0, gap + 1)
+                village_rests = m.fidelity.mask("rest_rights")[m.structure.village_township]
+                waiting = m.service.demand(np.where(village_rests, 0, gap + 1))
             # the cadre on duty answers for urgent matters and supervised tasks due (on a protected day only the
             # urgent ones: emergencies aside, rest rights leave supervised tasks to Friday's must-do work)
-            waiting = m.service.demand(must_do_days)
             on_call = ~works & self.on_duty(m.day) & ((waiting.urgent + waiting.supervised_due)[self.pool] > 0)
             # a day at home still has its messages, but never more than a worked weekend day may hold
             cap = np.where(works | on_call, cfg.calendar.weekend_overtime_cap_hours,
@@ -309,16 +339,22 @@ class Cadres:
         productivity = 1.0 / (1.0 + cfg.fatigue.productivity_loss * self.fatigue)
         # defensive paperwork (留痕): material redone for each assessor, by blame risk and by how much the
         # assessment still scores material rather than residents' satisfaction
-        material_weight = 1.0 - m.assessment.satisfaction_weight
+        material_weight = 1.0 - m.assessment.satisfaction_weight[self.township]
         defensive = (cfg.blame.defensive_hours_per_assessor * m.assessment.n_assessors * self.blame
                      * material_weight)
+        # shadow ledgers (影子台账): a ledger set nobody asks for any more is kept anyway, in proportion to the
+        # cadre's blame risk (the chance a missing trail is held against them) and to the weight material still
+        # has in the assessment; its upkeep is spread over the working week
+        unasked = m.assessment.n_departments_on_lines - m.assessment.n_ledger_sets
+        shadow = unasked * cfg.ledgers.upkeep_hours_per_set_per_week / 5.0 * self.blame * material_weight
         if not cal.is_workday:
             defensive = defensive * works  # only a cadre working the weekend anyway redoes material then
+            shadow = np.zeros(C)
         plan = plan_day(
             regular=regular, cap=cap, appointments=appts, chat_hours=chat_hours, due=due,
             must_do_days=must_do_days, service=waiting, order=order,
             proactive_demand=m.service.proactive_demand(),
-            defensive_demand=defensive, productivity=productivity, service_share=self.service_share,
+            shadow_ledger_demand=shadow, defensive_demand=defensive, productivity=productivity, service_share=self.service_share,
         )
         self.regular_today = regular
         self.cap_today = cap
@@ -341,13 +377,15 @@ class Cadres:
         self.overtime_today = np.maximum(worked - self.regular_today, 0.0)
         self.idle_today = np.maximum(self.regular_today - worked, 0.0)
         m.tally.add("appointments_missed_hours", plan.appointments_missed.sum())
+        m.tally.add("shadow_ledger_hours", plan.shadow_ledger_hours.sum())
+        m.tally.add("fatigue_hours", plan.fatigue_hours.sum())
         off = self.off_today = worked <= cal.day_off_tolerance_hours
         f = self.fatigue + fa.strain_per_overtime_hour * self.overtime_today
         f *= np.where(off, 1.0 - fa.recovery_per_day_off, 1.0 - fa.recovery_per_day)
         self.fatigue = np.clip(f, 0.0, 1.0)
         m.tally.add("days_off", off.sum())
         if m.calendar.is_protected:
-            self.owed_rest += ~off
+            self.owed_rest += ~off & self.resting()
         self.hours_total += hours
         m.tally.add("hours", hours.sum(axis=0))
         m.tally.add("overtime_hours", self.overtime_today.sum())
@@ -380,8 +418,9 @@ class Households:
         organiser_draw = rng.random(H)
         share = cfg.service.organiser_share
         so = model.cfg.reform.self_organization
-        if so is not None:
-            share = max(share, so.organiser_share)
+        if so is not None:  # fostered in the townships that apply the reform
+            fostered = model.fidelity.mask("self_organization")[st.household_township]
+            share = np.where(fostered, max(share, so.organiser_share), share)
         self.organiser = organiser_draw < share
         # the resident-tie network (CSR, within villages): who talks to whom
         self.ties = sp.csr_matrix((np.ones(len(st.tie_indices)), st.tie_indices, st.tie_indptr), shape=(H, H))

@@ -15,6 +15,7 @@ from . import reporters
 from .accounts import ReformAccounts
 from .agents import Cadres, Department, Households
 from .calendar import Calendar
+from .fidelity import Fidelity
 from .networks import build_structure
 from .offices.accountability import Accountability
 from .offices.assessment import AssessmentOffice
@@ -50,6 +51,7 @@ class GrassrootsModel(mesa.Model):
         # every figure the summary adds up is recorded by day, so the summary leaves the warm-up out
         self.tally = Tally(self.days, self.warmup_days)
         self.structure = build_structure(cfg, self.streams["network"])
+        self.fidelity = Fidelity(self)         # which departments and townships apply each reform
 
         for d, spec in enumerate(cfg.departments):
             Department(self, d, spec)
@@ -94,6 +96,7 @@ class GrassrootsModel(mesa.Model):
         self.ledger.today = self.tally.today = self.day
         self.department_hours_today = 0.0
 
+        self.fidelity.review_and_lapse()     # some lapse from the reforms; the yearly review puts them back
         self.departments.do("step")          # documents, meetings, reports, inspections, duties sent down
         if self.calendar.is_monday:
             self.assessment.weekly_ledgers()

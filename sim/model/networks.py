@@ -6,9 +6,11 @@ index arrays the daily loop uses (so a simulated day never walks a graph):
 - hierarchy   (DiGraph): department -> township -> village -> cadre, plus department -> cadre "line" edges (条线):
   which cadre receives what a department sends down.
 - service grid (Graph): cadre -- household; the cadre a household's request goes to.
-- work groups (bipartite Graph): cadre -- chat group; which cadre sees which message.
+- work groups (bipartite Graph): cadre -- chat group; which cadre sees which message. Groups sit at three levels
+  (county: departments' and campaigns' groups; township; village), and a group's children one level down are
+  where its notices are forwarded (``WorkGroups.children``).
 - data systems (DiGraph): department -> system -> data field; who asks for which household field.
-- resident ties (Graph, per village): household -- household; used by self-organisation.
+- resident ties (Graph, per village): household -- household; word of mouth, 12345 habits, self-organisation.
 
 All randomness comes from the model's "network" stream; networkx generators get integer seeds drawn from it.
 """
@@ -181,13 +183,17 @@ def build_structure(cfg, rng: np.random.Generator) -> Structure:
         for f in system_fields[s]:
             data_systems.add_edge(("system", s), ("field", int(f)))
 
-    # ---- resident ties: a small world within each village ---------------------------------------------------
+    # ---- resident ties: a small world within each village (or, to test what the structure does, a random
+    # regular graph of the same degree: no clustering, short paths) ---------------------------------------------
     k = cfg.residents.ties_per_household
+    small_world = cfg.residents.ties_structure == "small_world"
     rows, cols = [], []
     for v in range(V):
         n = int(per_village[v])
         if k >= 2 and n > k:
-            g = nx.watts_strogatz_graph(n, k, cfg.residents.ties_rewire, seed=int(rng.integers(2**31 - 1)))
+            seed = int(rng.integers(2**31 - 1))  # one draw per village either way: the other streams stay put
+            g = (nx.watts_strogatz_graph(n, k, cfg.residents.ties_rewire, seed=seed) if small_world
+                 else nx.random_regular_graph(k - k % 2, n, seed=seed))  # WS's degree: k//2 neighbours a side
             e = np.asarray(g.edges(), dtype=np.int64).reshape(-1, 2) + starts[v]
             rows.append(e[:, 0])
             cols.append(e[:, 1])
@@ -212,7 +218,8 @@ def build_structure(cfg, rng: np.random.Generator) -> Structure:
 
 @dataclass
 class WorkGroups:
-    """The bipartite cadre--chat-group network. A group has an owner (who posts notices in it)."""
+    """The bipartite cadre--chat-group network. A group has an owner (who posts notices in it), a level (county,
+    township, village) and children one level down: the groups a notice seen in it is forwarded into."""
 
     membership: sp.csr_matrix            # [C, G] 1 if the cadre is in the group
     group_owner: np.ndarray               # [G] owner id (index into owner tables)
@@ -222,6 +229,10 @@ class WorkGroups:
     owner_n_groups: np.ndarray            # [O]
     owner_township: np.ndarray            # [O]
     owner_kind: np.ndarray                # [O] 0 department, 1 township, 2 village, 3 campaign
+    owner_village: np.ndarray             # [O] the village of a village owner; -1 for the others
+    group_level: np.ndarray               # [G] LEVEL_COUNTY, LEVEL_TOWNSHIP or LEVEL_VILLAGE
+    group_village: np.ndarray             # [G] the village of a village group; -1 for the others
+    children: sp.csr_matrix               # [G, G] 1 if the second group sits one level below the first
     graph: nx.Graph = field(repr=False)
 
     def groups_per_cadre(self, day: int) -> np.ndarray:
@@ -230,26 +241,33 @@ class WorkGroups:
 
 
 OWNER_DEPARTMENT, OWNER_TOWNSHIP, OWNER_VILLAGE, OWNER_CAMPAIGN = 0, 1, 2, 3
+LEVEL_COUNTY, LEVEL_TOWNSHIP, LEVEL_VILLAGE = 0, 1, 2
+OWNER_LEVEL = {OWNER_DEPARTMENT: LEVEL_COUNTY, OWNER_CAMPAIGN: LEVEL_COUNTY, OWNER_TOWNSHIP: LEVEL_TOWNSHIP,
+               OWNER_VILLAGE: LEVEL_VILLAGE}
 
 
-def build_workgroups(cfg, st: Structure, rng: np.random.Generator, campaigns, merged: bool, fold_campaigns: bool):
+def build_workgroups(cfg, st: Structure, rng: np.random.Generator, campaigns, merged, fold_campaigns):
     """Chat groups per township: each department's (or, merged, each remit's), the township's, each village's,
     and one per special campaign (unless folded into the departments' groups).
 
-    `campaigns` is a list of (township, start_day, owner_department). Membership draws are made for every
+    `campaigns` is a list of (township, start_day, owner_department); `merged` and `fold_campaigns` are a bool or
+    one per township (the townships that apply merge_workgroups). Membership draws are made for every
     department group even when groups are merged, so the draws are the same with and without the reform.
+    The hierarchy the notices are forwarded down (county group -> township groups -> village groups): a county-level
+    group's children are its township's groups; a township group's children are the groups of its villages.
     """
     ch = cfg.chat
     days = int(cfg.scenario.warmup_days) + cfg.scenario.days  # simulated in all
     remits = sorted({d.remit for d in cfg.departments})
     dep_remit = np.array([remits.index(d.remit) for d in cfg.departments])
     rows, cols = [], []
-    owner_kind, owner_township, group_owner, group_start, group_end = [], [], [], [], []
+    owner_kind, owner_township, owner_village, group_owner, group_start, group_end = [], [], [], [], [], []
     owner_groups: list[list[int]] = []
 
-    def new_owner(kind, t):
+    def new_owner(kind, t, v=-1):
         owner_kind.append(kind)
         owner_township.append(t)
+        owner_village.append(v)
         owner_groups.append([])
         return len(owner_kind) - 1
 
@@ -275,7 +293,7 @@ def build_workgroups(cfg, st: Structure, rng: np.random.Generator, campaigns, me
                 line = in_t[st.covers[in_t, d]]
                 per_group.append(np.union1d(line, pulled))
             dep_members.append(per_group)
-        if merged:
+        if np.broadcast_to(merged, st.n_townships)[t]:  # merged in this township (a bool, or one per township)
             for r in range(len(remits)):
                 deps = np.flatnonzero(dep_remit == r)
                 o = new_owner(OWNER_DEPARTMENT, t)
@@ -293,7 +311,7 @@ def build_workgroups(cfg, st: Structure, rng: np.random.Generator, campaigns, me
         for _ in range(ch.township_groups):
             new_group(o, in_t.tolist())
         for v in np.flatnonzero(st.village_township == t):
-            o = new_owner(OWNER_VILLAGE, t)
+            o = new_owner(OWNER_VILLAGE, t, int(v))
             members = np.flatnonzero(st.cadre_liaison_village == v)
             for _ in range(ch.village_groups):
                 new_group(o, members.tolist())
@@ -301,7 +319,7 @@ def build_workgroups(cfg, st: Structure, rng: np.random.Generator, campaigns, me
     for (t, start, dep) in campaigns:
         in_t = np.flatnonzero(st.cadre_township == t)
         members = in_t[rng.random(len(in_t)) < 0.5]
-        if fold_campaigns:
+        if np.broadcast_to(fold_campaigns, st.n_townships)[t]:
             campaign_owner.append(-1)  # its notices go to the department's own groups
             continue
         o = new_owner(OWNER_CAMPAIGN, t)
@@ -309,6 +327,23 @@ def build_workgroups(cfg, st: Structure, rng: np.random.Generator, campaigns, me
         new_group(o, members.tolist(), start, min(days + 1, start + ch.campaign_days))
 
     G = len(group_owner)
+    group_owner_a = np.asarray(group_owner, dtype=np.int64)
+    owner_kind_a, owner_township_a = np.asarray(owner_kind), np.asarray(owner_township)
+    owner_village_a = np.asarray(owner_village, dtype=np.int64)
+    group_level = np.array([OWNER_LEVEL[k] for k in owner_kind_a[group_owner_a]], dtype=np.int64).reshape(G)
+    group_village = owner_village_a[group_owner_a] if G else np.zeros(0, dtype=np.int64)
+    group_township = owner_township_a[group_owner_a] if G else np.zeros(0, dtype=np.int64)
+    # parent -> child edges: same township, one level down
+    parents, kids = [], []
+    for lvl in (LEVEL_COUNTY, LEVEL_TOWNSHIP):
+        for t in range(st.n_townships):
+            up = np.flatnonzero((group_level == lvl) & (group_township == t))
+            down = np.flatnonzero((group_level == lvl + 1) & (group_township == t))
+            parents.append(np.repeat(up, len(down)))
+            kids.append(np.tile(down, len(up)))
+    pe = np.concatenate(parents) if parents else np.zeros(0, dtype=np.int64)
+    ke = np.concatenate(kids) if kids else np.zeros(0, dtype=np.int64)
+    children = sp.csr_matrix((np.ones(len(pe)), (pe, ke)), shape=(G, G))
     membership = sp.csr_matrix(
         (np.ones(len(rows), dtype=np.float64), (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64))),
         shape=(st.n_cadres, G),
@@ -324,9 +359,12 @@ def build_workgroups(cfg, st: Structure, rng: np.random.Generator, campaigns, me
     graph.add_nodes_from((("cadre", c) for c in range(st.n_cadres)), bipartite=0)
     graph.add_nodes_from((("group", g) for g in range(G)), bipartite=1)
     graph.add_edges_from(zip((("cadre", int(c)) for c in coo.row), (("group", int(g)) for g in coo.col)))
+    for g in range(G):
+        graph.nodes[("group", g)]["level"] = int(group_level[g])  # the forwarding edges are in `children`
     wg = WorkGroups(
-        membership=membership, group_owner=np.asarray(group_owner), group_start=np.asarray(group_start),
+        membership=membership, group_owner=group_owner_a, group_start=np.asarray(group_start),
         group_end=np.asarray(group_end), owner_groups=og, owner_n_groups=np.array([len(x) for x in owner_groups]),
-        owner_township=np.asarray(owner_township), owner_kind=np.asarray(owner_kind), graph=graph,
+        owner_township=owner_township_a, owner_kind=owner_kind_a, owner_village=owner_village_a,
+        group_level=group_level, group_village=group_village, children=children, graph=graph,
     )
     return wg, dept_owner, campaign_owner

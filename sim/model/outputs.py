@@ -33,7 +33,7 @@ from .survival import CENSORED, aalen_johansen
 from .workload import ACTIVITIES, ADMIN, A
 
 PACKAGE_VERSION = version("grassroots-sim")
-SCHEMA_VERSION = 3  # bump when the meaning of a summary key or a time-series column changes
+SCHEMA_VERSION = 4  # bump when the meaning of a summary key or a time-series column changes
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,18 @@ _SUMMARY = [
      "every activity but service (documents ... defensive paperwork), " + _OVER_RUN),
     ("summary", "working_hours_per_cadre_week", "hours per cadre-week", "admin + service, " + _OVER_RUN),
     ("summary", "service_share", "share 0-1", "share of a cadre's working hours spent serving residents"),
+    ("summary", "hours_removed_by_reforms_per_cadre_week", "hours per cadre-week",
+     "what the obligations reforms removed or cheapened would have cost the cadres, recorded by the office that "
+     "removed each one when it did (gross, before any response; negative where a reform made one dearer), "
+     + _OVER_RUN),
+    ("summary", "rebound_hours_per_cadre_week", "hours per cadre-week",
+     "hours of what departments asked in response to reforms (more of what became cheap, traces of what was "
+     "removed, new tasks for visible slack), " + _OVER_RUN),
+    ("summary", "shadow_ledger_hours_per_cadre_week", "hours per cadre-week",
+     "ledgers no assessor asks for that cadres keep anyway, by blame risk and the weight material still has "
+     "(part of ledgers_hours_per_cadre_week), " + _OVER_RUN),
+    ("summary", "fatigue_hours_per_cadre_week", "hours per cadre-week",
+     "hours the work took beyond what it takes a rested cadre (fatigue.productivity_loss), " + _OVER_RUN),
     ("summary", "overtime_hours_per_cadre_week", "hours per cadre-week",
      "hours beyond the regular day (all hours worked on a weekend day), " + _OVER_RUN),
     ("summary", "after_hours_messages_per_cadre_week", "messages per cadre-week",
@@ -72,7 +84,6 @@ _SUMMARY = [
      "routine inspections/assessments hosted"),
     ("summary", "emergency_inspections_per_township_year", "inspections per township-year",
      "emergency inspections (exempt from caps)"),
-    ("summary", "certificate_kinds", "kinds", "certificate kinds a village/community still issues"),
     ("summary", "certificates_avoided_total", "requests (county, measured days)",
      "certificate requests that no longer reach a cadre"),
     ("summary", "data_entries_per_county_week", "entries per county-week", "household data fields typed by cadres"),
@@ -206,6 +217,8 @@ def summarise(model) -> dict:
     out["admin_hours_per_cadre_week"] = admin
     out["working_hours_per_cadre_week"] = admin + service
     out["service_share"] = service / (admin + service) if admin + service > 0 else 0.0
+    for key in ("hours_removed_by_reforms", "rebound_hours", "shadow_ledger_hours", "fatigue_hours"):
+        out[f"{key}_per_cadre_week"] = float(tally.total(key) / C / weeks)
     out["overtime_hours_per_cadre_week"] = float(tally.total("overtime_hours") / C / weeks)
     out["after_hours_messages_per_cadre_week"] = float(tally.total("after_hours_messages") / C / weeks)
     out["after_hours_messages_non_urgent_per_cadre_week"] = float(
@@ -219,9 +232,6 @@ def summarise(model) -> dict:
     out["inspections_per_township_year"] = float(tally.total("routine_inspections") / st.n_townships / years)
     out["emergency_inspections_per_township_year"] = float(
         tally.total("emergency_inspections") / st.n_townships / years)
-    neg = cfg.reform.certificate_negative_list
-    out["certificate_kinds"] = int(cfg.service.certificate_kinds_required_by_law if neg is not None
-                                   else cfg.service.certificate_kinds)
     out["certificates_avoided_total"] = int(tally.total("certificates_avoided"))
     out["data_entries_per_county_week"] = float(tally.total("data_entries") / weeks)
     out["duplicate_data_entries_per_county_week"] = float(tally.total("duplicate_data_entries") / weeks)

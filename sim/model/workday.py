@@ -14,8 +14,9 @@ The rule (ODD+D "decision"), in order of precedence:
    village's queued casework gets at least a share ``w`` of each server's free hours (the service share, never
    below a floor); then work not yet due (earliest deadline first); then the rest of the casework (the township
    liaison takes what the village's own cadres cannot); then proactive visits to elderly people living alone.
-6. Defensive paperwork (material redone for each assessor, in proportion to blame risk and to how much the
-   assessment scores material) fills what is left of the day and then the evening (白天干实事, 晚上造材料).
+6. Shadow ledgers (ledger sets no assessor asks for any more, kept in proportion to blame risk and to how much
+   the assessment still scores material), then defensive paperwork (material redone for each assessor, likewise)
+   fill what is left of the day and then the evening (白天干实事, 晚上造材料).
 
 Residents' requests are queued per village, not per cadre: a village's queue is worked by its servers in an order
 (``ServiceOrder``), each up to what the rule leaves them, so an idle server takes the overflow of a busy one.
@@ -41,6 +42,8 @@ class DayPlan:
     service_hours: np.ndarray    # [C, 3] hours given to the desk, casework and supervised queues
     queue_capacity: np.ndarray   # [3 x villages] work each queue gets today (hours at full productivity)
     proactive_hours: np.ndarray  # [C]
+    shadow_ledger_hours: np.ndarray  # [C] ledgers kept that nobody asked for (booked as ledgers)
+    fatigue_hours: np.ndarray    # [C] hours the day's work took beyond what it takes a rested cadre
     overdue: np.ndarray          # [C] paperwork past its deadline after today's work
     appointments_missed: np.ndarray  # [C] appointment hours that did not fit in the day's cap
 
@@ -75,10 +78,11 @@ def plan_day(
     appointments: np.ndarray,     # [n_appt_activities, C] hours fixed today
     chat_hours: np.ndarray,       # [C] message handling today (working time and after hours)
     due: np.ndarray,              # [C, K, n_deadline] owed work (mutated: what is done is removed)
-    must_do_days: int,            # deadlines within this many days are done today
+    must_do_days,                 # deadlines within this many days are done today (one number, or one per cadre)
     service,                      # offices.service_desk.ServiceDemand: work waiting per village
     order: ServiceOrder,
     proactive_demand: np.ndarray, # [C] hours of visits due to elderly people living alone
+    shadow_ledger_demand: np.ndarray,  # [C] hours of ledgers nobody asks for that the cadre keeps anyway today
     defensive_demand: np.ndarray, # [C] hours of defensive paperwork the cadre feels bound to do today
     productivity: np.ndarray,     # [C] in (0, 1]
     service_share: np.ndarray,    # [C] share of free regular hours the village's casework gets first
@@ -114,13 +118,19 @@ def plan_day(
     # 4. what cannot wait: urgent residents' matters and supervised tasks due, then paperwork due
     used += serve(SUPERVISED, service.supervised_due, np.maximum(cap - used, 0.0), order.supervised_first)
     used += serve(CASEWORK, service.urgent, np.maximum(cap - used, 0.0), order.first)
-    urgent = due[:, :must_do_days, :]
-    need = urgent.sum(axis=(1, 2)) / productivity
+    # the owed work due before the next working day, and the rest (the split is per cadre when only some cadres'
+    # rest day is protected today; `due` is the ledger's array, updated in place)
+    if np.isscalar(must_do_days):
+        soon, later = due[:, :must_do_days, :], due[:, must_do_days:, :]   # views into the ledger
+    else:
+        in_time = (np.arange(due.shape[1])[None, :] < np.asarray(must_do_days)[:, None])[:, :, None]
+        soon, later = np.where(in_time, due, 0.0), np.where(in_time, 0.0, due)
+    need = soon.sum(axis=(1, 2)) / productivity
     spend = np.minimum(need, np.maximum(cap - used, 0.0))
-    done, due[:, :must_do_days, :] = take_earliest_deadline_first(urgent, spend * productivity)
+    done, soon[...] = take_earliest_deadline_first(soon, spend * productivity)
     hours[:, _DL_TO_A] += done / productivity[:, None]
     used += spend
-    overdue = due[:, 0, :].sum(axis=1)
+    overdue = (due[:, 0, :] if np.isscalar(must_do_days) else soon[:, 0, :] + later[:, 0, :]).sum(axis=1)
 
     # 5. free regular hours: residents' casework, work ahead, the rest of the casework, proactive visits
     free = np.maximum(regular - used, 0.0)
@@ -137,9 +147,10 @@ def plan_day(
 
     first_share = casework(free * service_share)
     free -= first_share
-    ahead = due[:, must_do_days:, :]
-    ahead_h = np.minimum(ahead.sum(axis=(1, 2)) / productivity, free)
-    done, due[:, must_do_days:, :] = take_earliest_deadline_first(ahead, ahead_h * productivity)
+    ahead_h = np.minimum(later.sum(axis=(1, 2)) / productivity, free)
+    done, later[...] = take_earliest_deadline_first(later, ahead_h * productivity)
+    if not np.isscalar(must_do_days):
+        due[...] = soon + later
     hours[:, _DL_TO_A] += done / productivity[:, None]
     free -= ahead_h
     rest = casework(free)
@@ -149,14 +160,19 @@ def plan_day(
     hours[:, A["service"]] += proactive  # queue service is split into certificates/service once served
     used += first_share + ahead_h + rest + proactive
 
-    # 6. defensive paperwork: the rest of the day, then the evening
+    # 6. shadow ledgers and defensive paperwork: the rest of the day, then the evening
+    shadow = np.minimum(shadow_ledger_demand, np.maximum(cap - used, 0.0))
+    hours[:, A["ledgers"]] += shadow
+    used += shadow
     defensive = np.minimum(defensive_demand, np.maximum(cap - used, 0.0))
     hours[:, A["defensive_paperwork"]] += defensive
     used += defensive
 
+    paced = served.sum(axis=1) / productivity + spend + ahead_h  # the work whose pace fatigue slows
     V = len(service.desk)
     queue_capacity = np.concatenate([np.bincount(pool, served[:, t], V) for t in (DESK, CASEWORK, SUPERVISED)])
     return DayPlan(
         hours=hours, service_hours=served / productivity[:, None], queue_capacity=queue_capacity,
-        proactive_hours=proactive, overdue=overdue, appointments_missed=missed,
+        proactive_hours=proactive, shadow_ledger_hours=shadow, fatigue_hours=paced * (1.0 - productivity),
+        overdue=overdue, appointments_missed=missed,
     )

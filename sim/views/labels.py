@@ -89,6 +89,20 @@ SERVICE_MEASURE_LABELS: dict[str, tuple[str, str]] = {
     "escalations_per_1000_households": ("拨打 12345 的次数", "calls to the 12345 hotline"),
 }
 
+# where the gross hours a reform removed went (sim.experiments.decompose): its six parts, which add up to the
+# gross, and the figures beside them: part -> (Chinese, English)
+DECOMPOSITION_LABELS: dict[str, tuple[str, str]] = {
+    "absorbed_by_rebound": ("被部门反弹吸收", "absorbed by departments' rebound"),
+    "kept_as_paperwork": ("转成留痕材料和隐形台账", "kept as paperwork and shadow ledgers"),
+    "lost_to_fatigue": ("因疲劳损耗", "lost to fatigue"),
+    "reinvested_in_residents": ("用于服务群众", "reinvested in serving residents"),
+    "given_back_as_rest": ("还给干部休息", "given back as rest"),
+    "other_responses": ("其他变化", "other responses"),
+    "gross_removed": ("改革减掉的小时（毛）", "gross hours removed"),
+    "net_saved": ("净节省的事务小时", "net admin hours saved"),
+    "moved_up_to_county": ("上移到县级部门", "moved up to county departments"),
+}
+
 # the days simulated before calendar.start_date so that queues fill; every summary figure leaves them out
 WARMUP_LABEL: tuple[str, str] = ("预热期（不计入结果）", "warm-up 预热期 (not measured)")
 

@@ -26,6 +26,19 @@ SECTION_COLOURS: dict[str, str] = {
     "untie_cadres": "#8c564b",
 }
 
+# Where the gross hours a reform removed went (sim.experiments.decompose): the two parts that make the net saving
+# green (serving residents the activity chart's green, rest a lighter one), the parts that eat the saving warm
+# (paperwork the defensive-paperwork activity's pink), the remainder grey; work moved up to the county apart.
+DECOMPOSITION_COLOURS: dict[str, str] = {
+    "given_back_as_rest": "#8cd17d",
+    "reinvested_in_residents": ACTIVITY_COLOURS["service"],
+    "absorbed_by_rebound": "#e15759",
+    "kept_as_paperwork": ACTIVITY_COLOURS["defensive_paperwork"],
+    "lost_to_fatigue": "#f28e2b",
+    "other_responses": "#bab0ac",
+    "moved_up_to_county": "#79706e",
+}
+
 # The two reference variants are drawn in neutral tones so that no section's colour is mistaken for them:
 # the baseline grey, all reforms together near-black.
 BASELINE_COLOUR = "#7f7f7f"

@@ -34,13 +34,14 @@ from ..config import validate
 from ..config.keyvalue import SettingsError, parse_bool, parse_key_values
 from ..config.suggest import did_you_mean
 from ..experiments.aggregate import comparison_table
+from ..experiments.decompose import BESIDE, PARTS
 from ..experiments.io import CONFIG_FILE, write_text
 from ..model.model import GrassrootsModel
 from ..model.workload import ACTIVITIES
-from .labels import (ACTIVITY_LABELS, SECTION_NAMES, SECTIONS, SERVICE_MEASURE_LABELS, VARIANT_LABELS,
-                     WARMUP_LABEL)
-from .palette import (ACTIVITY_COLOURS, ALL_REFORMS_COLOUR, BASELINE_COLOUR, OTHER_VARIANT_COLOUR,
-                      SECTION_COLOURS)
+from .labels import (ACTIVITY_LABELS, DECOMPOSITION_LABELS, SECTION_NAMES, SECTIONS, SERVICE_MEASURE_LABELS,
+                     VARIANT_LABELS, WARMUP_LABEL)
+from .palette import (ACTIVITY_COLOURS, ALL_REFORMS_COLOUR, BASELINE_COLOUR, DECOMPOSITION_COLOURS,
+                      OTHER_VARIANT_COLOUR, SECTION_COLOURS)
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -63,6 +64,12 @@ def label(name: str, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
+def part_label(part: str, lang: str) -> str:
+    """A part of the decomposition of the gross hours removed (or a figure beside them), as a reader sees it."""
+    zh, en = DECOMPOSITION_LABELS[part]
+    return zh if lang == "zh" else en
+
+
 def colour(name: str) -> str:
     """A variant's colour: the baseline and all reforms their own, a single reform its section's."""
     if name == "all_reforms":
@@ -74,6 +81,13 @@ def colour(name: str) -> str:
 
 # ---- reading the results folder ----------------------------------------------------------------------------------
 
+DECOMPOSITION_COLUMNS = ("variant", "part", "hours_per_cadre_week", "ci_low", "ci_high", "n")
+
+
+def _no_decomposition() -> pd.DataFrame:
+    return pd.DataFrame(columns=list(DECOMPOSITION_COLUMNS))
+
+
 @dataclass
 class Experiment:
     path: Path
@@ -82,6 +96,8 @@ class Experiment:
     comparison: pd.DataFrame
     manifest: dict
     warnings: list[str] = field(default_factory=list)
+    # where each variant's gross hours removed went (decomposition.parquet); empty for folders without it
+    decomposition: pd.DataFrame = field(default_factory=_no_decomposition)
 
     @property
     def kind(self) -> str:
@@ -126,9 +142,21 @@ def load_experiment(folder: str | Path) -> Experiment:
     else:
         # the comparison is derived data: rebuild it from runs.parquet rather than refuse
         comparison = comparison_table(runs)
-    exp = Experiment(path, spec, runs, comparison, manifest)
+    exp = Experiment(path, spec, runs, comparison, manifest, decomposition=load_decomposition(path))
     exp.warnings = sweep_warnings(exp)
     return exp
+
+
+def load_decomposition(path: Path) -> pd.DataFrame:
+    """decomposition.parquet, or an empty table: older folders and other kinds of experiment have none, and a report
+    without the decomposition is still a report. Not rebuilt from runs.parquet: the kind decides whether it exists."""
+    f = path / "decomposition.parquet"
+    if not f.exists():
+        return _no_decomposition()
+    table = pd.read_parquet(f)
+    if any(c not in table.columns for c in DECOMPOSITION_COLUMNS):
+        return _no_decomposition()
+    return table
 
 
 def spec_seeds(spec: dict) -> set[int]:
@@ -227,11 +255,26 @@ def _paired_change(c: pd.DataFrame, variant: str, metric: str, key: str) -> dict
             for part, col in (("change", "diff_mean"), ("ci_low", "diff_ci_low"), ("ci_high", "diff_ci_high"))}
 
 
+# the figures of the decomposition the headline table carries beside the net hours saved
+HEADLINE_PARTS = ("gross_removed", "net_saved", "absorbed_by_rebound")
+
+
+def _decomposition_part(d: pd.DataFrame, variant: str, part: str) -> dict:
+    """One part of a variant's decomposition with its 95% CI, as headline-table columns; NaN when the folder has
+    no decomposition."""
+    r = d.loc[(variant, part)] if (variant, part) in d.index else None
+    return {f"{part}{suffix}": float(r[col]) if r is not None else np.nan
+            for suffix, col in (("", "hours_per_cadre_week"), ("_ci_low", "ci_low"), ("_ci_high", "ci_high"))}
+
+
 def headline_table(exp: Experiment) -> pd.DataFrame:
-    """Per reform: hours saved per cadre-week (baseline - reform admin_hours_per_cadre_week) with its 95% CI,
-    changes in service time (mean, p90), in department hours per county-week and in the residents' outcomes of
-    ``SERVICE_MEASURES``, and a trade-off flag. Ranked by hours saved."""
+    """Per reform: hours saved per cadre-week (baseline - reform admin_hours_per_cadre_week, the net admin saving)
+    with its 95% CI; the gross hours its reforms removed, the net saved and the part absorbed by rebound (from the
+    decomposition, NaN without one); changes in service time (mean, p90), in department hours per county-week and in
+    the residents' outcomes of ``SERVICE_MEASURES``, and a trade-off flag. Ranked by hours saved."""
     c = exp.comparison.set_index(["variant", "metric"])
+    # compare_reforms writes one row per (variant, part); a table split `by` a further column would need its own view
+    d = exp.decomposition.drop_duplicates(["variant", "part"]).set_index(["variant", "part"])
     rows = []
     for v in exp.variants:
         if v == "baseline" or (v, "admin_hours_per_cadre_week") not in c.index:
@@ -239,6 +282,8 @@ def headline_table(exp: Experiment) -> pd.DataFrame:
         a = c.loc[(v, "admin_hours_per_cadre_week")]
         row = {"variant": v, "hours_saved": -a.diff_mean, "hours_saved_ci_low": -a.diff_ci_high,
                "hours_saved_ci_high": -a.diff_ci_low, "n": int(a.n)}
+        for part in HEADLINE_PARTS:
+            row.update(_decomposition_part(d, v, part))
         for metric, key in CHANGES:
             row.update(_paired_change(c, v, metric, key))
         rows.append(row)
@@ -318,8 +363,88 @@ def fig_hours_saved(exp: Experiment, table: pd.DataFrame, lang: str) -> go.Figur
     fig.update_yaxes(categoryorder="array", categoryarray=order)
     _layout(fig, T("每名干部每周节省的事务工作小时（95% 置信区间）",
                    "Admin hours saved per cadre per week (95% CI)")[lang], height=max(380, 26 * len(t) + 140))
-    fig.update_xaxes(title=T("小时/干部/周（基线 − 改革）", "hours per cadre-week (baseline − reform)")[lang],
-                     zeroline=True)
+    fig.update_xaxes(title=T("净节省的事务小时/干部/周（基线 − 改革）",
+                             "net admin hours saved per cadre-week (baseline − reform)")[lang], zeroline=True)
+    return fig
+
+
+# the parts in the order they stack out from zero: the two that make the net saving first, so that (when both are
+# positive) the net marker sits at their end, then the parts that ate into the gross
+STACK_ORDER = ("given_back_as_rest", "reinvested_in_residents", "absorbed_by_rebound", "kept_as_paperwork",
+               "lost_to_fatigue", "other_responses")
+assert sorted(STACK_ORDER) == sorted(PARTS)
+
+
+def _hours_with_ci(m: float, lo: float, hi: float, lang: str) -> str:
+    """A decomposition figure for hover text: value, unit and 95% CI (none with a single seed)."""
+    unit = T("小时/干部/周", "h per cadre-week")[lang]
+    if np.isfinite(lo) and np.isfinite(hi):
+        return T(f"{m:+.2f} {unit}（95% 置信区间 {lo:+.2f} 至 {hi:+.2f}）",
+                 f"{m:+.2f} {unit} (95% CI {lo:+.2f} to {hi:+.2f})")[lang]
+    return f"{m:+.2f} {unit}"
+
+
+def fig_where_hours_went(exp: Experiment, lang: str, table: pd.DataFrame | None = None) -> go.Figure | None:
+    """Per variant, where the gross hours its reforms removed went: the six parts of sim.experiments.decompose as a
+    horizontal stacked bar (negative parts stack left of zero), the gross and the net saving as markers, and the
+    hours moved up to county departments, which are not among the parts, in a panel of their own. Variants in the
+    order of the hours-saved chart (`table`, the headline table; built when not given). None without a
+    decomposition table."""
+    d = exp.decomposition
+    if d.empty or not set((*PARTS, *BESIDE)) <= set(d.part):
+        return None
+    table = headline_table(exp) if table is None else table
+    present = set(d.variant)
+    ranked = [v for v in table.variant if v in present] if not table.empty else []
+    ranked += [v for v in dict.fromkeys(d.variant) if v not in ranked]
+    variants = ranked[::-1]  # largest saving on top, as in the hours-saved chart
+    names = [label(v, lang) for v in variants]
+    by = d.drop_duplicates(["variant", "part"]).set_index(["variant", "part"])
+
+    def column(part, col="hours_per_cadre_week"):
+        return np.array([float(by.loc[(v, part), col]) if (v, part) in by.index else np.nan for v in variants])
+
+    def hover(part):
+        name = part_label(part, lang)
+        return [f"{name}: {_hours_with_ci(m, lo, hi, lang)}"
+                for m, lo, hi in zip(column(part), column(part, "ci_low"), column(part, "ci_high"))]
+
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.78, 0.22], horizontal_spacing=0.03,
+                        subplot_titles=(T("改革减掉的小时去了哪里", "where the hours removed went")[lang],
+                                        T("上移到县级部门", "moved up to the county")[lang]))
+    for part in STACK_ORDER:
+        fig.add_trace(go.Bar(x=column(part), y=names, orientation="h", name=part_label(part, lang),
+                             legendgroup=part, marker_color=DECOMPOSITION_COLOURS[part], hovertext=hover(part),
+                             hovertemplate="%{hovertext}<extra></extra>"), row=1, col=1)
+    gross = column("gross_removed")
+    fig.add_trace(go.Scatter(
+        x=gross, y=names, mode="markers", name=part_label("gross_removed", lang), legendgroup="gross_removed",
+        marker=dict(symbol="diamond", size=12, color="black", line=dict(color="white", width=1)),
+        error_x=dict(type="data", array=np.nan_to_num(column("gross_removed", "ci_high") - gross),
+                     arrayminus=np.nan_to_num(gross - column("gross_removed", "ci_low")), color="black",
+                     thickness=1.2, width=4),
+        hovertext=hover("gross_removed"), hovertemplate="%{hovertext}<extra></extra>"), row=1, col=1)
+    fig.add_trace(go.Scatter(
+        x=column("net_saved"), y=names, mode="markers", name=part_label("net_saved", lang), legendgroup="net_saved",
+        marker=dict(symbol="line-ns-open", size=22, color="black", line=dict(color="black", width=3)),
+        hovertext=hover("net_saved"), hovertemplate="%{hovertext}<extra></extra>"), row=1, col=1)
+    county = column("moved_up_to_county")
+    fig.add_trace(go.Bar(
+        x=county, y=names, orientation="h", name=part_label("moved_up_to_county", lang),
+        legendgroup="moved_up_to_county", marker_color=DECOMPOSITION_COLOURS["moved_up_to_county"],
+        error_x=dict(type="data", array=np.nan_to_num(column("moved_up_to_county", "ci_high") - county),
+                     arrayminus=np.nan_to_num(county - column("moved_up_to_county", "ci_low")), visible=True),
+        hovertext=hover("moved_up_to_county"), hovertemplate="%{hovertext}<extra></extra>"), row=1, col=2)
+    fig.update_layout(barmode="relative", legend=dict(orientation="h", yanchor="top", y=-0.3, x=0),
+                      hovermode="y unified")
+    fig.update_yaxes(categoryorder="array", categoryarray=names)
+    for col in (1, 2):
+        fig.update_xaxes(zeroline=True, zerolinecolor="#444", title=T("小时/干部/周", "hours per cadre-week")[lang],
+                         row=1, col=col)
+    _layout(fig, T("每项改革减掉的小时去了哪里（各部分之和 = 减掉的总小时）",
+                   "Where the hours each reform removed went (the parts add up to the gross removed)")[lang],
+            height=max(480, 44 * len(variants) + 300))
+    fig.update_layout(margin=dict(b=170))  # room for the legend under the panels
     return fig
 
 
@@ -663,8 +788,28 @@ def _fmt_ci(m, lo, hi, digits=2) -> str:
     return f"{m:+.{digits}f}"
 
 
+def has_decomposition(table: pd.DataFrame) -> bool:
+    """Whether the headline table carries the decomposition's figures (folders without one do not)."""
+    return "gross_removed" in table and bool(table["gross_removed"].notna().any())
+
+
+def _part_cell(r, part: str) -> str:
+    return _fmt_ci(getattr(r, part), getattr(r, f"{part}_ci_low"), getattr(r, f"{part}_ci_high"))
+
+
+HEADLINE_PART_HEADS = {
+    "gross_removed": ("改革减掉的小时（毛）/干部/周 [95% CI]", "gross hours removed per cadre-week [95% CI]"),
+    "absorbed_by_rebound": ("其中被部门反弹吸收 [95% CI]", "of which absorbed by departments' rebound [95% CI]"),
+}
+
+
 def table_html(table: pd.DataFrame) -> str:
-    head = [("改革", "reform"), ("节省小时/干部/周 [95% CI]", "hours saved per cadre-week [95% CI]"),
+    # the hours saved are the net admin saving (baseline − reform admin hours): the decomposition's net_saved, so it
+    # is shown once, under a heading that says net, beside the gross removed and what rebound absorbed of it
+    parts = ("gross_removed", "absorbed_by_rebound") if has_decomposition(table) else ()
+    head = [("改革", "reform"),
+            ("净节省的事务小时/干部/周 [95% CI]", "net admin hours saved per cadre-week [95% CI]"),
+            *(HEADLINE_PART_HEADS[p] for p in parts),
             ("平均办事时间变化（天）", "change in mean service time (days)"),
             ("P90 办事时间变化（天）", "change in p90 service time (days)"),
             ("县级部门小时变化（/周）", "change in department hours (/week)"), ("代价提示", "trade-off"), ("n", "n")]
@@ -673,13 +818,15 @@ def table_html(table: pd.DataFrame) -> str:
     for r in table.itertuples():
         zh, en = VARIANT_LABELS.get(r.variant, (r.variant, r.variant))
         warn = "" if r.flag_en == "no clear trade-off" else ' class="flag"'
+        numbers = [_fmt_ci(r.hours_saved, r.hours_saved_ci_low, r.hours_saved_ci_high),
+                   *(_part_cell(r, p) for p in parts),
+                   _fmt_ci(r.service_time_mean_change, r.service_time_mean_ci_low, r.service_time_mean_ci_high),
+                   _fmt_ci(r.service_time_p90_change, r.service_time_p90_ci_low, r.service_time_p90_ci_high),
+                   _fmt_ci(r.department_hours_change, r.department_hours_ci_low, r.department_hours_ci_high, 1)]
         out.append(
             f'<tr data-variant="{html.escape(r.variant)}"><td>{_bi(html.escape(zh), html.escape(en))}</td>'
-            f"<td>{_fmt_ci(r.hours_saved, r.hours_saved_ci_low, r.hours_saved_ci_high)}</td>"
-            f"<td>{_fmt_ci(r.service_time_mean_change, r.service_time_mean_ci_low, r.service_time_mean_ci_high)}</td>"
-            f"<td>{_fmt_ci(r.service_time_p90_change, r.service_time_p90_ci_low, r.service_time_p90_ci_high)}</td>"
-            f"<td>{_fmt_ci(r.department_hours_change, r.department_hours_ci_low, r.department_hours_ci_high, 1)}</td>"
-            f"<td{warn}>{_bi(html.escape(r.flag_zh), html.escape(r.flag_en))}</td><td>{r.n}</td></tr>")
+            + "".join(f'<td class="num">{x}</td>' for x in numbers)
+            + f"<td{warn}>{_bi(html.escape(r.flag_zh), html.escape(r.flag_en))}</td><td>{r.n}</td></tr>")
     out.append("</tbody></table>")
     return "\n".join(out)
 
@@ -726,13 +873,13 @@ def method_html(exp: Experiment) -> str:
     ]
     body = "".join(f"<tr><th>{_bi(z, e)}</th><td>{v}</td></tr>" for (z, e), v in rows)
     crn = _bi("同一种子下，改革方案与基线共用随机数（共同随机数），差异按种子配对计算：差值 = 改革 − 基线，"
-              "置信区间为配对 t 区间（95%）。“节省小时” = 基线 − 改革的事务小时（文件、会议、报表、台账、检查考核、"
+              "置信区间为配对 t 区间（95%）。“节省小时”（净节省） = 基线 − 改革的事务小时（文件、会议、报表、台账、检查考核、"
               "工作群、证明、属地管理、额外值守、摊派、留痕材料；不含服务群众）。县级部门小时为全县合计，"
               "其增加表示工作被上移而非减少。所有结果只统计预热期之后的天数；办事时间和办结比例覆盖这期间提出的全部诉求，"
               "到结束时仍未办结的按删失处理（Aalen-Johansen 估计），不被剔除。",
               "A reform run and the baseline run with the same seed share their random draws (common random "
               "numbers); differences are paired by seed: diff = reform − baseline, with a paired t interval (95%). "
-              "“Hours saved” = baseline − reform admin hours (documents, meetings, data reports, ledgers, "
+              "“Hours saved” (net) = baseline − reform admin hours (documents, meetings, data reports, ledgers, "
               "inspections, chats, certificates, pushed-down duties, extra duties, forced assignments, defensive "
               "paperwork; serving residents not included). Department hours are a county total: a rise means work "
               "moved up, not saved. Every result covers the days after the warm-up; service times and shares cover "
@@ -763,7 +910,7 @@ header{display:flex;justify-content:space-between;align-items:center;border-bott
 table{border-collapse:collapse;margin:10px 0;font-size:14px}
 th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}
 td.flag{background:#fde8e8}
-table.headline td:nth-child(n+2):nth-child(-n+5){text-align:right;white-space:nowrap}
+table.headline td.num{text-align:right;white-space:nowrap}
 table.service td:nth-child(n+2){text-align:right;white-space:nowrap}
 code{background:#f4f4f4;padding:2px 4px}
 """
@@ -789,6 +936,22 @@ def section(zh: str, en: str, inner: str) -> str:
     return f"<section><h2>{_bi(zh, en)}</h2>{inner}</section>"
 
 
+WHERE_HOURS_WENT_CAPTION = T(
+    "每根柱把改革取消的事务本应花掉的小时（毛，◆，带 95% 置信区间）拆成去向，各部分加起来正好等于毛小时："
+    "还给干部休息（工作时间缩短、加班减少）和用于服务群众，两者之和就是净节省的事务小时（|）；"
+    "被部门反弹吸收（部门因减负而新增的要求）；转成留痕材料和隐形台账；因疲劳损耗（负值表示休息好的干部做事更快，"
+    "省出了比取消的更多的时间）；其他变化（补做积压的工作、挪到其他日子的工作）。零线左侧的部分是额外省出的时间。"
+    "上移到县级部门的小时不属于这些部分，按每名干部每周折算，单独显示在右侧。把鼠标移到柱上可看各部分的数值和 95% 置信区间。",
+    "Each bar splits the hours that the obligations a reform removed would have cost a cadre every week (the gross, "
+    "◆, with its 95% CI) into where they went; the parts add up to the gross. Given back as rest (shorter weeks, "
+    "less overtime) and reinvested in serving residents together make the net admin hours saved (|); absorbed by "
+    "departments' rebound (new demands made in response); kept as defensive paperwork and shadow ledgers; lost to "
+    "fatigue (negative: rested cadres work faster, freeing more than was removed); other responses (overdue work "
+    "caught up, work moved to other days). Parts left of zero free hours beyond those removed. Hours moved up to "
+    "county departments are not among the parts: they are shown apart, per cadre-week, on the right. Hover over a "
+    "bar for each part's value and 95% CI.")
+
+
 def build_figures(exp: Experiment, table: pd.DataFrame, network: bool = True) -> list[tuple[str, dict, dict]]:
     """[(figure id, {lang: go.Figure}, caption {lang: str})] in page order."""
     figs = []
@@ -800,8 +963,13 @@ def build_figures(exp: Experiment, table: pd.DataFrame, network: bool = True) ->
 
     if not table.empty:
         add("hours_saved", lambda l: fig_hours_saved(exp, table, l),
-            T("柱越长，干部每周省下的事务时间越多；误差线为 95% 置信区间。",
-              "Longer bars: more admin time given back to each cadre every week; whiskers are 95% CIs."))
+            T("净节省：基线与改革的事务小时之差，即改革减掉的小时扣除被反弹、留痕和疲劳吃掉的部分之后，真正省下来的时间。"
+              "柱越长，干部每周省下的事务时间越多；误差线为 95% 置信区间。",
+              "Net saving: baseline minus reform admin hours, what is left of the hours the reforms removed once "
+              "rebound, paperwork and fatigue have taken their share. Longer bars: more admin time given back to "
+              "each cadre every week; whiskers are 95% CIs."))
+    if not exp.decomposition.empty:
+        add("where_hours_went", lambda l: fig_where_hours_went(exp, l, table), WHERE_HOURS_WENT_CAPTION)
     add("cadre_week", lambda l: fig_week(exp, l),
         T("各方案下一名干部一周的时间分配（各种子平均）。", "How a cadre's week is spent under each variant (mean over seeds)."))
     if "service_time_mean_days" in exp.runs:
@@ -849,7 +1017,9 @@ def render_html(exp: Experiment, table: pd.DataFrame, figs, lang: str = DEFAULT_
     if not table.empty:
         parts.append(section("要点：每项改革省下多少时间，代价是什么", "Headline: hours saved by each reform, and at what cost",
                              table_html(table)))
-    heads = {"hours_saved": ("节省的时间", "Hours saved"), "cadre_week": ("干部的一周", "A cadre's week"),
+    heads = {"hours_saved": ("节省的时间", "Hours saved"),
+             "where_hours_went": ("减掉的小时去了哪里", "Where the removed hours went"),
+             "cadre_week": ("干部的一周", "A cadre's week"),
              "service_time": ("群众办事时间", "Service time for residents"),
              "service_outcomes": ("群众办事结果", "Residents' outcomes"),
              "timeseries": ("积压与加班", "Backlog and overtime"), "network": ("一个乡镇", "One township"),

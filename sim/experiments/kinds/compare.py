@@ -6,7 +6,10 @@ a mapping of variant name -> Hydra overrides runs exactly those.
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ...config import REFORM_NAMES
+from ..decompose import decomposition_table
 from .base import KindBase, SweepError, check_variants, expand_variants
 
 REFORMS = "reforms"  # the value of `variants` that means reform_variants()
@@ -42,6 +45,10 @@ class CompareReforms(KindBase):
 
     def expand(self, spec: dict) -> list[dict]:
         return expand_variants(spec, spec["variants"], spec["scenario"])
+
+    def tables(self, spec: dict, runs: pd.DataFrame, comparison: pd.DataFrame) -> dict[str, pd.DataFrame]:
+        """decomposition: where each variant's gross hours removed went (sim.experiments.decompose)."""
+        return {"decomposition": decomposition_table(runs)}
 
 
 KIND = CompareReforms()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..decompose import decomposition_table
 from .base import KindBase, SweepError, check_overrides, expand_variants
 
 
@@ -39,7 +40,8 @@ class DoseResponse(KindBase):
         return {**super().record(spec), "values": spec["values_by_variant"]}
 
     def tables(self, spec: dict, runs: pd.DataFrame, comparison: pd.DataFrame) -> dict[str, pd.DataFrame]:
-        """dose_response: the comparison rows of the doses, with the parameter and its value per variant."""
+        """dose_response: the comparison rows of the doses, with the parameter and its value per variant;
+        decomposition: where each dose's gross hours removed went (sim.experiments.decompose)."""
         values = spec.get("values") or {}
         if comparison.empty or not values:
             return {}
@@ -48,6 +50,6 @@ class DoseResponse(KindBase):
         numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values.values())
         table.insert(1, "parameter", spec["parameter"])
         table.insert(2, "value", value.astype(float) if numeric else value.astype(str))
-        return {"dose_response": table.reset_index(drop=True)}
+        return {"dose_response": table.reset_index(drop=True), "decomposition": decomposition_table(runs)}
 
 KIND = DoseResponse()

@@ -20,30 +20,32 @@ class Accountability:
         bl, st, cadres = m.cfg.blame, m.structure, m.cadres
         ft = m.cfg.reform.fault_tolerance
         pa = m.cfg.reform.precise_accountability
-        forgiven = 0.0 if ft is None else ft.forgiven_overdue_share
+        tolerant = m.fidelity.mask("fault_tolerance")        # per township
+        precise = m.fidelity.mask("precise_accountability")
+        forgiven = 0.0 if ft is None else np.where(tolerant[st.cadre_township], ft.forgiven_overdue_share, 0.0)
         m.tally.add("overdue_hours", float(overdue.sum()))
         b = cadres.blame * (1.0 - bl.decay_per_day)
         b += bl.per_overdue_hour * overdue * (1.0 - forgiven)
         np.add.at(b, findings, bl.per_finding)
         rng = self._rng
         n = rng.poisson(bl.incidents_per_village_per_year / 364.0, size=st.n_villages)
-        collective = bl.collective_share if pa is None else pa.collective_share
         for v in np.flatnonzero(n):
+            t = st.village_township[v]
+            collective = pa.collective_share if precise[t] else bl.collective_share
             for _ in range(n[v]):
                 objective = rng.random() < bl.objective_share
                 servers = cadres.serving_village[v]
                 who = servers[int(rng.integers(len(servers)))]
-                if objective and ft is not None:
+                if objective and tolerant[t]:
                     continue  # an honest failure under objective conditions: no one is blamed
                 b[who] += bl.per_incident
-                t = st.village_township[v]
                 b[cadres.of_township[t]] += bl.per_incident * collective
         cadres.blame = np.clip(b, 0.0, 1.0)
 
-    def below_standard(self, villages: np.ndarray, weight: float) -> None:
+    def below_standard(self, villages: np.ndarray, weight: np.ndarray) -> None:
         """A measured satisfaction survey names villages below the standard (通报): their servers take blame as
         from an inspection finding, scaled by the weight satisfaction has in the assessment."""
         cadres = self.model.cadres
         for v in villages:
             who = cadres.serving_village[v]
-            cadres.blame[who] = np.minimum(cadres.blame[who] + weight * self.model.cfg.blame.per_finding, 1.0)
+            cadres.blame[who] = np.minimum(cadres.blame[who] + weight[v] * self.model.cfg.blame.per_finding, 1.0)

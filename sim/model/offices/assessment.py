@@ -22,12 +22,11 @@ class AssessmentOffice:
         self.no_ledger = model.cfg.reform.no_ledger_assessment
         fields = sorted({d.field for d in cfg.departments})
         self.dept_field = np.array([fields.index(d.field) for d in cfg.departments])
-        needs_ledger = np.ones(len(cfg.departments), dtype=bool)
+        # departments in the fields residents judge: they need no ledgers where they apply the reform
+        self.judged_by_residents = np.zeros(len(cfg.departments), dtype=bool)
         if self.no_ledger is not None:
-            needs_ledger = np.array([d.field not in self.no_ledger.fields for d in cfg.departments])
-        self.needs_ledger = needs_ledger
-        self.n_assessors = self._bodies(st.covers, np.ones_like(needs_ledger))
-        self.n_ledger_sets = self._bodies(st.covers, needs_ledger)
+            self.judged_by_residents = np.array([d.field in self.no_ledger.fields for d in cfg.departments])
+        self.count_ledger_sets()
         self.n_departments_on_lines = st.covers.sum(axis=1).astype(np.float64)  # sets asked for without reforms
         self.visits: dict[int, list] = {}
         self._comprehensive: dict[int, list] = {}  # day -> (hosts, hours per host) of single_assessor's assessments
@@ -35,11 +34,16 @@ class AssessmentOffice:
         self._rng_emergency = model.streams["inspections/emergency"]
         self._rng_survey = model.streams["survey"]
         self.measured_satisfaction = np.full(st.n_villages, np.nan)  # the last survey's satisfied share
-        # what the assessment weighs: residents' satisfaction (raised by satisfaction_assessment), the rest material
+        # what the assessment weighs, per township: residents' satisfaction (raised where satisfaction_assessment
+        # applies), the rest material
         sat = model.cfg.reform.satisfaction_assessment
         w = cfg.assessment.satisfaction_weight
-        self.satisfaction_weight = w if sat is None else max(w, sat.weight)
+        self.satisfaction_weight = np.full(st.n_townships, w)
+        if sat is not None:
+            self.satisfaction_weight[model.fidelity.mask("satisfaction_assessment")] = max(w, sat.weight)
         if self.single is not None:
+            # the comprehensive assessments of the departments that fold theirs into the lead's
+            folding = np.flatnonzero(model.fidelity.mask("single_assessor"))
             rng = model.streams["inspections/plan"]
             days = model.days
             k = self.single.max_per_year * days / 364.0
@@ -49,8 +53,9 @@ class AssessmentOffice:
                     day = model.calendar.next_workday(int((i + 0.5) * days / max(k, 1e-9)))
                     if day >= days:
                         continue
-                    self._schedule(day, t, np.arange(len(cfg.departments)), self.draw_villages(rng),
-                                   emergency=False, comprehensive=True)
+                    villages = self.draw_villages(rng)
+                    if len(folding):
+                        self._schedule(day, t, folding, villages, emergency=False, comprehensive=True)
 
     def draw_villages(self, rng: np.random.Generator) -> np.ndarray:
         """The villages (within the township) an inspection visits."""
@@ -58,21 +63,35 @@ class AssessmentOffice:
         return rng.choice(per_township, size=min(self.model.cfg.inspections.villages_visited, per_township),
                           replace=False)
 
+    @property
+    def needs_ledger(self) -> np.ndarray:
+        """Per department: whether it still asks for its ledger set (it does unless it applies no-ledger)."""
+        return ~(self.judged_by_residents & self.model.fidelity.mask("no_ledger_assessment"))
+
+    def count_ledger_sets(self) -> None:
+        """Assessors and ledger sets per cadre, as the departments apply the reforms today."""
+        covers = self.model.structure.covers
+        self.n_assessors = self._bodies(covers, np.ones(covers.shape[1], dtype=bool))
+        self.n_ledger_sets = self._bodies(covers, self.needs_ledger)
+
     def _bodies(self, covers, mask) -> np.ndarray:
-        """Distinct assessing bodies over a cadre's lines: departments, or fields under a single assessor."""
+        """Distinct assessing bodies over a cadre's lines: departments, or fields for the departments that fold
+        their assessment into the field's lead under single_assessor."""
         cov = covers & mask[None, :]
         if self.single is None:
             return cov.sum(axis=1).astype(np.float64)
+        folding = self.model.fidelity.mask("single_assessor")
         n_fields = self.dept_field.max() + 1
         per_field = np.zeros((covers.shape[0], n_fields), dtype=bool)
         for d, f in enumerate(self.dept_field):
-            per_field[:, f] |= cov[:, d]
-        return per_field.sum(axis=1).astype(np.float64)
+            if folding[d]:
+                per_field[:, f] |= cov[:, d]
+        return (per_field.sum(axis=1) + cov[:, ~folding].sum(axis=1)).astype(np.float64)
 
     def request(self, dept, township: int, visited, emergency: bool) -> None:
         m = self.model
         day = m.calendar.next_workday(m.day + m.cfg.inspections.notice_days)
-        if self.single is not None and not emergency:
+        if self.single is not None and not emergency and m.fidelity.applies("single_assessor", dept.index):
             # folded into the comprehensive assessments already planned: what it would have cost is removed
             if day < m.days:
                 cfg = m.cfg
@@ -125,7 +144,7 @@ class AssessmentOffice:
                 reform = "no_ledger_assessment" if self.no_ledger is not None else "single_assessor"
                 m.accounts.removed(reform, hosts, fewer * cfg.ledgers.prep_hours_per_inspection, int(depts[0]),
                                    "inspections")
-        bodies = len(set(self.dept_field[depts])) if self.single is not None else len(depts)
+        bodies = len(set(self.dept_field[depts])) if comprehensive else len(depts)
         m.department_hours_at(day, cfg.inspections.inspector_hours * bodies)
         if self.no_ledger is not None:
             judged = [d for d in depts if not self.needs_ledger[d]]
@@ -158,7 +177,8 @@ class AssessmentOffice:
             return
         hh, st = m.households, m.structure
         rng = self._rng_survey
-        asked = np.flatnonzero(rng.random(len(hh)) < sat.sample_share)
+        surveyed = m.fidelity.mask("satisfaction_assessment")[hh.township]  # the townships that apply it
+        asked = np.flatnonzero((rng.random(len(hh)) < sat.sample_share) & surveyed)
         yes = rng.random(len(asked)) < np.nan_to_num(hh.satisfaction[asked], nan=0.0)
         answered = asked[hh.has_view[asked]]
         yes = yes[hh.has_view[asked]]
@@ -167,9 +187,9 @@ class AssessmentOffice:
         # a village where nobody could answer is taken as meeting the standard (nothing measured, no effect)
         share = np.where(n > 0, satisfied / np.maximum(n, 1), m.cfg.assessment.satisfaction_standard)
         self.measured_satisfaction = share
-        m.cadres.heed_survey(share, self.satisfaction_weight)
-        m.accountability.below_standard(np.flatnonzero(share < m.cfg.assessment.satisfaction_standard),
-                                        self.satisfaction_weight)
+        weight = self.satisfaction_weight[st.village_township]  # per village
+        m.cadres.heed_survey(share, weight)
+        m.accountability.below_standard(np.flatnonzero(share < m.cfg.assessment.satisfaction_standard), weight)
         m.department_hours_today += len(asked) * m.cfg.department_hours.survey_minutes_per_household / 60.0
 
     def hold_visits(self) -> np.ndarray:
@@ -188,6 +208,7 @@ class AssessmentOffice:
     def weekly_ledgers(self) -> None:
         m = self.model
         friday = m.calendar.deadline(m.day + 4)
+        self.count_ledger_sets()  # departments may have lapsed or been put back on the rule
         upkeep = m.cfg.ledgers.upkeep_hours_per_set_per_week
         everyone = np.arange(m.structure.n_cadres)
         m.ledger.add_due(everyone, "ledgers", self.n_ledger_sets * upkeep, friday)

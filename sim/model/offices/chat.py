@@ -2,17 +2,46 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from ..networks import OWNER_TOWNSHIP, OWNER_VILLAGE, build_workgroups
+from ..networks import LEVEL_COUNTY, LEVEL_TOWNSHIP, OWNER_TOWNSHIP, OWNER_VILLAGE, WorkGroups, build_workgroups
+from ..streams import stream_key
+
+SRC_DEPARTMENT, SRC_TOWNSHIP, SRC_VILLAGE, SRC_CAMPAIGN = 0, 1, 2, 3
+
+
+def _padded(lists, dtype=np.int64) -> np.ndarray:
+    """Lists of ids as one array, -1 padded (at least one column)."""
+    out = np.full((len(lists), max((len(x) for x in lists), default=0) or 1), -1, dtype=dtype)
+    for i, x in enumerate(lists):
+        out[i, :len(x)] = x
+    return out
+
+
+@dataclass
+class _Net:
+    """One work-group network read into the arrays `deliver` walks: where each source's notices land and which
+    groups sit below which (the forwarding hierarchy of `WorkGroups.children`)."""
+
+    groups: WorkGroups
+    dedupe: np.ndarray         # [T] a notice is forwarded once, into one group at each level, in these townships
+    src_groups: np.ndarray     # [S, k] the groups a source's notice may land in, -1 padded
+    src_n: np.ndarray          # [S]
+    member: np.ndarray         # [C, G] bool
+    town_children: np.ndarray  # [G, k] township-level children of each group, -1 padded
+    village_targets: np.ndarray  # [V, k] a village's groups that sit below a township-level group, -1 padded
 
 
 class ChatOffice:
     """Work groups and their messages.
 
     Notices come from sources (each department in each township, the township, each village, each campaign) at
-    rates that do not depend on any reform; where a notice lands depends on the groups (merge_workgroups), and what
-    it costs a cadre depends on when and how it must be answered (no_instant_reply, rest_rights).
+    rates that do not depend on any reform. A notice lands in one of its owner's groups and is forwarded down the
+    work-group hierarchy (county group -> township groups -> village groups) by the cadres who see it there; how
+    many copies it makes depends on the groups (merge_workgroups), and what a copy costs a cadre depends on when and
+    how it must be answered (no_instant_reply, rest_rights).
     """
 
     # message cells: time of day x needs action x urgent
@@ -24,53 +53,122 @@ class ChatOffice:
         ch = cfg.chat
         mw = model.cfg.reform.merge_workgroups
         self.no_instant = model.cfg.reform.no_instant_reply
-        self.rest = model.cfg.reform.rest_rights
-        self.dedupe = mw is not None and mw.deduplicate_crossposts
+        # merge_workgroups is built into the groups of the townships that apply it (a structure does not lapse)
+        merging = model.fidelity.mask("merge_workgroups")
+        self.dedupe = merging & (mw is not None and mw.deduplicate_crossposts)
         self.groups, self.dept_owner, campaign_owner = build_workgroups(
-            cfg, st, model.streams["network/workgroups"], campaigns, merged=mw is not None,
-            fold_campaigns=mw is not None and mw.fold_campaign_groups,
+            cfg, st, model.streams["network/workgroups"], campaigns, merged=merging,
+            fold_campaigns=merging & (mw is not None and mw.fold_campaign_groups),
         )
-        g = self.groups
-        T, D = st.n_townships, st.n_departments
-        # sources: (owner, rate per day, start, end)
-        src_owner, src_rate, src_start, src_end = [], [], [], []
-
-        def per_owner_rate(n_groups):
-            return ch.messages_per_group_per_day * n_groups / (1.0 + ch.crosspost_share * max(n_groups - 1, 0))
-
+        T, D, V = st.n_townships, st.n_departments, st.n_villages
         days = model.days
+
+        # ---- sources (the same with and without any reform) ----------------------------------------------------
+        # A source's rate: messages_per_group_per_day for each group it has in the unreformed network, less its
+        # notices' expected copies down the cascade there, so that a group carries about that many a day
+        f_t, f_v = ch.forward_to_township_share, ch.forward_to_village_share
+        n_liaisons = min(cfg.hierarchy.township_liaisons_per_department, cfg.scenario.township_cadres)
+        reach_t = 1.0 - (1.0 - f_t) ** n_liaisons if ch.township_groups > 0 else 0.0
+        village_copies = cfg.scenario.villages_per_township * f_v * ch.village_groups
+        copies_dept = 1.0 + reach_t * (ch.township_groups + village_copies)
+        copies_town = 1.0 + village_copies
+        kind, town, dept, village, camp, rate, start, end = [], [], [], [], [], [], [], []
+
+        def add(k, t, d, v, c, r, s0=0, s1=days + 1):
+            for lst, x in zip((kind, town, dept, village, camp, rate, start, end), (k, t, d, v, c, r, s0, s1)):
+                lst.append(x)
+
+        m_g = ch.messages_per_group_per_day
         for t in range(T):
             for d in range(D):
-                src_owner.append(self.dept_owner[t, d])
-                src_rate.append(per_owner_rate(ch.groups_per_department))
-                src_start.append(0)
-                src_end.append(days + 1)
-        for o in np.flatnonzero(g.owner_kind == OWNER_TOWNSHIP):
-            src_owner.append(o)
-            src_rate.append(per_owner_rate(ch.township_groups))
-            src_start.append(0)
-            src_end.append(days + 1)
-        for o in np.flatnonzero(g.owner_kind == OWNER_VILLAGE):
-            src_owner.append(o)
-            src_rate.append(per_owner_rate(ch.village_groups))
-            src_start.append(0)
-            src_end.append(days + 1)
-        for (t, start, dep), o in zip(campaigns, campaign_owner):
-            src_owner.append(o if o >= 0 else self.dept_owner[t, dep])
-            src_rate.append(per_owner_rate(1))
-            src_start.append(start)
-            src_end.append(min(days + 1, start + ch.campaign_days))
-        self.src_owner = np.asarray(src_owner, dtype=np.int64)
-        self.src_rate = np.asarray(src_rate)
-        self.src_start = np.asarray(src_start)
-        self.src_end = np.asarray(src_end)
+                add(SRC_DEPARTMENT, t, d, -1, -1, m_g * ch.groups_per_department / copies_dept)
+        for t in range(T):
+            add(SRC_TOWNSHIP, t, -1, -1, -1, m_g * ch.township_groups / copies_town)
+        for v in range(V):
+            add(SRC_VILLAGE, int(st.village_township[v]), -1, v, -1, m_g * ch.village_groups)
+        for i, (t, s0, dep) in enumerate(campaigns):
+            add(SRC_CAMPAIGN, t, dep, -1, i, m_g / copies_dept, s0, min(days + 1, s0 + ch.campaign_days))
+        self.src_kind, self.src_township, self.src_dept, self.src_village = (
+            np.asarray(x, dtype=np.int64) for x in (kind, town, dept, village))
+        self.src_campaign = np.asarray(camp, dtype=np.int64)
+        self.src_rate = np.asarray(rate, dtype=float)
+        self.src_start = np.asarray(start)
+        self.src_end = np.asarray(end)
+
+        # ---- who forwards (from the hierarchy: the same with and without any reform) -------------------------
+        # county -> township: the department's township line cadres; township -> village: in each village of the
+        # township, the village's line cadre for the department (for the township's own notices, the village's
+        # first cadre)
+        is_vc = st.cadre_village >= 0
+        town_line = [[np.flatnonzero(st.covers[:, d] & ~is_vc & (st.cadre_township == t)) for d in range(D)]
+                     for t in range(T)]
+        villages_of = [np.flatnonzero(st.village_township == t) for t in range(T)]
+        head = np.full(V, -1, dtype=np.int64)
+        line_v = np.full((V, D), -1, dtype=np.int64)
+        for c in np.flatnonzero(is_vc)[::-1]:  # reversed, so the first cadre of a village is written last
+            v = st.cadre_village[c]
+            head[v] = c
+            line_v[v, st.covers[c]] = c
+        fwd_t, fwd_v, fwd_village = [], [], []
+        for k, t, d in zip(kind, town, dept):
+            vs = villages_of[t] if k in (SRC_DEPARTMENT, SRC_CAMPAIGN, SRC_TOWNSHIP) else np.zeros(0, dtype=int)
+            fwd_t.append(town_line[t][d] if k in (SRC_DEPARTMENT, SRC_CAMPAIGN) else [])
+            fwd_v.append(head[vs] if k == SRC_TOWNSHIP else line_v[vs, d])
+            fwd_village.append(vs)
+        self.fwd_town = _padded(fwd_t)         # [S, Lmax]
+        self.fwd_village = _padded(fwd_v)      # [S, Vmax]
+        self.fwd_village_of = _padded(fwd_village)
+
+        self.net = self._read(self.groups, self.dept_owner, campaign_owner, self.dedupe)
+        # the unmerged network, for what merging saves: the same membership draws from a fresh copy of the stream
+        self.base = self.net
+        if mw is not None:
+            fresh = np.random.Generator(np.random.PCG64(np.random.SeedSequence(
+                entropy=model.seed, spawn_key=(stream_key("network/workgroups"),))))
+            groups, dept_owner, c_owner = build_workgroups(cfg, st, fresh, campaigns, merged=False,
+                                                           fold_campaigns=False)
+            self.base = self._read(groups, dept_owner, c_owner, dedupe=np.zeros(T, dtype=bool))
+        self.measure_removed = mw is not None or self.no_instant is not None
+
         self.extra_department_notices = np.zeros((T, D), dtype=np.int64)
         self._rng = model.streams["messages"]
         C = st.n_cadres
         self.deferred_minutes = np.zeros(C)
         self.deferred_count = np.zeros(C)
-        self.max_groups = max(ch.groups_per_department, ch.township_groups, ch.village_groups, 1)
-        self.membership = g.membership  # [C, G]
+        self.membership = self.groups.membership  # [C, G]
+        self.removed_hours_today = np.zeros(C)  # what merge_workgroups and no_instant_reply saved each cadre today
+
+    def _read(self, g: WorkGroups, dept_owner, campaign_owner, dedupe: np.ndarray) -> _Net:
+        """Read a built work-group network into the arrays `deliver` uses."""
+        st = self.model.structure
+        town_owner = np.full(st.n_townships, -1, dtype=np.int64)
+        village_owner = np.full(st.n_villages, -1, dtype=np.int64)
+        for o in np.flatnonzero(g.owner_kind == OWNER_TOWNSHIP):
+            town_owner[g.owner_township[o]] = o
+        for o in np.flatnonzero(g.owner_kind == OWNER_VILLAGE):
+            village_owner[g.owner_village[o]] = o
+        owner = np.empty(len(self.src_kind), dtype=np.int64)
+        for s, (k, t, d, v, c) in enumerate(zip(self.src_kind, self.src_township, self.src_dept, self.src_village,
+                                                self.src_campaign)):
+            if k == SRC_DEPARTMENT:
+                owner[s] = dept_owner[t, d]
+            elif k == SRC_TOWNSHIP:
+                owner[s] = town_owner[t]
+            elif k == SRC_VILLAGE:
+                owner[s] = village_owner[v]
+            else:  # a folded campaign's notices go to its department's groups
+                owner[s] = campaign_owner[c] if campaign_owner[c] >= 0 else dept_owner[t, d]
+        og = g.owner_groups if g.owner_groups.shape[1] else np.full((len(g.owner_groups), 1), -1)
+        src_groups = np.where(owner[:, None] >= 0, og[owner], -1)
+        src_n = (src_groups >= 0).sum(axis=1)
+        ch = g.children.tocsr()
+        level = g.group_level
+        town_children = _padded([[k for k in ch.indices[ch.indptr[i]:ch.indptr[i + 1]] if level[k] == LEVEL_TOWNSHIP]
+                                 for i in range(len(level))])
+        below_town = np.asarray(ch[level == LEVEL_TOWNSHIP].sum(axis=0)).ravel() > 0
+        village_targets = _padded([np.flatnonzero(below_town & (g.group_village == v)) for v in range(st.n_villages)])
+        return _Net(groups=g, dedupe=dedupe, src_groups=src_groups, src_n=src_n,
+                    member=g.membership.toarray() > 0, town_children=town_children, village_targets=village_targets)
 
     def post_department_notice(self, dept_index: int) -> None:
         """A notice that replaces a document (merge_documents' "don't issue what need not be issued")."""
@@ -79,6 +177,69 @@ class ChatOffice:
     def defer(self, cadres: np.ndarray, hours: np.ndarray) -> None:
         """Messages of cadres on a day off in lieu (调休) wait for their next working morning."""
         self.deferred_minutes[cadres] += hours[cadres] * 60.0
+
+    def _copies(self, net: _Net, src, u) -> tuple[np.ndarray, np.ndarray]:
+        """The copies today's notices make in one network: (notice index, group) per copy.
+
+        A notice lands in one of its owner's groups. From a county-level group, each of its department's township
+        line cadres who is in that group forwards it with probability `forward_to_township_share` into the group's
+        township-level children (every one of them; deduplicated, one copy into one group). From the township
+        groups it reached (or the one it landed in), the village cadre on its line in each village, if in one of
+        them, forwards it with probability `forward_to_village_share` into the village's groups below them
+        (every one of them; deduplicated, one)."""
+        u_primary, u_t, u_tchild, u_v, u_vchild = u
+        if len(net.groups.group_owner) == 0:  # no groups at all: no copies
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        n_land = net.src_n[src]
+        landed = n_land > 0
+        col = np.minimum((u_primary * n_land).astype(np.int64), np.maximum(n_land - 1, 0))
+        land = np.where(landed, net.src_groups[src, col], -1)
+        notes, groups = [np.flatnonzero(landed)], [land[landed]]
+        land0 = np.maximum(land, 0)
+        level = np.where(landed, net.groups.group_level[land0], -1)
+
+        # county -> township
+        fw = self.fwd_town[src]                                            # [N, L]
+        saw = (fw >= 0) & (level == LEVEL_COUNTY)[:, None] & net.member[np.maximum(fw, 0), land0[:, None]]
+        forwarded = (saw & (u_t < self.model.cfg.chat.forward_to_township_share)).any(axis=1)
+        kids = np.where((level == LEVEL_COUNTY)[:, None], net.town_children[land0], -1)  # [N, k]
+        reached = (kids >= 0) & forwarded[:, None]
+        once = net.dedupe[self.src_township[src]]                         # [N] forwarded once, not into all
+        if once.any():
+            n_k = (kids >= 0).sum(axis=1)
+            pick = np.minimum((u_tchild * n_k).astype(np.int64), np.maximum(n_k - 1, 0))
+            reached &= ~once[:, None] | (np.arange(kids.shape[1])[None, :] == pick[:, None])
+        r_note, r_col = np.nonzero(reached)
+        notes.append(r_note)
+        groups.append(kids[r_note, r_col])
+        # township groups holding the notice: those it was forwarded into, or the one it landed in
+        held = np.where(reached, kids, -1)
+        held = np.column_stack([held, np.where(level == LEVEL_TOWNSHIP, land, -1)])  # [N, k+1]
+
+        # township -> village
+        live = np.flatnonzero((held >= 0).any(axis=1))
+        if len(live):
+            fv = self.fwd_village[src[live]]                                 # [n, Vmax]
+            h = held[live]
+            saw_v = ((h[:, None, :] >= 0) & net.member[np.maximum(fv, 0)[:, :, None], np.maximum(h, 0)[:, None, :]]
+                     ).any(axis=2) & (fv >= 0)
+            fwd = saw_v & (u_v[live] < self.model.cfg.chat.forward_to_village_share)  # [n, Vmax]
+            tg = net.village_targets[np.maximum(self.fwd_village_of[src[live]], 0)]    # [n, Vmax, k]
+            into = (tg >= 0) & fwd[:, :, None]
+            if once[live].any():
+                n_k = (tg >= 0).sum(axis=2)
+                pick = np.minimum((u_vchild[live] * n_k).astype(np.int64), np.maximum(n_k - 1, 0))
+                into &= ~once[live][:, None, None] | (np.arange(tg.shape[2])[None, None, :] == pick[:, :, None])
+            i, j, k = np.nonzero(into)
+            notes.append(live[i])
+            groups.append(tg[i, j, k])
+        return np.concatenate(notes), np.concatenate(groups)
+
+    def _per_cadre(self, net: _Net, notes, groups, cell) -> np.ndarray:
+        """[C, 12] copies each cadre sees, by cell."""
+        G = len(net.groups.group_owner)
+        counts = np.bincount(groups * 12 + cell[notes], minlength=G * 12).reshape(G, 12).astype(float)
+        return np.asarray(net.groups.membership @ counts)
 
     def deliver(self):
         """Deliver today's messages. Returns (hours of message work per cadre today, after-hours copies)."""
@@ -93,66 +254,76 @@ class ChatOffice:
         extra = self.extra_department_notices.ravel()
         n[: extra.size] += extra
         self.extra_department_notices[:] = 0
-        owners = np.repeat(self.src_owner, n)
-        N = len(owners)
+        src = np.repeat(np.arange(len(n)), n)
+        N = len(src)
+        # every uniform any network might need, drawn whatever the reforms (common random numbers)
         u_time = rng.random(N)
         urgent = rng.random(N) < ch.urgent_share
         u_action = rng.random(N)
-        u_primary = rng.random(N)
-        u_cross = rng.random((N, self.max_groups))
+        u = (rng.random(N), rng.random((N, self.fwd_town.shape[1])), rng.random(N),
+             rng.random((N, self.fwd_village.shape[1])), rng.random((N, self.fwd_village.shape[1])))
         tcat = np.where(u_time < 1.0 - ch.evening_share - ch.late_share, self.WORK,
                         np.where(u_time < 1.0 - ch.late_share, self.EVENING, self.LATE))
+        # no_instant_reply rules the notices posted in the townships that apply it today: non-urgent ones ask
+        # for action only as genuine replies do
+        fid = m.fidelity
+        quiet = fid.mask("no_instant_reply")                              # [T] today
         action_share = ch.action_share
-        action = u_action < action_share
+        base_action = u_action < action_share
+        action = base_action
         if self.no_instant is not None:
-            action = np.where(urgent, action, u_action < min(action_share, self.no_instant.residual_action_share))
-        g = self.groups
-        n_groups = g.owner_n_groups[owners]
-        primary = np.minimum((u_primary * n_groups).astype(np.int64), n_groups - 1)
-        cols = np.arange(self.max_groups)[None, :]
-        valid = cols < n_groups[:, None]
-        if self.dedupe:
-            copies = cols == primary[:, None]
-        else:
-            copies = (cols == primary[:, None]) | ((u_cross[:, : self.max_groups] < ch.crosspost_share) & valid)
-        copies &= valid
-        note_idx, col_idx = np.nonzero(copies)
-        group_ids = g.owner_groups[owners[note_idx], col_idx]
-        cell = tcat[note_idx] * 4 + action[note_idx] * 2 + urgent[note_idx]
-        G = len(g.group_owner)
-        counts = np.zeros((G, 12))
-        np.add.at(counts, (group_ids, cell), 1.0)
-        per_cadre = np.asarray(self.membership @ counts)          # [C, 12] copies seen
+            ruled = quiet[self.src_township[src]] & ~urgent
+            action = np.where(ruled, u_action < min(action_share, self.no_instant.residual_action_share), action)
+        notes, groups = self._copies(self.net, src, u)
+        cell = tcat * 4 + action * 2 + urgent
+        per_cadre = self._per_cadre(self.net, notes, groups, cell)     # [C, 12] copies seen
         m.tally.add("messages", per_cadre.sum())
 
         tc = np.repeat(np.arange(3), 4)
         act = np.tile(np.repeat([0, 1], 2), 3)
         urg = np.tile([0, 1], 6)
-        # handled now, or deferred to the next working morning?
+        # handled now, or deferred to the next working morning? Per cadre: the rules of its township today
+        township = m.structure.cadre_township
+        calm = quiet[township][:, None]                                   # [C, 1] no_instant_reply applies
+        rests = fid.mask("rest_rights")[township][:, None]               # [C, 1] rest_rights applies
         out_of_hours = (tc != self.WORK) if is_workday else np.ones(12, dtype=bool)
         after_hours = (tc == self.LATE) if is_workday else np.ones(12, dtype=bool)
-        deferred = np.zeros(12, dtype=bool)
-        if self.no_instant is not None:
-            deferred |= out_of_hours & (urg == 0)
-        if self.rest is not None:
-            deferred |= after_hours & (urg == 0)
-        interrupt = act.astype(bool) & ~((urg == 0) & (self.no_instant is not None))
+        deferred = ((calm & out_of_hours) | (rests & after_hours)) & (urg == 0)          # [C, 12]
+        interrupt = act.astype(bool) & ~((urg == 0) & calm)                            # [C, 12]
         minutes = ch.read_minutes + act * ch.action_minutes + interrupt * ch.refocus_minutes
-        now_minutes = per_cadre[:, ~deferred] @ minutes[~deferred]
-        later_minutes = per_cadre[:, deferred] @ minutes[deferred]
+        now_minutes = (per_cadre * minutes * ~deferred).sum(axis=1)
+        later_minutes = (per_cadre * minutes * deferred).sum(axis=1)
         self.deferred_minutes += later_minutes
-        self.deferred_count += per_cadre[:, deferred].sum(axis=1)
-        after = per_cadre[:, after_hours & ~deferred].sum(axis=1)
+        self.deferred_count += (per_cadre * deferred).sum(axis=1)
+        handled_late = after_hours & ~deferred
+        after = (per_cadre * handled_late).sum(axis=1)
         m.tally.add("after_hours_messages", after.sum())
-        m.tally.add("after_hours_messages_non_urgent", per_cadre[:, after_hours & ~deferred & (urg == 0)].sum())
+        m.tally.add("after_hours_messages_non_urgent", (per_cadre * (handled_late & (urg == 0))).sum())
+        batch_minutes = 0.0
         if is_workday:
             now_minutes = now_minutes + self.deferred_minutes
             if self.no_instant is not None:
                 # batched reading: one refocus per batch on a day with any non-urgent messages
-                batch = (per_cadre[:, urg == 0].sum(axis=1) + self.deferred_count) > 0
-                now_minutes = now_minutes + batch * self.no_instant.batches_per_day * ch.refocus_minutes
+                batch = calm[:, 0] & ((per_cadre[:, urg == 0].sum(axis=1) + self.deferred_count) > 0)
+                batch_minutes = batch * self.no_instant.batches_per_day * ch.refocus_minutes
+                now_minutes = now_minutes + batch_minutes
             self.deferred_minutes[:] = 0.0
             self.deferred_count[:] = 0.0
+        if self.measure_removed:
+            # the same notices through the unmerged groups, at the unreformed minutes (each action interrupts);
+            # deferral only moves minutes to another day, so today's copies are counted whenever handled
+            base_cell = tcat * 4 + base_action * 2 + urgent
+            if self.base is self.net:
+                base_notes, base_groups = notes, groups
+            else:
+                base_notes, base_groups = self._copies(self.base, src, u)
+            base = self._per_cadre(self.base, base_notes, base_groups, base_cell)
+            base_minutes = ch.read_minutes + act * ch.action_minutes + act * ch.refocus_minutes
+            self.removed_hours_today = ((base * base_minutes).sum(axis=1) - (per_cadre * minutes).sum(axis=1)
+                                        - batch_minutes) / 60.0
+            # both reforms act on the same copies: the saving is booked to the one that changes the groups, if on
+            reform = "merge_workgroups" if m.cfg.reform.merge_workgroups is not None else "no_instant_reply"
+            m.accounts.removed(reform, np.arange(len(per_cadre)), self.removed_hours_today)
         return now_minutes / 60.0, after
 
     def groups_per_cadre(self) -> float:

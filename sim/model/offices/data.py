@@ -22,15 +22,19 @@ class DataOffice:
         self.pool = S
         store = np.where(st.system_has_memory[:, None], np.arange(S)[:, None], -1) * np.ones((1, F), dtype=np.int64)
         own_store = store.astype(np.int64)  # each system reads its own store only (no pool reform)
+        # the systems of the departments that apply a pool reform read and feed the pool (a department that
+        # lapses later goes back to its own store: ``request``)
+        fid = model.fidelity
         pool_cfg = model.cfg.reform.shared_data_pool
         if pool_cfg is not None:
             names = [d.name for d in model.cfg.departments]
             pooled_depts = np.isin(st.system_department, [names.index(n) for n in pool_cfg.departments])
+            pooled_depts &= fid.mask("shared_data_pool")[st.system_department]
             pooled_fields = st.field_rank < pool_cfg.field_share * F
             store[np.ix_(pooled_depts, pooled_fields)] = self.pool
         self.one_form = model.cfg.reform.one_form
         if self.one_form is not None:
-            store[:, :] = self.pool
+            store[fid.mask("one_form")[st.system_department], :] = self.pool
         self.store = store.astype(np.int64)
         self.momentary = st.field_momentary
         self.uses_pool = bool((store == self.pool).any())
@@ -72,7 +76,11 @@ class DataOffice:
     def request(self, dept, system: int, fields: np.ndarray) -> None:
         m, cfg = self.model, self.model.cfg.data_reports
         day = m.day
-        stores = np.where(self.momentary[fields], -1, self.store[system, fields])   # [k]
+        fid = m.fidelity
+        one_form = fid.rule("one_form", dept.index)
+        pooled = one_form is not None or fid.applies("shared_data_pool", dept.index)
+        store_row = self.store[system] if pooled or not self.counterfactual else self.own_store[system]
+        stores = np.where(self.momentary[fields], -1, store_row[fields])   # [k]
         cov = self._coverage(stores, fields, self.coverage, self.updated)
         decay = np.exp(-(day - self.known_updated[:, fields]) / cfg.field_validity_days)
         known = (self.known[:, fields] * decay).T   # [k, V]
@@ -84,8 +92,8 @@ class DataOffice:
         q = self.per_request
         self.known[:, fields] = (known + (1.0 - known) * q).T
         self.known_updated[:, fields] = day
-        overhead = cfg.form_overhead_hours if self.one_form is None else self.one_form.form_overhead_hours
-        compile_hours = cfg.township_compile_hours if self.one_form is None else self.one_form.form_overhead_hours
+        overhead = cfg.form_overhead_hours if one_form is None else one_form.form_overhead_hours
+        compile_hours = cfg.township_compile_hours if one_form is None else one_form.compile_hours
         entry_hours = to_type * cfg.entry_minutes_per_field / 60.0
         deadline = m.calendar.deadline(day + cfg.deadline_days)
         vline, tline = dept.village_line, dept.township_line

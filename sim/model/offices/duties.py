@@ -2,45 +2,56 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 
 class DutyOffice:
     """Duties pushed down (属地管理): who ends up doing them, and in how many hours.
 
-    Reforms acting here: responsibility_list (a duty the list returns to higher levels may be refused: the
-    department does it), no_blame_shifting (the department leads a shared duty, the cadre notifies and
-    cooperates), strip_non_autonomous (departments' errands go back to them). A refused duty can come back under
-    another name, relabelled as shared (rebound).
+    Reforms acting here: responsibility_list (a township refuses a duty its list returns to higher levels: the
+    department does it), strip_non_autonomous (a township hands departments' errands back), no_blame_shifting (the
+    department leads a shared duty, the cadre notifies and cooperates). A refused duty can come back under another
+    name, relabelled as shared (rebound).
     """
 
     def __init__(self, model):
         self.model = model
 
-    def push(self, dept, category: str, village_level: bool, non_autonomous: bool) -> None:
+    def push(self, dept, category: str, village_level: bool, non_autonomous: bool, recipients=None) -> None:
         m, cfg = self.model, self.model.cfg.pushed_down
+        fid, st = m.fidelity, m.structure
         rl = m.cfg.reform.responsibility_list
-        nb = m.cfg.reform.no_blame_shifting
         strip = m.cfg.reform.strip_non_autonomous
-        st = m.structure
-        recipients = dept.village_line if village_level else dept.township_line
-        units = st.n_villages if village_level else st.n_townships
+        nb = fid.rule("no_blame_shifting", dept.index)
+        if recipients is None:
+            recipients = dept.village_line if village_level else dept.township_line
         per_cadre_share = 1.0 if village_level else 1.0 / dept.liaisons_per_township
         h = cfg.hours_per_task
-        dept_share, reform = 0.0, None
+        township = st.cadre_township[recipients]
+        # per recipient: handed back whole by its township (a list or the stripping of errands), or shared
+        stripped = np.zeros(len(recipients), dtype=bool)
+        refused = np.zeros(len(recipients), dtype=bool)
         if strip is not None and strip.return_errands and non_autonomous:
-            dept_share, reform = 1.0, "strip_non_autonomous"
-        elif rl is not None and rl.refuse_returned and category == "returned":
-            dept_share, reform = 1.0, "responsibility_list"
-            if m.accounts.comes_back():
-                # sent down again as a "shared" duty the grassroots must cooperate on (换个名目)
-                with m.accounts.rebound():
-                    self.push(dept, "shared", village_level, non_autonomous)
-        elif nb is not None and category == "shared":
-            dept_share, reform = 1.0 - nb.cadre_share_of_shared, "no_blame_shifting"
-        m.department_hours_today += h * dept_share * units * cfg.department_efficiency
-        if reform is not None:
-            m.accounts.removed(reform, recipients, h * dept_share * per_cadre_share, dept.index, "pushed_down")
-        if dept_share < 1.0:
+            stripped = fid.mask("strip_non_autonomous")[township]
+        if rl is not None and rl.refuse_returned and category == "returned":
+            refused = fid.mask("responsibility_list")[township] & ~stripped
+        dept_share = (stripped | refused).astype(np.float64)
+        shared = nb is not None and category == "shared"
+        if shared:
+            dept_share = np.where(stripped | refused, 1.0, 1.0 - nb.cadre_share_of_shared)
+        m.department_hours_today += h * float((dept_share * per_cadre_share).sum()) * cfg.department_efficiency
+        acc = m.accounts
+        for reform, who in (("strip_non_autonomous", stripped), ("responsibility_list", refused),
+                            ("no_blame_shifting", np.full(len(recipients), shared) & ~(stripped | refused))):
+            if who.any():
+                acc.removed(reform, recipients[who], h * dept_share[who] * per_cadre_share, dept.index, "pushed_down")
+        handed_back = stripped | refused
+        if handed_back.any() and acc.comes_back():
+            # sent down again as a "shared" duty the grassroots must cooperate on (换个名目)
+            with acc.rebound():
+                self.push(dept, "shared", village_level, False, recipients[handed_back])
+        if not (dept_share >= 1.0).all():
             deadline = m.calendar.deadline(m.day + cfg.deadline_days)
             hours = h * (1.0 - dept_share) * per_cadre_share
             m.ledger.add_due(recipients, "pushed_down", hours, deadline)
-            m.accounts.spent(dept.index, "pushed_down", recipients, hours)
+            acc.spent(dept.index, "pushed_down", recipients, hours)

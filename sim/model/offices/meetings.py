@@ -10,12 +10,11 @@ class MeetingOffice:
 
     def __init__(self, model):
         self.model = model
-        self.reform = model.cfg.reform.meeting_list
         self.joint: dict[tuple, set] = {}
 
     def request(self, dept, topic: int, necessary: bool, villages: bool, lead: int) -> None:
         m, cfg = self.model, self.model.cfg.meetings
-        ml = self.reform
+        ml = m.fidelity.rule("meeting_list", dept.index)
         acc = m.accounts
         town = dept.township_line
         vill = dept.village_line if villages else np.zeros(0, dtype=np.int64)

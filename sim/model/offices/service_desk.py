@@ -95,7 +95,8 @@ class ServiceDesk:
         keep = np.ones(n, dtype=bool)
         neg = m.cfg.reform.certificate_negative_list
         if neg is not None:
-            removed = (kind == CERTIFICATE) & ~self._cert_kind_legal[cert_kind]
+            listed = m.fidelity.mask("certificate_negative_list")[st.household_township[households]]
+            removed = (kind == CERTIFICATE) & ~self._cert_kind_legal[cert_kind] & listed
             verified = removed & (u_verify < neg.verifiable_share)
             m.tally.add("certificates_avoided", removed.sum())
             m.accounts.removed("certificate_negative_list", hh.cadre[households[removed]],
@@ -124,14 +125,15 @@ class ServiceDesk:
             self._settling.setdefault(settle_day, []).append(ids[settled])
 
     # ---- what the cadres' day is asked for ----------------------------------------------------------------------
-    def demand(self, must_do_days: int) -> ServiceDemand:
+    def demand(self, must_do_days) -> ServiceDemand:
         """Work waiting per village, split by how the day rule treats it (``must_do_days``: deadlines before the
         next working day count as due today)."""
         book, V, day = self.book, self.n_villages, self.model.day
         ids = book.open_ids
         q = book.queue[ids]
         kind_of_queue, village = q // V, q % V
-        due = (kind_of_queue == SUPERVISED) & (book.deadline[ids] < day + must_do_days)
+        within = must_do_days if np.isscalar(must_do_days) else np.asarray(must_do_days)[village]  # per village
+        due = (kind_of_queue == SUPERVISED) & (book.deadline[ids] < day + within)
         urgent = (kind_of_queue == CASEWORK) & book.urgent[ids]
 
         def work(mask):

@@ -38,19 +38,20 @@ class TownshipOffice:
         m = self.model
         ex, cal = m.cfg.extra_duties, m.calendar
         rng = self._rng_shifts
-        rf = m.cfg.reform.resources_follow_tasks
-        scan = m.cfg.reform.scan_code_registration
-        reg_share = 1.0 if scan is None else scan.residual_registration_share
+        fid = m.fidelity
         staff_hours = 0.0
-        for (t, start, _dept, emergency) in self.campaigns:
+        for (t, start, dept, emergency) in self.campaigns:
             if not (start <= m.day < start + ex.campaign_days):
                 continue
+            rf = fid.rule("resources_follow_tasks", dept)
+            scan = fid.rule("scan_code_registration", t)
+            reg_share = 1.0 if scan is None else scan.residual_registration_share
             cadres = m.cadres.of_township[t]
             n = ex.shifts_per_day_per_township
             staffed = rng.random(n) < (0.0 if rf is None else rf.staffed_share)
             rostered = cadres[(self._roster[t] + np.arange(n)) % len(cadres)]
             self._roster[t] += n
-            rest_day = cal.is_protected and not emergency
+            rest_day = cal.is_protected and fid.applies("rest_rights", t) and not emergency
             by_department = staffed | rest_day
             staff_hours += by_department.sum() * ex.shift_hours * m.cfg.department_hours.staff_hours_per_shift_share
             on_duty = rostered[~by_department]
@@ -72,9 +73,9 @@ class TownshipOffice:
         m = self.model
         fa = m.cfg.forced_assignments
         rng = self._rng_assignments
-        ban = m.cfg.reform.ban_forced_assignments
-        strip = m.cfg.reform.strip_non_autonomous
         for t in range(m.structure.n_townships):
+            ban = m.fidelity.rule("ban_forced_assignments", t)
+            strip = m.fidelity.rule("strip_non_autonomous", t)
             n = rng.poisson(fa.per_month * 12.0 / 364.0)
             labour = rng.random(n) < fa.labour_share
             leak = rng.random(n)
