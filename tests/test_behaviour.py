@@ -126,16 +126,18 @@ def test_shadow_ledgers_follow_blame_and_the_weight_of_material(run):
 
 def test_the_parts_add_up_to_the_gross(run):
     base = frame(*(run(SMALL, f"seed={s}")[0] for s in (0, 1)))
-    for variant in ("reform=[one_form]", "package=all_reforms", "reform=[rest_rights]"):
+    for variant in ("reform=[one_form]", "package=all_reforms", "reform=[rest_rights]", "reform=[self_organization]"):
         v = frame(*(run(SMALL, variant, f"seed={s}")[0] for s in (0, 1)))
         p = parts(base, v)
         assert np.allclose(p[list(PARTS)].sum(axis=1), p["gross_removed"], rtol=0, atol=1e-9)
-        assert np.allclose(p["net_saved"], p["reinvested_in_residents"] + p["given_back_as_rest"], rtol=0,
-                           atol=1e-9)
+        freed_service = v["service_hours_removed_by_reforms_per_cadre_week"] - base[
+            "service_hours_removed_by_reforms_per_cadre_week"]
+        assert np.allclose(p["net_saved"], p["reinvested_in_residents"] + p["given_back_as_rest"] - freed_service,
+                           rtol=0, atol=1e-9)
 
 
 @pytest.mark.parametrize("reform", ["meeting_list", "one_form", "no_ledger_assessment", "shared_data_pool",
-                                    "ban_forced_assignments", "resources_follow_tasks"])
+                                    "ban_forced_assignments", "resources_follow_tasks", "strip_non_autonomous"])
 def test_what_the_offices_record_is_what_disappears(run, reform):
     """With rebound off, the named parts account for the gross: what is left over (overdue work caught up, work
     moved between days) is small beside it. This checks the offices' records against the hours that really go."""
@@ -149,12 +151,14 @@ def test_what_the_offices_record_is_what_disappears(run, reform):
 def test_decomposition_table_is_tidy_and_paired():
     runs = pd.DataFrame([
         {"variant": "baseline", "seed": s, "hours_removed_by_reforms_per_cadre_week": 0.0,
+         "service_hours_removed_by_reforms_per_cadre_week": 0.0,
          "rebound_hours_per_cadre_week": 0.0, "defensive_paperwork_hours_per_cadre_week": 1.0,
          "shadow_ledger_hours_per_cadre_week": 0.0, "fatigue_hours_per_cadre_week": 2.0,
          "service_hours_per_cadre_week": 5.0, "working_hours_per_cadre_week": 50.0,
          "admin_hours_per_cadre_week": 45.0, "department_hours_per_county_week": 100.0, "n_cadres": 10}
         for s in (0, 1)] + [
         {"variant": "r", "seed": s, "hours_removed_by_reforms_per_cadre_week": 10.0,
+         "service_hours_removed_by_reforms_per_cadre_week": 0.5,
          "rebound_hours_per_cadre_week": 3.0, "defensive_paperwork_hours_per_cadre_week": 0.5,
          "shadow_ledger_hours_per_cadre_week": 1.0, "fatigue_hours_per_cadre_week": 1.0,
          "service_hours_per_cadre_week": 6.0 + s, "working_hours_per_cadre_week": 45.0,
@@ -162,6 +166,6 @@ def test_decomposition_table_is_tidy_and_paired():
         for s in (0, 1)])
     t = decomposition_table(runs).set_index("part")["hours_per_cadre_week"]
     assert t["absorbed_by_rebound"] == 3.0 and t["kept_as_paperwork"] == 0.5 and t["lost_to_fatigue"] == -1.0
-    assert t["reinvested_in_residents"] == 1.5 and t["given_back_as_rest"] == 5.0
-    assert t["other_responses"] == pytest.approx(10.0 - 3.0 - 0.5 + 1.0 - 1.5 - 5.0)
+    assert t["reinvested_in_residents"] == 2.0 and t["given_back_as_rest"] == 5.0  # 1.5 more served + 0.5 freed
+    assert t["other_responses"] == pytest.approx(10.0 - 3.0 - 0.5 + 1.0 - 2.0 - 5.0)
     assert t["moved_up_to_county"] == 2.0 and t["net_saved"] == 6.5

@@ -8,7 +8,9 @@ split into:
 - ``kept_as_paperwork``: shadow ledgers and defensive paperwork the cadres took up (or gave up, when negative);
 - ``lost_to_fatigue``: the change in hours work took beyond a rested cadre's pace (negative: rested cadres work
   faster, which frees hours beyond those removed);
-- ``reinvested_in_residents``: the change in service hours;
+- ``reinvested_in_residents``: the change in service hours, plus the service hours a reform removed (a matter
+  residents' organisations settle frees a cadre's service hour, which counts as reinvested only if it is spent on
+  other residents);
 - ``given_back_as_rest``: the fall in hours worked (shorter weeks, less overtime);
 - ``other_responses``: the remainder (overdue work caught up, work moved to other days). With rebound off it stays
   small beside the gross for reforms that remove obligations, which checks the offices' records against the hours
@@ -16,7 +18,7 @@ split into:
 
 The parts add up to the gross seed by seed. Hours moved up to county departments are reported beside them, per
 cadre-week so they compare (``moved_up_to_county``), and the admin hours actually saved as ``net_saved``
-(= reinvested_in_residents + given_back_as_rest).
+(= reinvested_in_residents + given_back_as_rest, less the service hours a reform removed).
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from .stats import paired_difference
 PARTS = ("absorbed_by_rebound", "kept_as_paperwork", "lost_to_fatigue", "reinvested_in_residents",
          "given_back_as_rest", "other_responses")
 BESIDE = ("gross_removed", "net_saved", "moved_up_to_county")
-NEEDED = ("hours_removed_by_reforms_per_cadre_week", "rebound_hours_per_cadre_week",
+NEEDED = ("hours_removed_by_reforms_per_cadre_week", "service_hours_removed_by_reforms_per_cadre_week",
+          "rebound_hours_per_cadre_week",
           "defensive_paperwork_hours_per_cadre_week", "shadow_ledger_hours_per_cadre_week",
           "fatigue_hours_per_cadre_week", "service_hours_per_cadre_week", "working_hours_per_cadre_week",
           "admin_hours_per_cadre_week", "department_hours_per_county_week", "n_cadres")
@@ -46,7 +49,8 @@ def parts(baseline: pd.DataFrame, variant: pd.DataFrame) -> pd.DataFrame:
     out["kept_as_paperwork"] = change("defensive_paperwork_hours_per_cadre_week") + change(
         "shadow_ledger_hours_per_cadre_week")
     out["lost_to_fatigue"] = change("fatigue_hours_per_cadre_week")
-    out["reinvested_in_residents"] = change("service_hours_per_cadre_week")
+    out["reinvested_in_residents"] = change("service_hours_per_cadre_week") + change(
+        "service_hours_removed_by_reforms_per_cadre_week")
     out["given_back_as_rest"] = -change("working_hours_per_cadre_week")
     named = [p for p in PARTS if p != "other_responses"]
     out["other_responses"] = out["gross_removed"] - out[named].sum(axis=1)

@@ -51,10 +51,12 @@ class ReformAccounts:
         finally:
             self.rebounding = self.model.ledger.rebounding = before
 
-    def removed(self, reform: str, cadres, hours, dept: int | None = None, channel: str | None = None) -> None:
+    def removed(self, reform: str, cadres, hours, dept: int | None = None, channel: str | None = None,
+                service: bool = False) -> None:
         """`hours` (per cadre of `cadres`, or one figure for all of them) that `reform` removed from what these
         cadres would otherwise owe. Negative when a reform makes an obligation dearer (a merged document relayed
-        to villages that one of its parts would not have reached)."""
+        to villages that one of its parts would not have reached). `service`: the hours would have been spent
+        serving residents (a matter residents' organisations now settle), not on administration."""
         if self.rebounding:
             return
         cadres = np.asarray(cadres, dtype=np.int64)
@@ -65,6 +67,8 @@ class ReformAccounts:
         tally = self.model.tally
         tally.add("hours_removed_by_reforms", total)
         tally.add(f"hours_removed/{reform}", total)
+        if service:
+            tally.add("service_hours_removed_by_reforms", total)
         self.removed_by_township_today += np.bincount(self._cadre_township[cadres], weights=h,
                                                       minlength=self._n_townships)
         if dept is not None:

@@ -354,7 +354,8 @@ class Cadres:
             regular=regular, cap=cap, appointments=appts, chat_hours=chat_hours, due=due,
             must_do_days=must_do_days, service=waiting, order=order,
             proactive_demand=m.service.proactive_demand(),
-            shadow_ledger_demand=shadow, defensive_demand=defensive, productivity=productivity, service_share=self.service_share,
+            shadow_ledger_demand=shadow, defensive_demand=defensive, productivity=productivity,
+            service_share=self.service_share,
         )
         self.regular_today = regular
         self.cap_today = cap

@@ -60,6 +60,9 @@ _SUMMARY = [
      "what the obligations reforms removed or cheapened would have cost the cadres, recorded by the office that "
      "removed each one when it did (gross, before any response; negative where a reform made one dearer), "
      + _OVER_RUN),
+    ("summary", "service_hours_removed_by_reforms_per_cadre_week", "hours per cadre-week",
+     "of the hours removed by reforms, those that would have been spent serving residents (matters residents' "
+     "organisations now settle), " + _OVER_RUN),
     ("summary", "rebound_hours_per_cadre_week", "hours per cadre-week",
      "hours of what departments asked in response to reforms (more of what became cheap, traces of what was "
      "removed, new tasks for visible slack), " + _OVER_RUN),
@@ -217,7 +220,8 @@ def summarise(model) -> dict:
     out["admin_hours_per_cadre_week"] = admin
     out["working_hours_per_cadre_week"] = admin + service
     out["service_share"] = service / (admin + service) if admin + service > 0 else 0.0
-    for key in ("hours_removed_by_reforms", "rebound_hours", "shadow_ledger_hours", "fatigue_hours"):
+    for key in ("hours_removed_by_reforms", "service_hours_removed_by_reforms", "rebound_hours", "shadow_ledger_hours",
+                "fatigue_hours"):
         out[f"{key}_per_cadre_week"] = float(tally.total(key) / C / weeks)
     out["overtime_hours_per_cadre_week"] = float(tally.total("overtime_hours") / C / weeks)
     out["after_hours_messages_per_cadre_week"] = float(tally.total("after_hours_messages") / C / weeks)

@@ -106,7 +106,8 @@ class DataOffice:
             own = np.where(self.momentary[fields], -1, self.own_store[system, fields])
             own_cov = self._coverage(own, fields, self.own_coverage, self.own_updated)
             self._remember(own, fields, own_cov, self.own_coverage, self.own_updated)
-            own_hours = cfg.form_overhead_hours + households * (1.0 - own_cov).sum(axis=0) * cfg.entry_minutes_per_field / 60.0
+            own_entries = households * (1.0 - own_cov).sum(axis=0)
+            own_hours = cfg.form_overhead_hours + own_entries * cfg.entry_minutes_per_field / 60.0
             m.accounts.removed(self.reform_name, vline, own_hours[m.structure.cadre_village[vline]] - village_hours,
                                dept.index, "data_reports")
             m.accounts.removed(self.reform_name, tline,

@@ -18,7 +18,8 @@ class MeetingOffice:
         acc = m.accounts
         town = dept.township_line
         vill = dept.village_line if villages else np.zeros(0, dtype=np.int64)
-        full_town, full_vill = cfg.duration_hours + cfg.travel_hours_county, cfg.duration_hours + cfg.travel_hours_township
+        full_town = cfg.duration_hours + cfg.travel_hours_county      # what one attendance costs without the list
+        full_vill = cfg.duration_hours + cfg.travel_hours_township
         if ml is not None and ml.cut_unnecessary and not necessary:
             acc.removed("meeting_list", town, full_town, dept.index, "meetings")
             acc.removed("meeting_list", vill, full_vill, dept.index, "meetings")

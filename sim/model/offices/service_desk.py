@@ -110,7 +110,8 @@ class ServiceDesk:
         if m.cfg.reform.self_organization is not None:
             p_before = 1.0 - (1.0 - sv.self_settle_probability) ** hh.organiser_ties_before[households]
             fostered = settled & (u_settle[keep] >= p_before)  # settled only thanks to the new organisers
-            m.accounts.removed("self_organization", hh.cadre[households[fostered]], self._kind_hours[kind[fostered]])
+            m.accounts.removed("self_organization", hh.cadre[households[fostered]], self._kind_hours[kind[fostered]],
+                               service=True)
         urgent = u_urgent < self._urgent_share[kind]
         village = st.household_village[households]
         queue = np.where(self.walk_in[kind] & ~urgent, DESK, CASEWORK) * self.n_villages + village
