@@ -29,6 +29,9 @@ class ReformAccounts:
         self.model = model
         st = model.structure
         self.rebounding = False
+        self.recording = bool(model.reforms)  # nothing is removed without a reform
+        # departments watch what their requests cost only when something can change it (a reform) and they respond
+        self.watching = model.cfg.rebound.elasticity > 0 and bool(model.reforms)
         D, T = st.n_departments, st.n_townships
         self.spent_today = np.zeros((D, len(CHANNELS)))    # hours departments' requests cost the cadres today
         self.removed_today = np.zeros((D, len(CHANNELS)))  # hours reforms removed from those requests today
@@ -57,7 +60,7 @@ class ReformAccounts:
         cadres would otherwise owe. Negative when a reform makes an obligation dearer (a merged document relayed
         to villages that one of its parts would not have reached). `service`: the hours would have been spent
         serving residents (a matter residents' organisations now settle), not on administration."""
-        if self.rebounding:
+        if self.rebounding or not self.recording:
             return
         cadres = np.asarray(cadres, dtype=np.int64)
         h = np.broadcast_to(np.asarray(hours, dtype=np.float64), cadres.shape)
@@ -77,7 +80,7 @@ class ReformAccounts:
     def spent(self, dept: int, channel: str, cadres, hours) -> None:
         """What a department's usual request costs the cadres (hours owed), as it is sent. What it asks as rebound
         is left out, so cost / (cost + removed) is the cost of a request against what it would have cost."""
-        if self.rebounding:
+        if self.rebounding or not self.watching:
             return
         cadres = np.asarray(cadres, dtype=np.int64)
         self.spent_today[dept, CH[channel]] += float(np.broadcast_to(np.asarray(hours, dtype=np.float64),
@@ -99,7 +102,7 @@ class ReformAccounts:
     def close_day(self, idle_hours: np.ndarray) -> None:
         """End of day: the county's smoothed view of the slack, then a clean page for tomorrow."""
         m = self.model
-        if m.calendar.is_workday and m.cfg.rebound.elasticity > 0:
+        if m.calendar.is_workday and self.watching:
             a = 7.0 / (5.0 * m.cfg.rebound.lag_days)  # smoothing per working day
             C = len(idle_hours)
             freed = (self.removed_by_township_today.sum() - m.tally.by_day("rebound_hours")[m.day]) / C

@@ -87,7 +87,7 @@ class Department(mesa.Agent):
         """At the end of the day: what the department's requests cost the cadres and what reforms removed from
         them; from the smoothed figures, how much more it asks of each channel."""
         rb = self.model.cfg.rebound
-        if rb.elasticity <= 0:
+        if not self.model.accounts.watching:
             return
         a = 1.0 / rb.lag_days
         acc = self.model.accounts

@@ -67,7 +67,7 @@ def share_out(demand: np.ndarray, offer: np.ndarray, pool: np.ndarray, order: np
     first = np.concatenate(([True], p[1:] != p[:-1]))
     before -= np.maximum.accumulate(np.where(first, before, 0.0))
     taken = np.empty_like(offer)
-    taken[order] = np.clip(demand[p] - before, 0.0, off)
+    taken[order] = np.minimum(np.maximum(demand[p] - before, 0.0), off)
     return taken
 
 
@@ -127,7 +127,7 @@ def plan_day(
         soon, later = np.where(in_time, due, 0.0), np.where(in_time, 0.0, due)
     need = soon.sum(axis=(1, 2)) / productivity
     spend = np.minimum(need, np.maximum(cap - used, 0.0))
-    done, soon[...] = take_earliest_deadline_first(soon, spend * productivity)
+    done = take_earliest_deadline_first(soon, spend * productivity)
     hours[:, _DL_TO_A] += done / productivity[:, None]
     used += spend
     overdue = (due[:, 0, :] if np.isscalar(must_do_days) else soon[:, 0, :] + later[:, 0, :]).sum(axis=1)
@@ -148,7 +148,7 @@ def plan_day(
     first_share = casework(free * service_share)
     free -= first_share
     ahead_h = np.minimum(later.sum(axis=(1, 2)) / productivity, free)
-    done, later[...] = take_earliest_deadline_first(later, ahead_h * productivity)
+    done = take_earliest_deadline_first(later, ahead_h * productivity)
     if not np.isscalar(must_do_days):
         due[...] = soon + later
     hours[:, _DL_TO_A] += done / productivity[:, None]

@@ -56,7 +56,7 @@ class WorkLedger:
         self.today = 0
 
     def add_due(self, cadres, activity: str, hours, deadline_day: int) -> None:
-        k = int(np.clip(deadline_day - self.today, 0, HORIZON - 1))
+        k = min(max(int(deadline_day) - self.today, 0), HORIZON - 1)
         cadres = np.asarray(cadres, dtype=np.int64)
         np.add.at(self.due[:, k, DL[activity]], cadres, hours)
         if self.rebounding:
@@ -85,11 +85,17 @@ class WorkLedger:
         self.today += 1
 
 
-def take_earliest_deadline_first(due: np.ndarray, work: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Spend `work[c]` on cadre c's owed work ``due`` ([C, K, A]), earliest deadline first (activities in a fixed
-    order within a day). Returns (work done per cadre and activity [C, A], what remains owed [C, K, A])."""
+def take_earliest_deadline_first(due: np.ndarray, work: np.ndarray) -> np.ndarray:
+    """Spend `work[c]` on cadre c's owed work ``due`` ([C, K, A], updated in place: what remains owed),
+    earliest deadline first (activities in a fixed order within a day). Returns the work done per cadre and
+    activity [C, A]. Only the cadres with work to spend are touched (on a busy day most have none left)."""
     C, K, Aa = due.shape
-    flat = due.reshape(C, K * Aa)
-    cs = np.cumsum(flat, axis=1)
-    taken = np.clip(work[:, None] - (cs - flat), 0.0, flat)
-    return taken.reshape(C, K, Aa).sum(axis=1), (flat - taken).reshape(C, K, Aa)
+    done = np.zeros((C, Aa))
+    rows = np.flatnonzero(work > 0)
+    if len(rows):
+        flat = due[rows].reshape(len(rows), K * Aa)
+        before = np.cumsum(flat, axis=1) - flat   # owed ahead of each item
+        taken = np.minimum(np.maximum(work[rows, None] - before, 0.0), flat)
+        due[rows] = (flat - taken).reshape(len(rows), K, Aa)
+        done[rows] = taken.reshape(len(rows), K, Aa).sum(axis=1)
+    return done

@@ -288,23 +288,29 @@ class ChatOffice:
         rests = fid.mask("rest_rights")[township][:, None]               # [C, 1] rest_rights applies
         out_of_hours = (tc != self.WORK) if is_workday else np.ones(12, dtype=bool)
         after_hours = (tc == self.LATE) if is_workday else np.ones(12, dtype=bool)
-        deferred = ((calm & out_of_hours) | (rests & after_hours)) & (urg == 0)          # [C, 12]
-        interrupt = act.astype(bool) & ~((urg == 0) & calm)                            # [C, 12]
+        if not (calm.any() or rests.any()):
+            calm = rests = False  # the same rules for every cadre: one row of cells (a matrix product, not [C, 12])
+        deferred = ((calm & out_of_hours) | (rests & after_hours)) & (urg == 0)          # [C, 12] or [12]
+        interrupt = act.astype(bool) & ~((urg == 0) & calm)
         minutes = ch.read_minutes + act * ch.action_minutes + interrupt * ch.refocus_minutes
-        now_minutes = (per_cadre * minutes * ~deferred).sum(axis=1)
-        later_minutes = (per_cadre * minutes * deferred).sum(axis=1)
-        self.deferred_minutes += later_minutes
-        self.deferred_count += (per_cadre * deferred).sum(axis=1)
         handled_late = after_hours & ~deferred
-        after = (per_cadre * handled_late).sum(axis=1)
+
+        def per_row(weights, copies=per_cadre):  # per cadre: the copies seen, weighted per cell
+            return copies @ weights if np.ndim(weights) == 1 else (copies * weights).sum(axis=1)
+
+        now_minutes = per_row(minutes * ~deferred)
+        self.deferred_minutes += per_row(minutes * deferred)
+        self.deferred_count += per_row(deferred.astype(float))
+        after = per_row(handled_late.astype(float))
         m.tally.add("after_hours_messages", after.sum())
-        m.tally.add("after_hours_messages_non_urgent", (per_cadre * (handled_late & (urg == 0))).sum())
+        m.tally.add("after_hours_messages_non_urgent", per_row((handled_late & (urg == 0)).astype(float)).sum())
         batch_minutes = 0.0
         if is_workday:
             now_minutes = now_minutes + self.deferred_minutes
             if self.no_instant is not None:
                 # batched reading: one refocus per batch on a day with any non-urgent messages
-                batch = calm[:, 0] & ((per_cadre[:, urg == 0].sum(axis=1) + self.deferred_count) > 0)
+                calm_cadre = np.broadcast_to(calm, (len(per_cadre), 1))[:, 0]
+                batch = calm_cadre & ((per_cadre[:, urg == 0].sum(axis=1) + self.deferred_count) > 0)
                 batch_minutes = batch * self.no_instant.batches_per_day * ch.refocus_minutes
                 now_minutes = now_minutes + batch_minutes
             self.deferred_minutes[:] = 0.0
@@ -319,8 +325,8 @@ class ChatOffice:
                 base_notes, base_groups = self._copies(self.base, src, u)
             base = self._per_cadre(self.base, base_notes, base_groups, base_cell)
             base_minutes = ch.read_minutes + act * ch.action_minutes + act * ch.refocus_minutes
-            self.removed_hours_today = ((base * base_minutes).sum(axis=1) - (per_cadre * minutes).sum(axis=1)
-                                        - batch_minutes) / 60.0
+            base_weights = base_minutes if np.ndim(minutes) == 1 else np.broadcast_to(base_minutes, minutes.shape)
+            self.removed_hours_today = (per_row(base_weights, base) - per_row(minutes) - batch_minutes) / 60.0
             # both reforms act on the same copies: the saving is booked to the one that changes the groups, if on
             reform = "merge_workgroups" if m.cfg.reform.merge_workgroups is not None else "no_instant_reply"
             m.accounts.removed(reform, np.arange(len(per_cadre)), self.removed_hours_today)
