@@ -5,8 +5,11 @@ applied by departments (a rule about what they send down: meetings, documents, f
 (a rule about how the grassroots work: rest days, the satisfaction survey, the certificate list). At the start a
 share ``compliance`` of those units applies it (one uniform per unit, so a higher compliance adds units without
 reshuffling the others: common random numbers). A unit that applies it may lapse (``backsliding``, a yearly
-hazard: 反弹回潮) and stays lapsed until the county's yearly review of burden reduction (督查检查) finds it and
-puts it back on the rule, which is the only inspection of the reform itself the model has.
+hazard: 反弹回潮) and stays lapsed until the county's review of burden reduction (督查检查, yearly) finds it and
+puts it back on the rule: a lapsed unit is found with a yearly hazard of one, the only inspection of the reform
+itself the model has. Lapsing and being found form a two-state process that starts in its steady state (a
+complying unit applies the rule at the start with the steady-state chance 1 / (1 + backsliding)), so no figure
+depends on when in the review cycle a run starts or how long it is.
 """
 
 from __future__ import annotations
@@ -39,7 +42,8 @@ UNIT = {
     "rest_rights": TOWNSHIP,               # a township protects its cadres' rest days
 }
 
-REVIEW_DAYS = 364  # the county's review of burden reduction is yearly (the campaign's annual 督查检查; the brief)
+REVIEWS_PER_YEAR = 1.0  # the county reviews burden reduction yearly (the campaign's annual 督查检查; the brief): a
+                        # lapsed unit is found within a year on average
 
 
 class Fidelity:
@@ -56,7 +60,9 @@ class Fidelity:
             self.complying[name] = model.streams[f"fidelity/{name}"].random(n) < rule.compliance
             self.applying[name] = self.complying[name].copy()
             if rule.backsliding > 0:
-                self._lapse_rng[name] = model.streams[f"fidelity/{name}/lapses"]
+                rng = self._lapse_rng[name] = model.streams[f"fidelity/{name}/lapses"]
+                steady = REVIEWS_PER_YEAR / (REVIEWS_PER_YEAR + rule.backsliding)
+                self.applying[name] &= rng.random(n) < steady
 
     def applies(self, name: str, unit: int) -> bool:
         """Whether department or township `unit` (as the reform's UNIT says) applies reform `name` today."""
@@ -77,14 +83,13 @@ class Fidelity:
         return float(on.mean()) if on is not None else 0.0
 
     def review_and_lapse(self) -> None:
-        """Each day some applying units lapse; the yearly review puts every lapsed one back on the rule."""
+        """Each day some applying units lapse, and the review finds some lapsed ones and puts them back."""
         m = self.model
-        if m.day > 0 and m.day % REVIEW_DAYS == 0:
-            for name in self.applying:
-                self.applying[name] = self.complying[name].copy()
         for name, rng in self._lapse_rng.items():
-            hazard = getattr(m.cfg.reform, name).backsliding / 364.0
-            lapse = rng.random(len(self.applying[name])) < hazard
-            self.applying[name] = self.applying[name] & ~lapse
+            on, complying = self.applying[name], self.complying[name]
+            u = rng.random(len(on))
+            lapse = on & (u < getattr(m.cfg.reform, name).backsliding / 364.0)
+            found = complying & ~on & (u < REVIEWS_PER_YEAR / 364.0)
+            self.applying[name] = (on & ~lapse) | found
         for name in self.applying:
             m.tally.add(f"applying/{name}", self.applying[name].mean())

@@ -96,7 +96,7 @@ class GrassrootsModel(mesa.Model):
         self.ledger.today = self.tally.today = self.day
         self.department_hours_today = 0.0
 
-        self.fidelity.review_and_lapse()     # some lapse from the reforms; the yearly review puts them back
+        self.fidelity.review_and_lapse()     # some lapse from the reforms; the review finds some and puts them back
         self.departments.do("step")          # documents, meetings, reports, inspections, duties sent down
         if self.calendar.is_monday:
             self.assessment.weekly_ledgers()
