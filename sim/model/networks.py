@@ -1,7 +1,9 @@
-"""The five network layers of the brief, built with networkx from the scenario and the seed.
+"""The five network layers of the brief, built from the scenario and the seed.
 
-Each layer is a networkx graph (so it can be drawn, inspected and exported), and each is also read once into the
-index arrays the daily loop uses (so a simulated day never walks a graph):
+Each layer is a networkx graph (so it can be drawn, inspected and exported) and the index arrays the daily loop
+uses (so a simulated day never walks a graph). The small layers are built as graphs and read into arrays; the large
+ones (the service grid, the work groups, a county's 200,000 households' ties) are built as arrays, and their graphs
+are made on request (``Structure.service_grid``, ``Structure.resident_ties``, ``WorkGroups.graph``):
 
 - hierarchy   (DiGraph): department -> township -> village -> cadre, plus department -> cadre "line" edges (条线):
   which cadre receives what a department sends down.
@@ -12,11 +14,15 @@ index arrays the daily loop uses (so a simulated day never walks a graph):
 - data systems (DiGraph): department -> system -> data field; who asks for which household field.
 - resident ties (Graph, per village): household -- household; word of mouth, 12345 habits, self-organisation.
 
-All randomness comes from the model's "network" stream; networkx generators get integer seeds drawn from it.
+All randomness comes from the model's "network" stream; networkx generators get integer seeds drawn from it (the
+residents' small worlds are networkx's Watts-Strogatz graphs for those seeds, generated in array code:
+``watts_strogatz_edges``).
 """
 
 from __future__ import annotations
 
+import random
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -63,6 +69,13 @@ class Structure:
         g.add_nodes_from((("cadre", c) for c in range(self.n_cadres)), kind="cadre")
         g.add_edges_from((("cadre", c), ("household", h)) for h, c in enumerate(self.household_cadre.tolist()))
         return g
+
+    @property
+    def resident_ties(self) -> nx.Graph:
+        """Households' ties (within villages) as a networkx graph, built on request from the CSR the loop uses."""
+        H = self.n_households
+        return nx.from_scipy_sparse_array(sp.csr_matrix((np.ones(len(self.tie_indices)), self.tie_indices,
+                                                         self.tie_indptr), shape=(H, H)))
 
     @property
     def is_village_cadre(self) -> np.ndarray:
@@ -192,9 +205,11 @@ def build_structure(cfg, rng: np.random.Generator) -> Structure:
         n = int(per_village[v])
         if k >= 2 and n > k:
             seed = int(rng.integers(2**31 - 1))  # one draw per village either way: the other streams stay put
-            g = (nx.watts_strogatz_graph(n, k, cfg.residents.ties_rewire, seed=seed) if small_world
-                 else nx.random_regular_graph(k - k % 2, n, seed=seed))  # WS's degree: k//2 neighbours a side
-            e = np.asarray(g.edges(), dtype=np.int64).reshape(-1, 2) + starts[v]
+            if small_world:
+                e = watts_strogatz_edges(n, k, cfg.residents.ties_rewire, seed)
+            else:  # WS's degree: k//2 neighbours a side
+                e = np.asarray(nx.random_regular_graph(k - k % 2, n, seed=seed).edges(), dtype=np.int64)
+            e = e.reshape(-1, 2) + starts[v]
             rows.append(e[:, 0])
             cols.append(e[:, 1])
     if rows:
@@ -216,6 +231,99 @@ def build_structure(cfg, rng: np.random.Generator) -> Structure:
     )
 
 
+def watts_strogatz_edges(n: int, k: int, p: float, seed: int) -> np.ndarray:
+    """The edges of ``networkx.watts_strogatz_graph(n, k, p, seed=seed)`` (for n > k) as an [E, 2] array: the same
+    graph, drawn from the same stream of random numbers, in array code (networkx builds a graph of dicts edge by
+    edge: 1.2 s of a county's build for 200,000 households; this takes a tenth of that).
+
+    networkx visits the ring lattice's edges (u, u + j) for j = 1..k//2 and u = 0..n-1, draws ``random() < p`` for
+    each and, for the few that rewire, draws new ends with ``choice`` until one is neither u nor a neighbour. Here
+    every ``random()`` of the stream is computed at once from the Mersenne Twister's 32-bit words (two words each,
+    CPython's formula), so only the rewired edges are visited one by one. ``tests/test_networks.py`` checks the
+    edge sets are identical to networkx's."""
+    if not n > k >= 2:
+        raise ValueError(f"watts_strogatz_edges needs n > k >= 2 (got n={n}, k={k})")
+    half = k // 2
+    n_edges = n * half                       # the lattice's edges, in networkx's visiting order e = (j - 1) n + u
+    rand = random.Random(seed)               # what networkx makes of an integer seed
+    shift = 32 - n.bit_length()              # choice(range(n)): getrandbits(bit_length) = word >> shift, below n
+    words = np.zeros(0, dtype=np.uint64)
+    picks: list[int] = []                    # each word as choice would read it
+    hits: tuple[list, list] = ([], [])      # word offsets (even, odd) where a random() below p would start
+
+    def supply(upto: int) -> None:
+        nonlocal words, picks, hits
+        more = max(upto - len(words), len(words)) + 256
+        new = np.frombuffer(rand.getrandbits(32 * more).to_bytes(4 * more, "little"), dtype="<u4")
+        words = np.concatenate([words, new.astype(np.uint64)])
+        picks = (words >> np.uint64(shift)).tolist()
+        x = ((words[:-1] >> 5) * 67108864.0 + (words[1:] >> 6)) * (1.0 / 9007199254740992.0)  # random()
+        at = np.flatnonzero(x < p)
+        hits = (at[at % 2 == 0].tolist(), at[at % 2 == 1].tolist())
+
+    def is_lattice(a: int, b: int) -> bool:
+        d = (b - a) % n
+        return 0 < d <= half or n - d <= half
+
+    removed: set[int] = set()                # lattice edges rewired away, as low * n + high
+    added: set[int] = set()                  # edges rewired to
+    degree = [2 * half] * n
+    offset, e = 0, 0
+    supply(2 * n_edges + 4 * int(n_edges * p) + 2)
+    while e < n_edges:
+        if offset + 2 * (n_edges - e) + 2 > len(picks):
+            supply(offset + 2 * (n_edges - e) + 2)   # every random() still to come
+        found = hits[offset % 2]
+        i = bisect_left(found, offset)
+        if i == len(found):
+            break
+        e += (found[i] - offset) // 2            # the edges between are kept, two words each
+        if e >= n_edges:
+            break
+        offset = found[i] + 2
+        u = e % n
+        v = (u + e // n + 1) % n
+        while True:                              # w = choice(nodes), then again while w is u or a neighbour
+            if offset >= len(picks):
+                supply(offset + 1)
+            w = picks[offset]
+            offset += 1
+            if w < n:
+                break
+        skipped = False
+        while True:
+            key = u * n + w if u < w else w * n + u
+            if w != u and not ((is_lattice(u, w) and key not in removed) or key in added):
+                break
+            while True:
+                if offset >= len(picks):
+                    supply(offset + 1)
+                w = picks[offset]
+                offset += 1
+                if w < n:
+                    break
+            if degree[u] >= n - 1:
+                skipped = True                   # u already knows everyone: this edge is not rewired
+                break
+        if not skipped:
+            removed.add(u * n + v if u < v else v * n + u)
+            key = u * n + w if u < w else w * n + u
+            if key in removed:
+                removed.discard(key)
+            else:
+                added.add(key)
+            degree[v] -= 1
+            degree[w] += 1
+        e += 1
+    first = np.tile(np.arange(n), half)
+    second = (first + np.repeat(np.arange(1, half + 1), n)) % n
+    keys = np.minimum(first, second) * n + np.maximum(first, second)
+    if removed:
+        keys = keys[~np.isin(keys, np.fromiter(removed, dtype=np.int64, count=len(removed)))]
+    keys = np.concatenate([keys, np.fromiter(added, dtype=np.int64, count=len(added))])
+    return np.column_stack([keys // n, keys % n])
+
+
 @dataclass
 class WorkGroups:
     """The bipartite cadre--chat-group network. A group has an owner (who posts notices in it), a level (county,
@@ -233,7 +341,18 @@ class WorkGroups:
     group_level: np.ndarray               # [G] LEVEL_COUNTY, LEVEL_TOWNSHIP or LEVEL_VILLAGE
     group_village: np.ndarray             # [G] the village of a village group; -1 for the others
     children: sp.csr_matrix               # [G, G] 1 if the second group sits one level below the first
-    graph: nx.Graph = field(repr=False)
+
+    @property
+    def graph(self) -> nx.Graph:
+        """The cadre--group network as a bipartite networkx graph, built on request (for drawing and inspection;
+        the daily loop reads `membership`, the same edges)."""
+        graph = nx.Graph()
+        C, G = self.membership.shape
+        coo = self.membership.tocoo()
+        graph.add_nodes_from((("cadre", c) for c in range(C)), bipartite=0)
+        graph.add_nodes_from(((("group", g), {"level": int(self.group_level[g])}) for g in range(G)), bipartite=1)
+        graph.add_edges_from(zip((("cadre", int(c)) for c in coo.row), (("group", int(g)) for g in coo.col)))
+        return graph
 
     def groups_per_cadre(self, day: int) -> np.ndarray:
         active = (self.group_start <= day) & (day < self.group_end)
@@ -354,17 +473,10 @@ def build_workgroups(cfg, st: Structure, rng: np.random.Generator, campaigns, me
     og = np.full((len(owner_groups), max_g), -1, dtype=np.int64)
     for o, gs in enumerate(owner_groups):
         og[o, :len(gs)] = gs
-    graph = nx.Graph()
-    coo = membership.tocoo()
-    graph.add_nodes_from((("cadre", c) for c in range(st.n_cadres)), bipartite=0)
-    graph.add_nodes_from((("group", g) for g in range(G)), bipartite=1)
-    graph.add_edges_from(zip((("cadre", int(c)) for c in coo.row), (("group", int(g)) for g in coo.col)))
-    for g in range(G):
-        graph.nodes[("group", g)]["level"] = int(group_level[g])  # the forwarding edges are in `children`
     wg = WorkGroups(
         membership=membership, group_owner=group_owner_a, group_start=np.asarray(group_start),
         group_end=np.asarray(group_end), owner_groups=og, owner_n_groups=np.array([len(x) for x in owner_groups]),
         owner_township=owner_township_a, owner_kind=owner_kind_a, owner_village=owner_village_a,
-        group_level=group_level, group_village=group_village, children=children, graph=graph,
+        group_level=group_level, group_village=group_village, children=children,
     )
     return wg, dept_owner, campaign_owner
