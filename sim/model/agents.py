@@ -121,14 +121,9 @@ class Department(mesa.Agent):
         m, cfg = self.model, self.model.cfg.documents
         rng = self._rng_documents if rng is None else rng
         n = rng.poisson(cfg.per_department_per_week / 5.0 * scale)
-        themes = rng.integers(cfg.themes_per_department, size=n)
-        implement = rng.random(n) < cfg.implement_share
-        # "need not be issued" is a property of documents that ask for no action
-        unnecessary = (~implement) & (rng.random(n) * max(1e-12, 1.0 - cfg.implement_share) < cfg.unnecessary_share)
-        relay = rng.random(n) < cfg.relay_to_village_share
         merge = m.fidelity.rule("merge_documents", self.index)
         docs = m.documents
-        for theme, imp, unn, rel in zip(themes, implement, unnecessary, relay):
+        for theme, imp, unn, rel in zip(*self._draw_documents(rng, n)) if n else ():
             if merge is not None and merge.cut_unnecessary and unn:
                 m.chat.post_department_notice(self.index)  # a short message in the group instead of a document
                 m.accounts.removed("merge_documents", docs.recipients(self, bool(rel)), docs.hours(int(imp)),
@@ -155,6 +150,16 @@ class Department(mesa.Agent):
                     docs.deliver(self, n_implement=int(imp), relay=bool(rel))
             self.held_documents.clear()
 
+    def _draw_documents(self, rng, n: int) -> tuple[list, list, list, list]:
+        """n documents' theme, whether each asks for action, need not be issued at all, and is relayed to villages."""
+        cfg = self.model.cfg.documents
+        themes = rng.integers(cfg.themes_per_department, size=n)
+        implement = rng.random(n) < cfg.implement_share
+        # "need not be issued" is a property of documents that ask for no action
+        unnecessary = (~implement) & (rng.random(n) * max(1e-12, 1.0 - cfg.implement_share) < cfg.unnecessary_share)
+        relay = rng.random(n) < cfg.relay_to_village_share
+        return themes.tolist(), implement.tolist(), unnecessary.tolist(), relay.tolist()
+
     def _issue_merged(self, parts: list[tuple[bool, bool]]) -> None:
         """One file for the documents held on a theme: read once, every part's implementation; the village line
         reads the whole file if any part was relayed. What merging removed is recorded."""
@@ -171,12 +176,14 @@ class Department(mesa.Agent):
         cfg = self.model.cfg.meetings
         rng = self._rng_meetings if rng is None else rng
         n = rng.poisson(cfg.per_department_per_week / 5.0 * scale)
+        if not n:   # most days (drawing nothing of size 0 uses no random numbers: the streams stay in step)
+            return
         topics = rng.integers(cfg.topic_groups, size=n)
         necessary = rng.random(n) < cfg.necessary_share
         villages = rng.random(n) < cfg.village_attendance_share
         lead = rng.integers(1, cfg.lead_days + 1, size=n)
-        for t, nec, vil, ld in zip(topics, necessary, villages, lead):
-            self.model.meetings.request(self, int(t), bool(nec), bool(vil), int(ld))
+        for t, nec, vil, ld in zip(topics.tolist(), necessary.tolist(), villages.tolist(), lead.tolist()):
+            self.model.meetings.request(self, t, nec, vil, ld)
 
     def request_reports(self, rng=None, scale: float = 1.0) -> None:
         cfg = self.model.cfg.data_reports
@@ -199,13 +206,15 @@ class Department(mesa.Agent):
         cfg = self.model.cfg.pushed_down
         rng = self._rng_pushed if rng is None else rng
         n = rng.poisson(cfg.per_department_per_week / 5.0 * scale + extra_per_day)
+        if not n:
+            return
         u_cat = rng.random(n)
         village_level = rng.random(n) < cfg.village_share
         non_autonomous = rng.random(n) < cfg.non_autonomous_share
-        for uc, vil, nonaut in zip(u_cat, village_level, non_autonomous):
+        for uc, vil, nonaut in zip(u_cat.tolist(), village_level.tolist(), non_autonomous.tolist()):
             category = "core" if uc < cfg.core_share else ("shared" if uc < cfg.core_share + cfg.shared_share
                                                             else "returned")
-            self.model.duties.push(self, category, bool(vil), bool(vil and nonaut))
+            self.model.duties.push(self, category, vil, vil and nonaut)
 
 
 class Cadres:
@@ -355,7 +364,7 @@ class Cadres:
             must_do_days=must_do_days, service=waiting, order=order,
             proactive_demand=m.service.proactive_demand(),
             shadow_ledger_demand=shadow, defensive_demand=defensive, productivity=productivity,
-            service_share=self.service_share,
+            service_share=self.service_share, owed_until=ledger.owed_until,
         )
         self.regular_today = regular
         self.cap_today = cap
@@ -504,7 +513,8 @@ class Households:
         has = self.has_view
         if w <= 0 or not has.any():
             return
-        heard, n = (self.ties @ np.column_stack([np.where(has, self.satisfaction, 0.0), has])).T
+        heard = self.ties @ np.where(has, self.satisfaction, 0.0)   # two products: faster than one of two columns
+        n = self.ties @ has.astype(np.float64)
         told = has & (n > 0)
         neighbours = np.divide(heard, n, out=np.zeros_like(heard), where=told)
         self.satisfaction = np.where(told, (1.0 - w) * self.satisfaction + w * neighbours, self.satisfaction)

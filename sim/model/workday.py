@@ -86,6 +86,7 @@ def plan_day(
     defensive_demand: np.ndarray, # [C] hours of defensive paperwork the cadre feels bound to do today
     productivity: np.ndarray,     # [C] in (0, 1]
     service_share: np.ndarray,    # [C] share of free regular hours the village's casework gets first
+    owed_until: int | None = None,  # due[:, owed_until:] holds nothing (the ledger's own figure; None: look at all)
 ) -> DayPlan:
     C = len(regular)
     hours = np.zeros((C, len(ACTIVITIES)))
@@ -148,7 +149,9 @@ def plan_day(
     first_share = casework(free * service_share)
     free -= first_share
     ahead_h = np.minimum(later.sum(axis=(1, 2)) / productivity, free)
-    done = take_earliest_deadline_first(later, ahead_h * productivity)
+    done = take_earliest_deadline_first(
+        later, ahead_h * productivity,
+        None if owed_until is None or not np.isscalar(must_do_days) else owed_until - must_do_days)
     if not np.isscalar(must_do_days):
         due[...] = soon + later
     hours[:, _DL_TO_A] += done / productivity[:, None]

@@ -54,11 +54,13 @@ class WorkLedger:
         self.appointments = np.zeros((len(APPOINTMENT_ACTIVITIES), days + HORIZON + 1, n_cadres), dtype=np.float64)
         self.meeting_count = np.zeros((days + HORIZON + 1, n_cadres), dtype=np.int16)
         self.today = 0
+        self.owed_until = 1  # due[:, owed_until:] holds nothing (the day rule leaves the empty horizon alone)
 
     def add_due(self, cadres, activity: str, hours, deadline_day: int) -> None:
         k = min(max(int(deadline_day) - self.today, 0), HORIZON - 1)
         cadres = np.asarray(cadres, dtype=np.int64)
         np.add.at(self.due[:, k, DL[activity]], cadres, hours)
+        self.owed_until = max(self.owed_until, k + 1)
         if self.rebounding:
             self._count_rebound(cadres, hours)
 
@@ -82,20 +84,23 @@ class WorkLedger:
         self.due[:, :-1, :] = self.due[:, 1:, :]
         self.due[:, -1, :] = 0.0
         self.due[:, 0, :] += overdue
+        self.owed_until = max(self.owed_until - 1, 1)
         self.today += 1
 
 
-def take_earliest_deadline_first(due: np.ndarray, work: np.ndarray) -> np.ndarray:
+def take_earliest_deadline_first(due: np.ndarray, work: np.ndarray, owed_until: int | None = None) -> np.ndarray:
     """Spend `work[c]` on cadre c's owed work ``due`` ([C, K, A], updated in place: what remains owed),
     earliest deadline first (activities in a fixed order within a day). Returns the work done per cadre and
-    activity [C, A]. Only the cadres with work to spend are touched (on a busy day most have none left)."""
+    activity [C, A]. Only the cadres with work to spend are touched (on a busy day most have none left), and only
+    the deadlines before `owed_until` (the ledger knows where its owed work ends; nothing is owed beyond it)."""
     C, K, Aa = due.shape
+    k = K if owed_until is None else min(max(owed_until, 0), K)
     done = np.zeros((C, Aa))
     rows = np.flatnonzero(work > 0)
-    if len(rows):
-        flat = due[rows].reshape(len(rows), K * Aa)
+    if len(rows) and k:
+        flat = due[rows, :k, :].reshape(len(rows), k * Aa)
         before = np.cumsum(flat, axis=1) - flat   # owed ahead of each item
         taken = np.minimum(np.maximum(work[rows, None] - before, 0.0), flat)
-        due[rows] = (flat - taken).reshape(len(rows), K, Aa)
-        done[rows] = taken.reshape(len(rows), K, Aa).sum(axis=1)
+        due[rows, :k, :] = (flat - taken).reshape(len(rows), k, Aa)
+        done[rows] = taken.reshape(len(rows), k, Aa).sum(axis=1)
     return done

@@ -34,6 +34,13 @@ class _Net:
     village_targets: np.ndarray  # [V, k] a village's groups that sit below a township-level group, -1 padded
 
 
+# the twelve cells a copy falls in (cell = time x 4 + action x 2 + urgent): each cell's time of day, whether it asks
+# for action, whether it is urgent
+CELL_TIME = np.repeat(np.arange(3), 4)
+CELL_ACTION = np.tile(np.repeat([0, 1], 2), 3)
+CELL_URGENT = np.tile([0, 1], 6)
+
+
 class ChatOffice:
     """Work groups and their messages.
 
@@ -279,9 +286,7 @@ class ChatOffice:
         per_cadre = self._per_cadre(self.net, notes, groups, cell)     # [C, 12] copies seen
         m.tally.add("messages", per_cadre.sum())
 
-        tc = np.repeat(np.arange(3), 4)
-        act = np.tile(np.repeat([0, 1], 2), 3)
-        urg = np.tile([0, 1], 6)
+        tc, act, urg = CELL_TIME, CELL_ACTION, CELL_URGENT
         # handled now, or deferred to the next working morning? Per cadre: the rules of its township today
         township = m.structure.cadre_township
         calm = quiet[township][:, None]                                   # [C, 1] no_instant_reply applies
