@@ -43,6 +43,7 @@ class ReformAccounts:
         self.idle_seen = 0.0
         self.freed_seen = 0.0
         self._traces = model.streams["rebound/traces"]
+        self._sums: dict[tuple[int, float], float] = {}
 
     @contextmanager
     def rebound(self):
@@ -64,7 +65,7 @@ class ReformAccounts:
             return
         cadres = np.asarray(cadres, dtype=np.int64)
         h = np.broadcast_to(np.asarray(hours, dtype=np.float64), cadres.shape)
-        total = float(h.sum())
+        total = self._total(cadres, hours, h)
         if total == 0.0:
             return
         tally = self.model.tally
@@ -82,9 +83,21 @@ class ReformAccounts:
         is left out, so cost / (cost + removed) is the cost of a request against what it would have cost."""
         if self.rebounding or not self.watching:
             return
-        cadres = np.asarray(cadres, dtype=np.int64)
-        self.spent_today[dept, CH[channel]] += float(np.broadcast_to(np.asarray(hours, dtype=np.float64),
-                                                                     cadres.shape).sum())
+        self.spent_today[dept, CH[channel]] += self._total(cadres, hours)
+
+    def _total(self, cadres, hours, h=None) -> float:
+        """The hours summed over the cadres (one figure for all of them, or one each), as numpy sums them. The
+        same few (cadres, hours) pairs recur all run (a department's line, a meeting's length): their sums are
+        remembered."""
+        if isinstance(hours, float | int):
+            key = (len(cadres), hours)
+            total = self._sums.get(key)
+            if total is None:
+                total = self._sums[key] = float(np.full(len(cadres), hours, dtype=np.float64).sum())
+            return total
+        if h is None:
+            h = np.broadcast_to(np.asarray(hours, dtype=np.float64), np.shape(cadres))
+        return float(h.sum())
 
     def comes_back(self) -> bool:
         """Whether an obligation a reform removed outright reappears under another name (a "trace": a research

@@ -265,7 +265,7 @@ def watts_strogatz_edges(n: int, k: int, p: float, seed: int) -> np.ndarray:
         d = (b - a) % n
         return 0 < d <= half or n - d <= half
 
-    removed: set[int] = set()                # lattice edges rewired away, as low * n + high
+    removed: dict[int, int] = {}             # lattice edges rewired away (low * n + high -> visiting order)
     added: set[int] = set()                  # edges rewired to
     degree = [2 * half] * n
     offset, e = 0, 0
@@ -306,10 +306,10 @@ def watts_strogatz_edges(n: int, k: int, p: float, seed: int) -> np.ndarray:
                 skipped = True                   # u already knows everyone: this edge is not rewired
                 break
         if not skipped:
-            removed.add(u * n + v if u < v else v * n + u)
+            removed[u * n + v if u < v else v * n + u] = e
             key = u * n + w if u < w else w * n + u
             if key in removed:
-                removed.discard(key)
+                del removed[key]                 # a lattice edge rewired away earlier, rewired back
             else:
                 added.add(key)
             degree[v] -= 1
@@ -317,11 +317,10 @@ def watts_strogatz_edges(n: int, k: int, p: float, seed: int) -> np.ndarray:
         e += 1
     first = np.tile(np.arange(n), half)
     second = (first + np.repeat(np.arange(1, half + 1), n)) % n
-    keys = np.minimum(first, second) * n + np.maximum(first, second)
-    if removed:
-        keys = keys[~np.isin(keys, np.fromiter(removed, dtype=np.int64, count=len(removed)))]
-    keys = np.concatenate([keys, np.fromiter(added, dtype=np.int64, count=len(added))])
-    return np.column_stack([keys // n, keys % n])
+    kept = np.ones(n_edges, dtype=bool)
+    kept[np.fromiter(removed.values(), dtype=np.int64, count=len(removed))] = False
+    extra = np.fromiter(added, dtype=np.int64, count=len(added))
+    return np.concatenate([np.column_stack([first, second])[kept], np.column_stack([extra // n, extra % n])])
 
 
 @dataclass

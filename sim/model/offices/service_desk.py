@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..request_book import CERTIFICATE, KINDS, SELF_SETTLEABLE, RequestBook
+from ..streams import Categorical
 from ..workload import A
 
 DESK, CASEWORK, SUPERVISED = 0, 1, 2   # the queue types; queue id = type x villages + village
@@ -54,6 +55,7 @@ class ServiceDesk:
         spec = [sv.kinds[k] for k in KINDS]
         shares = np.array([k.share for k in spec])
         self._kind_p = shares / shares.sum()
+        self._kinds, self._cert_kinds = Categorical(self._kind_p), Categorical(self._cert_kind_p)
         self._kind_hours = np.array([k.hours for k in spec])
         self.walk_in = np.array([k.walk_in for k in spec])
         self.limit_days = np.array([k.limit_days for k in spec], dtype=np.float64)
@@ -87,8 +89,8 @@ class ServiceDesk:
         rng = self._rng
         n = rng.poisson(st.n_households * sv.requests_per_household_per_year / 364.0)
         households = rng.integers(st.n_households, size=n)
-        kind = rng.choice(len(KINDS), size=n, p=self._kind_p).astype(np.int8)
-        cert_kind = rng.choice(len(self._cert_kind_p), size=n, p=self._cert_kind_p)
+        kind = self._kinds.draw(rng, n).astype(np.int8)
+        cert_kind = self._cert_kinds.draw(rng, n)
         u_verify = rng.random(n)
         u_settle = rng.random(n)
         u_urgent = rng.random(n)
