@@ -73,3 +73,15 @@ def test_remembered_sums_are_numpy_s_sums():
             want = float(np.broadcast_to(np.asarray(hours, dtype=np.float64), cadres.shape).sum())
             assert acc._total(cadres, hours) == want
             assert acc._total(cadres, hours) == want   # remembered
+
+
+def test_every_service_order_runs_the_villages_in_the_order_the_cadres_remember():
+    """share_out is told where each village's servers begin (remembered once) instead of finding it each call."""
+    from sim.model.model import GrassrootsModel
+
+    m = GrassrootsModel(load_config(["scenario=township"]))
+    for day in range(10):
+        o = m.cadres.service_order(day)
+        for order in (o.first, o.supervised_first):
+            assert np.array_equal(o.pool[order], o.pool_sorted)
+        assert np.array_equal(o.starts, np.concatenate(([True], o.pool_sorted[1:] != o.pool_sorted[:-1])))

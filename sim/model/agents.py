@@ -45,6 +45,7 @@ class Department(mesa.Agent):
         self.systems = np.flatnonzero(st.system_department == index)
         self.township_line = st.line_cadres(index, "township")
         self.village_line = st.line_cadres(index, "village")
+        self.village_line_village = st.cadre_village[self.village_line]  # the village of each cadre on that line
         self.liaisons_per_township = max(1, len(self.township_line) // st.n_townships)
         s = model.streams
         self._rng_documents = s[f"documents/{self.name}"]
@@ -245,6 +246,8 @@ class Cadres:
             for group in (members[~self._liaison[members]], members[self._liaison[members]]):
                 self._place[group] = np.arange(len(group))
                 self._rota_size[group] = max(len(group), 1)
+        self._pool_sorted = np.sort(self.pool)     # the villages in the order every service order runs them
+        self._pool_starts = np.concatenate(([True], self._pool_sorted[1:] != self._pool_sorted[:-1]))
         self._township_matrix = np.zeros((T, C))
         self._township_matrix[st.cadre_township, np.arange(C)] = 1.0
         self._township_size = self._township_matrix.sum(axis=1)
@@ -280,7 +283,8 @@ class Cadres:
         on_duty_order = np.where(self._liaison, self._rota_size + self._place, rota)
         liaison_order = np.where(self._liaison, self._place, self._rota_size + rota)
         return ServiceOrder(pool=self.pool, first=np.lexsort((on_duty_order, self.pool)),
-                            supervised_first=np.lexsort((liaison_order, self.pool)))
+                            supervised_first=np.lexsort((liaison_order, self.pool)),
+                            pool_sorted=self._pool_sorted, starts=self._pool_starts)
 
     def on_duty(self, day: int) -> np.ndarray:
         """The village cadre on duty at each village's station today (first in the rota)."""
@@ -466,7 +470,7 @@ class Households:
     def _set_views(self, households: np.ndarray, views: np.ndarray) -> None:
         """Set these households' views (a household listed twice keeps its last), and the townships' totals."""
         h, last = np.unique(households[::-1], return_index=True)
-        views = np.broadcast_to(views, households.shape)[::-1][last]
+        views = np.full(len(h), views, dtype=np.float64) if np.ndim(views) == 0 else np.asarray(views)[::-1][last]
         old = self.satisfaction[h]
         had = ~np.isnan(old)
         T = len(self._view_sum)

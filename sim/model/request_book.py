@@ -102,7 +102,7 @@ class RequestBook:
         rem = self.remaining[ids_s]
         cs = np.cumsum(rem)
         before = cs - rem
-        first = np.r_[True, q_s[1:] != q_s[:-1]]
+        first = np.concatenate(([True], q_s[1:] != q_s[:-1]))
         group_base = np.maximum.accumulate(np.where(first, before, 0.0))
         before_in_queue = before - group_base
         taken = np.clip(capacity[q_s] - before_in_queue, 0.0, rem)

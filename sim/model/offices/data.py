@@ -44,6 +44,8 @@ class DataOffice:
         self.known_updated = np.zeros((V, F))
         self.village_households = st.village_households.astype(np.float64)
         self.per_request = cfg.scope_share / cfg.client_share
+        self._households_in_scope = self.village_households * cfg.scope_share  # targeted by a request, per village
+        self._villages = np.arange(V)[None, :]
         # what the same requests would have cost without the pool reforms: the own stores, kept as they would be
         self.reform_name = "one_form" if self.one_form is not None else "shared_data_pool"
         self.counterfactual = self.uses_pool or self.one_form is not None
@@ -52,26 +54,25 @@ class DataOffice:
             self.own_coverage = np.zeros((S, V, F))
             self.own_updated = np.zeros((S, V, F))
 
-    def _coverage(self, stores, fields, coverage, updated) -> np.ndarray:
+    def _coverage(self, stores, fields, coverage, updated) -> tuple[np.ndarray, np.ndarray | None]:
         """[k, V]: for each requested field, the share of a village's targeted households whose value is current
-        in the store the system reads (0 where it reads none)."""
-        V = len(self.village_households)
+        in the store the system reads (0 where it reads none); and which fields a store holds (None: none)."""
         held = stores >= 0
-        cov = np.zeros((len(fields), V))
-        if held.any():
-            s_idx, f_idx, vill = stores[held][:, None], fields[held][:, None], np.arange(V)[None, :]
-            age = self.model.day - updated[s_idx, vill, f_idx]
-            cov[held] = coverage[s_idx, vill, f_idx] * np.exp(-age / self.model.cfg.data_reports.field_validity_days)
-        return cov
+        cov = np.zeros((len(fields), len(self.village_households)))
+        if not held.any():
+            return cov, None
+        s_idx, f_idx = stores[held][:, None], fields[held][:, None]
+        age = self.model.day - updated[s_idx, self._villages, f_idx]
+        validity = self.model.cfg.data_reports.field_validity_days
+        cov[held] = coverage[s_idx, self._villages, f_idx] * np.exp(-age / validity)
+        return cov, held
 
-    def _remember(self, stores, fields, cov, coverage, updated) -> None:
+    def _remember(self, stores, fields, cov, held, coverage, updated) -> None:
         """The fields typed for this request are now current in the store the system feeds."""
-        held = stores >= 0
-        if held.any():
+        if held is not None:
             s_idx, f_idx = stores[held][:, None], fields[held][:, None]
-            vill = np.arange(len(self.village_households))[None, :]
-            coverage[s_idx, vill, f_idx] = cov[held] + (1.0 - cov[held]) * self.per_request
-            updated[s_idx, vill, f_idx] = self.model.day
+            coverage[s_idx, self._villages, f_idx] = cov[held] + (1.0 - cov[held]) * self.per_request
+            updated[s_idx, self._villages, f_idx] = self.model.day
 
     def request(self, dept, system: int, fields: np.ndarray) -> None:
         m, cfg = self.model, self.model.cfg.data_reports
@@ -81,14 +82,15 @@ class DataOffice:
         pooled = one_form is not None or fid.applies("shared_data_pool", dept.index)
         store_row = self.store[system] if pooled or not self.counterfactual else self.own_store[system]
         stores = np.where(self.momentary[fields], -1, store_row[fields])   # [k]
-        cov = self._coverage(stores, fields, self.coverage, self.updated)
+        cov, held = self._coverage(stores, fields, self.coverage, self.updated)
         decay = np.exp(-(day - self.known_updated[:, fields]) / cfg.field_validity_days)
         known = (self.known[:, fields] * decay).T   # [k, V]
-        households = self.village_households * cfg.scope_share
-        to_type = households * (1.0 - cov).sum(axis=0)                          # household-fields typed, per village
+        households = self._households_in_scope
+        typed = 1.0 - cov
+        to_type = households * typed.sum(axis=0)                          # household-fields typed, per village
         m.tally.add("data_entries", to_type.sum())
-        m.tally.add("duplicate_data_entries", (households * ((1.0 - cov) * known).sum(axis=0)).sum())
-        self._remember(stores, fields, cov, self.coverage, self.updated)
+        m.tally.add("duplicate_data_entries", (households * (typed * known).sum(axis=0)).sum())
+        self._remember(stores, fields, cov, held, self.coverage, self.updated)
         q = self.per_request
         self.known[:, fields] = (known + (1.0 - known) * q).T
         self.known_updated[:, fields] = day
@@ -97,18 +99,18 @@ class DataOffice:
         entry_hours = to_type * cfg.entry_minutes_per_field / 60.0
         deadline = m.calendar.deadline(day + cfg.deadline_days)
         vline, tline = dept.village_line, dept.township_line
-        village_hours = (overhead + entry_hours)[m.structure.cadre_village[vline]]
+        village_hours = (overhead + entry_hours)[dept.village_line_village]
         m.ledger.add_due(vline, "data_reports", village_hours, deadline)
         m.ledger.add_due(tline, "data_reports", compile_hours / dept.liaisons_per_township, deadline)
         m.accounts.spent(dept.index, "data_reports", vline, village_hours)
         m.accounts.spent(dept.index, "data_reports", tline, compile_hours / dept.liaisons_per_township)
         if self.counterfactual:
             own = np.where(self.momentary[fields], -1, self.own_store[system, fields])
-            own_cov = self._coverage(own, fields, self.own_coverage, self.own_updated)
-            self._remember(own, fields, own_cov, self.own_coverage, self.own_updated)
+            own_cov, own_held = self._coverage(own, fields, self.own_coverage, self.own_updated)
+            self._remember(own, fields, own_cov, own_held, self.own_coverage, self.own_updated)
             own_entries = households * (1.0 - own_cov).sum(axis=0)
             own_hours = cfg.form_overhead_hours + own_entries * cfg.entry_minutes_per_field / 60.0
-            m.accounts.removed(self.reform_name, vline, own_hours[m.structure.cadre_village[vline]] - village_hours,
+            m.accounts.removed(self.reform_name, vline, own_hours[dept.village_line_village] - village_hours,
                                dept.index, "data_reports")
             m.accounts.removed(self.reform_name, tline,
                                (cfg.township_compile_hours - compile_hours) / dept.liaisons_per_township,

@@ -235,7 +235,7 @@ class ServiceDesk:
         order = np.lexsort((hh.last_visit[cand], hh.cadre[cand]))
         cand = cand[order]
         cad = hh.cadre[cand]
-        first = np.r_[True, cad[1:] != cad[:-1]]
+        first = np.concatenate(([True], cad[1:] != cad[:-1]))
         rank = np.arange(len(cand)) - np.maximum.accumulate(np.where(first, np.arange(len(cand)), 0))
         chosen = cand[rank < visits[cad]]
         hh.last_visit[chosen] = m.day
