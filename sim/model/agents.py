@@ -520,8 +520,8 @@ class Households:
         heard = self.ties @ np.where(has, self.satisfaction, 0.0)   # two products: faster than one of two columns
         n = self.ties @ has.astype(np.float64)
         told = has & (n > 0)
-        neighbours = np.divide(heard, n, out=np.zeros_like(heard), where=told)
+        neighbours = heard / np.maximum(n, 1.0)   # read only where told (n >= 1)
         self.satisfaction = np.where(told, (1.0 - w) * self.satisfaction + w * neighbours, self.satisfaction)
-        T = len(self._view_sum)
-        self._view_sum = np.bincount(self.township, weights=np.where(has, self.satisfaction, 0.0), minlength=T)
-        self._view_n = np.bincount(self.township, weights=has, minlength=T)
+        # the views changed, not who has one: the townships' sums are made again, their counts stay
+        self._view_sum = np.bincount(self.township, weights=np.where(has, self.satisfaction, 0.0),
+                                     minlength=len(self._view_sum))

@@ -80,11 +80,12 @@ class WorkLedger:
 
     def advance(self) -> None:
         """Move to the next day: what was due today and not done stays due (overdue) at k=0."""
+        k = self.owed_until   # beyond it the horizon is empty: only the owed part moves
         overdue = self.due[:, 0, :].copy()
-        self.due[:, :-1, :] = self.due[:, 1:, :]
-        self.due[:, -1, :] = 0.0
+        self.due[:, :k - 1, :] = self.due[:, 1:k, :]
+        self.due[:, k - 1, :] = 0.0
         self.due[:, 0, :] += overdue
-        self.owed_until = max(self.owed_until - 1, 1)
+        self.owed_until = max(k - 1, 1)
         self.today += 1
 
 
