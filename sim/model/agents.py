@@ -99,7 +99,8 @@ class Department(mesa.Agent):
         # after rebound, r^(1 - elasticity) of the old, never exceeds what it was
         # what reforms made dearer (a comprehensive assessment for all departments at once) is not asked less:
         # the department's own rate stays its floor
-        r = np.clip(np.divide(self.cost_seen, before, out=np.ones_like(before), where=before > 1e-12), 0.0, 1.0)
+        seen = before > 1e-12
+        r = np.minimum(np.maximum(np.where(seen, self.cost_seen / np.where(seen, before, 1.0), 1.0), 0.0), 1.0)
         self.extra_share = np.where(r > 0, np.power(np.maximum(r, 1e-12), -rb.elasticity) - 1.0, 0.0)
 
     def tasks_for_slack(self) -> float:

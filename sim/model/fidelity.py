@@ -91,5 +91,5 @@ class Fidelity:
             lapse = on & (u < getattr(m.cfg.reform, name).backsliding / 364.0)
             found = complying & ~on & (u < REVIEWS_PER_YEAR / 364.0)
             self.applying[name] = (on & ~lapse) | found
-        for name in self.applying:
-            m.tally.add(f"applying/{name}", self.applying[name].mean())
+        for name, on in self.applying.items():
+            m.tally.add(f"applying/{name}", np.count_nonzero(on) / len(on))  # the share applying (= on.mean())

@@ -87,7 +87,7 @@ class DataOffice:
         known = (self.known[:, fields] * decay).T   # [k, V]
         households = self._households_in_scope
         typed = 1.0 - cov
-        to_type = households * typed.sum(axis=0)                          # household-fields typed, per village
+        to_type = households * typed.sum(axis=0)   # household-fields typed, per village
         m.tally.add("data_entries", to_type.sum())
         m.tally.add("duplicate_data_entries", (households * (typed * known).sum(axis=0)).sum())
         self._remember(stores, fields, cov, held, self.coverage, self.updated)
