@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model.outputs import CODEBOOK, SUMMARY_KEYS, TABLES, codebook, columns, county_timeseries
+from sim.model.outputs import (CODEBOOK, PER_CADRE_KEYS, ROLES, SUMMARY_KEYS, TABLES, codebook, columns,
+                               county_timeseries)
 from sim.model.reporters import COUNTY_REPORTERS, TOWNSHIP_REPORTERS
 
 RUN = ("scenario=classroom", "scenario.days=28")
@@ -18,7 +19,11 @@ def test_codebook_is_a_table_of_every_output():
     assert set(book.table) == set(TABLES)
     assert not book.duplicated(["table", "column"]).any()
     assert (book.unit.str.len() > 0).all() and (book.meaning.str.len() > 0).all()
-    assert book.column.str.fullmatch(r"[a-z0-9_]+").all(), "plain snake_case names, no dots"
+    plain = book.column.str.fullmatch(r"[a-z0-9_]+")
+    # the one dot a name may hold: a role's namespace before one of the per-cadre figures (township.<key>)
+    by_role = {f"{role}.{key}" for role in ROLES for key in PER_CADRE_KEYS}
+    assert (plain | book.column.isin(by_role)).all(), "plain snake_case names, or <role>.<per-cadre key>"
+    assert by_role <= set(book.column[book.table == "summary"])
     assert SUMMARY_KEYS == {o.column: o.meaning for o in CODEBOOK if o.table == "summary"}
 
 
@@ -60,3 +65,21 @@ def test_county_timeseries_is_one_row_per_day(run):
     assert measured.satisfaction_county_mean.mean() == pytest.approx(summary["satisfaction_mean"], rel=1e-12)
     assert series[series.day >= 0].groupby("day").requests_open.sum().mean() == pytest.approx(
         summary["requests_open_county_mean"], rel=1e-12)
+
+
+def test_each_role_s_figures_add_up_to_the_county_s(run):
+    """A per-cadre figure of the county is its roles' figures weighted by their cadres (township and village cadres
+    are every cadre); the welfare post is among the township cadres."""
+    summary, _, model = run("scenario=classroom", "scenario.days=56", "package=all_reforms")
+    st = model.structure
+    n_t, n_v = int((st.cadre_village < 0).sum()), int((st.cadre_village >= 0).sum())
+    additive = [k for k in PER_CADRE_KEYS if k not in ("service_share", "meetings_max_per_cadre_day")]
+    for key in additive:
+        both = (summary[f"township.{key}"] * n_t + summary[f"village.{key}"] * n_v) / (n_t + n_v)
+        assert np.isclose(both, summary[key], rtol=1e-9, atol=1e-9), key
+    assert max(summary["township.meetings_max_per_cadre_day"], summary["village.meetings_max_per_cadre_day"]) == \
+        summary["meetings_max_per_cadre_day"]
+    assert summary["township.civil_affairs.meetings_max_per_cadre_day"] <= \
+        summary["township.meetings_max_per_cadre_day"]
+    # the roles differ where the published figures say they do: village cadres fill the forms
+    assert summary["village.data_reports_hours_per_cadre_week"] > summary["township.data_reports_hours_per_cadre_week"]

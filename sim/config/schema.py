@@ -87,7 +87,7 @@ class CalendarConfig:
     workday_hours: float = at_least(1.0, hi=16.0)
     weekday_overtime_cap_hours: float = at_least(0.0, hi=16.0)
     weekend_overtime_cap_hours: float = at_least(0.0, hi=24.0)
-    day_off_tolerance_hours: float = at_least(0.0, hi=4.0)
+    day_off_message_hours: float = at_least(0.0, hi=4.0)
     weekend_catchup_threshold_hours: float = nonneg()
 
 

@@ -178,6 +178,23 @@ RESULT_COLUMNS = [
     ("decomposition", "ci_low", "hours per cadre-week", "95% t interval over the paired seeds: low end"),
     ("decomposition", "ci_high", "hours per cadre-week", "95% t interval over the paired seeds: high end"),
     ("decomposition", "n", "count", "seeds in the pair"),
+    ("calibration", "target", "", "the target's name (experiments/calibration.yaml)"),
+    ("calibration", "use", "", "calibration (to fit the unpublished defaults to), held_out (a reform's effect, "
+     "predicted and never tuned on) or structure (an input or structure, reported so that a drift shows)"),
+    ("calibration", "figure", "", "the published figure, in words"),
+    ("calibration", "source", "", "where it was published"),
+    ("calibration", "quantity", "", "the summary key it is held to (a role's figure as <role>.<key>; a / b a ratio)"),
+    ("calibration", "variant", "", "baseline, or the reform a held-out target predicts"),
+    ("calibration", "change", "", "level, or the reform's relative or absolute change against the same seed's "
+     "baseline"),
+    ("calibration", "interval_low", "as the quantity", "the model must land at or above this"),
+    ("calibration", "interval_high", "as the quantity", "and at or below this"),
+    ("calibration", "model_median", "as the quantity", "the model's median over the seeds"),
+    ("calibration", "model_p05", "as the quantity", "5th percentile over the seeds"),
+    ("calibration", "model_p95", "as the quantity", "95th percentile over the seeds"),
+    ("calibration", "n_seeds", "count", "seeds the figures are over"),
+    ("calibration", "within", "true/false", "the median is inside the interval"),
+    ("calibration", "why", "", "why the interval is that wide"),
 ]
 
 

@@ -36,6 +36,9 @@ class ReformAccounts:
         self.spent_today = np.zeros((D, len(CHANNELS)))    # hours departments' requests cost the cadres today
         self.removed_today = np.zeros((D, len(CHANNELS)))  # hours reforms removed from those requests today
         self.removed_by_township_today = np.zeros(T)
+        # per cadre (the summary's figures by role): all hours removed, and those that would have served residents
+        self.removed_by_cadre_today = np.zeros(st.n_cadres)
+        self.service_removed_by_cadre_today = np.zeros(st.n_cadres)
         self._cadre_township = st.cadre_township
         self._n_townships = T
         # what the county sees of the slack reforms made: idle regular hours per cadre and working day, and hours
@@ -73,6 +76,8 @@ class ReformAccounts:
         tally.add(f"hours_removed/{reform}", total)
         if service:
             tally.add("service_hours_removed_by_reforms", total)
+            np.add.at(self.service_removed_by_cadre_today, cadres, h)
+        np.add.at(self.removed_by_cadre_today, cadres, h)
         self.removed_by_township_today += np.bincount(self._cadre_township[cadres], weights=h,
                                                       minlength=self._n_townships)
         if dept is not None:
@@ -121,6 +126,11 @@ class ReformAccounts:
             freed = (self.removed_by_township_today.sum() - m.tally.by_day("rebound_hours")[m.day]) / C
             self.idle_seen += a * (float(idle_hours.mean()) - self.idle_seen)
             self.freed_seen += a * (freed - self.freed_seen)
+        if self.recording:
+            m.tally.add_per_cadre("hours_removed_by_reforms", self.removed_by_cadre_today)
+            m.tally.add_per_cadre("service_hours_removed_by_reforms", self.service_removed_by_cadre_today)
+            self.removed_by_cadre_today[:] = 0.0
+            self.service_removed_by_cadre_today[:] = 0.0
         self.spent_today[:] = 0.0
         self.removed_today[:] = 0.0
         self.removed_by_township_today[:] = 0.0

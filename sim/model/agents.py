@@ -20,7 +20,9 @@ import scipy.sparse as sp
 
 from .accounts import CH, CHANNELS
 from .workday import DayPlan, ServiceOrder, plan_day
-from .workload import ACTIVITIES
+from .workload import ACTIVITIES, A
+
+A_CHAT = A["chat"]
 
 
 class Department(mesa.Agent):
@@ -46,6 +48,8 @@ class Department(mesa.Agent):
         self.township_line = st.line_cadres(index, "township")
         self.village_line = st.line_cadres(index, "village")
         self.village_line_village = st.cadre_village[self.village_line]  # the village of each cadre on that line
+        self.townships_on_line = len(np.unique(st.cadre_township[np.concatenate([self.township_line,
+                                                                                 self.village_line])]))
         self.liaisons_per_township = max(1, len(self.township_line) // st.n_townships)
         s = model.streams
         self._rng_documents = s[f"documents/{self.name}"]
@@ -394,7 +398,9 @@ class Cadres:
         m.tally.add("appointments_missed_hours", plan.appointments_missed.sum())
         m.tally.add("shadow_ledger_hours", plan.shadow_ledger_hours.sum())
         m.tally.add("fatigue_hours", plan.fatigue_hours.sum())
-        off = self.off_today = worked <= cal.day_off_tolerance_hours
+        # a day off: nothing done but reading a few messages (calendar.day_off_message_hours says how many)
+        chat = hours[:, A_CHAT]
+        off = self.off_today = (worked - chat <= 1e-9) & (chat <= cal.day_off_message_hours)
         f = self.fatigue + fa.strain_per_overtime_hour * self.overtime_today
         f *= np.where(off, 1.0 - fa.recovery_per_day_off, 1.0 - fa.recovery_per_day)
         self.fatigue = np.clip(f, 0.0, 1.0)
@@ -404,6 +410,12 @@ class Cadres:
         self.hours_total += hours
         m.tally.add("hours", hours.sum(axis=0))
         m.tally.add("overtime_hours", self.overtime_today.sum())
+        # the same, per cadre (the summary's figures by role)
+        for name, values in (("hours", hours), ("overtime_hours", self.overtime_today), ("days_off", off),
+                             ("shadow_ledger_hours", plan.shadow_ledger_hours), ("fatigue_hours", plan.fatigue_hours),
+                             ("fatigue", self.fatigue), ("blame", self.blame),
+                             ("burnout", self.fatigue > fa.burnout_threshold)):
+            m.tally.add_per_cadre(name, values)
 
 
 class Households:

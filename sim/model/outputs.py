@@ -17,6 +17,12 @@ taken (``requests_open_at_end``). Scores and shares (``satisfaction_mean``, ``bu
 denominator: the same name is the same quantity, averaged to the grain of its table; a county figure in the
 county table says so (``satisfaction_county_mean``). Names that already carry their unit stay as they are
 (``service_time_mean_days``, ``inspections_per_township_year``).
+
+Roles. Every per-cadre figure of the summary is also given for each role of cadre, under the role's name and a dot
+(``village.data_reports_hours_per_cadre_week``, ``township.groups_per_cadre``,
+``township.civil_affairs.working_hours_per_cadre_week``): the one place a name holds a dot, as a namespace (pandas
+reads it as any column name; SQL quotes it). The roles (``ROLES``) are the published figures' populations: a
+township cadre, a village cadre, and the township's welfare-post cadre (the civil-affairs line, 民政岗).
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from .survival import CENSORED, aalen_johansen
 from .workload import ACTIVITIES, ADMIN, A
 
 PACKAGE_VERSION = version("grassroots-sim")
-SCHEMA_VERSION = 4  # bump when the meaning of a summary key or a time-series column changes
+SCHEMA_VERSION = 5  # bump when the meaning of a summary key or a time-series column changes
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,8 @@ _SUMMARY = [
     ("summary", "after_hours_messages_non_urgent_per_cadre_week", "messages per cadre-week",
      "of the after-hours messages, those not declared urgent"),
     ("summary", "days_off_per_cadre_week", "days per cadre-week",
-     "days with at most calendar.day_off_tolerance_hours of work, " + _OVER_RUN),
+     "days without work beyond reading a few messages (nothing but messages, for at most "
+     "calendar.day_off_message_hours), " + _OVER_RUN),
     ("summary", "messages_per_cadre_day", "messages per cadre-day", "work-group message copies a cadre sees"),
     ("summary", "groups_per_cadre", "groups per cadre", "work groups a cadre belongs to (in the middle of the measured days)"),
     ("summary", "meetings_per_cadre_week", "meetings per cadre-week", "meetings attended"),
@@ -90,6 +97,15 @@ _SUMMARY = [
     ("summary", "certificates_avoided_total", "requests (county, measured days)",
      "certificate requests that no longer reach a cadre"),
     ("summary", "data_entries_per_county_week", "entries per county-week", "household data fields typed by cadres"),
+    ("summary", "data_report_submissions_per_township_year", "submissions per township-year",
+     "report requests a township receives (one per request of a department whose line reaches it)"),
+    ("summary", "data_report_types_per_township_year", "report types",
+     "distinct report forms (data systems) that asked a township for a report in the measured days"),
+    ("summary", "pushed_down_core_share", "share 0-1", "of the duties departments pushed down, the core ones"),
+    ("summary", "pushed_down_shared_share", "share 0-1",
+     "of the duties departments pushed down, the shared ones (department leads, grassroots cooperate)"),
+    ("summary", "pushed_down_returned_share", "share 0-1",
+     "of the duties departments pushed down, those a responsibility list returns to higher levels"),
     ("summary", "duplicate_data_entries_per_county_week", "entries per county-week",
      "of the data entries, those already current in another system"),
     ("summary", "requests_arrived_total", "requests (county, measured days)",
@@ -191,6 +207,26 @@ _COUNTY = [
     ("county_timeseries", "satisfaction_county_mean", "score 0-1", "residents' satisfaction, mean over all households"),
 ]
 
+# the roles of cadre the summary also reports each per-cadre figure for (see "Roles" above)
+ROLES = {
+    "township": "township cadres (乡镇干部)",
+    "village": "village cadres (村干部)",
+    "township.civil_affairs": "township cadres on the civil-affairs line (the welfare post, 民政岗)",
+}
+# the summary's per-cadre figures, given per role too
+PER_CADRE_KEYS = (
+    *[f"{a}_hours_per_cadre_week" for a in ACTIVITIES], "admin_hours_per_cadre_week", "working_hours_per_cadre_week",
+    "service_share", "hours_removed_by_reforms_per_cadre_week", "service_hours_removed_by_reforms_per_cadre_week",
+    "rebound_hours_per_cadre_week", "shadow_ledger_hours_per_cadre_week", "fatigue_hours_per_cadre_week",
+    "overtime_hours_per_cadre_week", "after_hours_messages_per_cadre_week",
+    "after_hours_messages_non_urgent_per_cadre_week", "days_off_per_cadre_week", "messages_per_cadre_day",
+    "groups_per_cadre", "meetings_per_cadre_week", "meetings_max_per_cadre_day", "fatigue_mean", "burnout_share",
+    "blame_mean", "overdue_hours_per_cadre",
+)
+_by_key = {row[1]: row for row in _SUMMARY}
+_SUMMARY += [("summary", f"{role}.{key}", _by_key[key][2], f"{_by_key[key][3]}; over {who} only")
+             for role, who in ROLES.items() for key in PER_CADRE_KEYS]
+
 CODEBOOK: tuple[Output, ...] = tuple(Output(*row) for row in (*_SUMMARY, *_TIMESERIES, *_COUNTY))
 SUMMARY_KEYS: dict[str, str] = {o.column: o.meaning for o in CODEBOOK if o.table == "summary"}
 INDEX_COLUMNS = {"timeseries": ("day", "date", "weekday", "township"), "county_timeseries": ("day", "date", "weekday")}
@@ -239,6 +275,12 @@ def summarise(model) -> dict:
     out["certificates_avoided_total"] = int(tally.total("certificates_avoided"))
     out["data_entries_per_county_week"] = float(tally.total("data_entries") / weeks)
     out["duplicate_data_entries_per_county_week"] = float(tally.total("duplicate_data_entries") / weeks)
+    out["data_report_submissions_per_township_year"] = float(
+        tally.total("data_report_submissions") / st.n_townships / years)
+    out["data_report_types_per_township_year"] = int(np.count_nonzero(tally.total("data_report_types")))
+    pushed = {c: float(tally.total(f"duties_pushed/{c}")) for c in ("core", "shared", "returned")}
+    for c, n in pushed.items():
+        out[f"pushed_down_{c}_share"] = n / sum(pushed.values()) if sum(pushed.values()) > 0 else 0.0
     out.update(_requests(model))
     out["escalations_per_1000_households"] = float(
         tally.total("requests_escalated") / st.n_households * 1000.0 / years)
@@ -264,7 +306,53 @@ def summarise(model) -> dict:
     out["scenario"] = str(cfg.scenario.name)
     out["reforms"] = list(model.reforms)
     out["schema_version"] = SCHEMA_VERSION
+    for role, members in role_members(model).items():
+        out.update({f"{role}.{k}": v for k, v in _per_cadre_figures(model, members).items()})
     return out
+
+
+def role_members(model) -> dict[str, np.ndarray]:
+    """Each role's cadres (a boolean mask); a role with no cadre in the scenario is left out."""
+    st = model.structure
+    township = st.cadre_village < 0
+    roles = {"township": township, "village": ~township}
+    names = [d.name for d in model.cfg.departments]
+    if "civil_affairs" in names:
+        roles["township.civil_affairs"] = township & st.covers[:, names.index("civil_affairs")]
+    return {role: members for role, members in roles.items() if members.any()}
+
+
+def _per_cadre_figures(model, members: np.ndarray) -> dict:
+    """The summary's per-cadre figures over the cadres in `members` (``PER_CADRE_KEYS``), from the measured days'
+    totals per cadre (``Tally.per_cadre``)."""
+    tally, C = model.tally, model.structure.n_cadres
+    n, measured = int(members.sum()), tally.measured_days
+    weeks = measured / 7.0
+
+    def total(name: str) -> np.ndarray:
+        return tally.per_cadre(name, C)[members].sum(axis=0)
+
+    by_cadre = tally.per_cadre("hours", C)
+    hours = by_cadre[members].sum(axis=0) / n / weeks if by_cadre.ndim == 2 else np.zeros(len(ACTIVITIES))
+    out: dict = {f"{a}_hours_per_cadre_week": float(hours[A[a]]) for a in ACTIVITIES}
+    admin = float(sum(hours[A[a]] for a in ADMIN))
+    service = float(hours[A["service"]])
+    out["admin_hours_per_cadre_week"] = admin
+    out["working_hours_per_cadre_week"] = admin + service
+    out["service_share"] = service / (admin + service) if admin + service > 0 else 0.0
+    for key in ("hours_removed_by_reforms", "service_hours_removed_by_reforms", "rebound_hours", "shadow_ledger_hours",
+                "fatigue_hours", "overtime_hours", "after_hours_messages", "after_hours_messages_non_urgent"):
+        out[f"{key}_per_cadre_week"] = float(total(key) / n / weeks)
+    out["days_off_per_cadre_week"] = float(total("days_off") / n / weeks)
+    out["messages_per_cadre_day"] = float(total("messages") / n / measured)
+    out["groups_per_cadre"] = float(model.chat.groups_by_cadre()[members].mean())
+    meetings = model.ledger.meeting_count[tally.first_measured:model.days][:, members]
+    out["meetings_per_cadre_week"] = float(meetings.sum() / n / weeks)
+    out["meetings_max_per_cadre_day"] = int(meetings.max(initial=0))
+    for key, name in (("fatigue_mean", "fatigue"), ("burnout_share", "burnout"), ("blame_mean", "blame"),
+                      ("overdue_hours_per_cadre", "overdue_hours")):
+        out[key] = float(total(name) / n / measured)
+    return {k: out[k] for k in PER_CADRE_KEYS}
 
 
 RESOLVED, ABANDONED = 1, 2  # the ways a request ends (survival.aalen_johansen's causes)

@@ -16,6 +16,7 @@ class Tally:
         self.first_measured = warmup_days
         self.today = 0
         self._by_day: dict[str, np.ndarray] = {}
+        self._by_cadre: dict[str, np.ndarray] = {}
 
     @property
     def measured_days(self) -> int:
@@ -41,3 +42,23 @@ class Tally:
     def total(self, name: str):
         """The sum over the measured days."""
         return self.measured(name).sum(axis=0)
+
+    def add_per_cadre(self, name: str, values) -> None:
+        """Add one figure per cadre (an array [cadres] or [cadres, k]) to `name`'s total over the measured days.
+
+        What the summary reports per role (township, village, welfare-post cadres) is summed per cadre; a record
+        by day and cadre would be too large for a county, so only the measured days' total is kept: the warm-up is
+        left out here, as the daily records leave it out when the summary reads them."""
+        if self.today < self.first_measured or self.today >= self.days:
+            return
+        record = self._by_cadre.get(name)
+        if record is None:
+            self._by_cadre[name] = np.array(values, dtype=np.float64)
+        else:
+            record += values
+
+    def per_cadre(self, name: str, n_cadres: int) -> np.ndarray:
+        """The measured days' total per cadre (zeros if nothing was ever added)."""
+        record = self._by_cadre.get(name)
+        return record if record is not None else np.zeros(n_cadres)
+

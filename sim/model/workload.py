@@ -55,6 +55,7 @@ class WorkLedger:
         self.meeting_count = np.zeros((days + HORIZON + 1, n_cadres), dtype=np.int16)
         self.today = 0
         self.owed_until = 1  # due[:, owed_until:] holds nothing (the day rule leaves the empty horizon alone)
+        self.rebound_today = np.zeros(n_cadres)  # hours asked as rebound today, per cadre
 
     def add_due(self, cadres, activity: str, hours, deadline_day: int) -> None:
         k = min(max(int(deadline_day) - self.today, 0), HORIZON - 1)
@@ -76,10 +77,15 @@ class WorkLedger:
 
     def _count_rebound(self, cadres: np.ndarray, hours) -> None:
         if self.tally is not None:
-            self.tally.add("rebound_hours", float(np.broadcast_to(np.asarray(hours, dtype=float), cadres.shape).sum()))
+            h = np.broadcast_to(np.asarray(hours, dtype=float), cadres.shape)
+            self.tally.add("rebound_hours", float(h.sum()))
+            np.add.at(self.rebound_today, cadres, h)
 
     def advance(self) -> None:
         """Move to the next day: what was due today and not done stays due (overdue) at k=0."""
+        if self.tally is not None and self.rebound_today.any():
+            self.tally.add_per_cadre("rebound_hours", self.rebound_today)
+            self.rebound_today[:] = 0.0
         k = self.owed_until   # beyond it the horizon is empty: only the owed part moves
         overdue = self.due[:, 0, :].copy()
         self.due[:, :k - 1, :] = self.due[:, 1:k, :]

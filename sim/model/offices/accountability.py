@@ -24,6 +24,7 @@ class Accountability:
         precise = m.fidelity.mask("precise_accountability")
         forgiven = 0.0 if ft is None else np.where(tolerant[st.cadre_township], ft.forgiven_overdue_share, 0.0)
         m.tally.add("overdue_hours", float(overdue.sum()))
+        m.tally.add_per_cadre("overdue_hours", overdue)
         b = cadres.blame * (1.0 - bl.decay_per_day)
         b += bl.per_overdue_hour * overdue * (1.0 - forgiven)
         np.add.at(b, findings, bl.per_finding)

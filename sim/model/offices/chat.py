@@ -285,6 +285,7 @@ class ChatOffice:
         cell = tcat * 4 + action * 2 + urgent
         per_cadre = self._per_cadre(self.net, notes, groups, cell)     # [C, 12] copies seen
         m.tally.add("messages", per_cadre.sum())
+        m.tally.add_per_cadre("messages", per_cadre.sum(axis=1))
 
         tc, act, urg = CELL_TIME, CELL_ACTION, CELL_URGENT
         # handled now, or deferred to the next working morning? Per cadre: the rules of its township today
@@ -307,8 +308,11 @@ class ChatOffice:
         self.deferred_minutes += per_row(minutes * deferred)
         self.deferred_count += per_row(deferred.astype(float))
         after = per_row(handled_late.astype(float))
+        after_non_urgent = per_row((handled_late & (urg == 0)).astype(float))
         m.tally.add("after_hours_messages", after.sum())
-        m.tally.add("after_hours_messages_non_urgent", per_row((handled_late & (urg == 0)).astype(float)).sum())
+        m.tally.add("after_hours_messages_non_urgent", after_non_urgent.sum())
+        m.tally.add_per_cadre("after_hours_messages", after)
+        m.tally.add_per_cadre("after_hours_messages_non_urgent", after_non_urgent)
         batch_minutes = 0.0
         if is_workday:
             now_minutes = now_minutes + self.deferred_minutes
@@ -338,6 +342,9 @@ class ChatOffice:
         return now_minutes / 60.0, after
 
     def groups_per_cadre(self) -> float:
+        return float(self.groups_by_cadre().mean())
+
+    def groups_by_cadre(self) -> np.ndarray:
+        """The work groups each cadre belongs to, in the middle of the measured days."""
         m = self.model
-        mid = m.warmup_days + m.cfg.scenario.days // 2  # the middle of the measured days
-        return float(self.groups.groups_per_cadre(mid).mean())
+        return self.groups.groups_per_cadre(m.warmup_days + m.cfg.scenario.days // 2)

@@ -99,6 +99,9 @@ class DataOffice:
         entry_hours = to_type * cfg.entry_minutes_per_field / 60.0
         deadline = m.calendar.deadline(day + cfg.deadline_days)
         vline, tline = dept.village_line, dept.township_line
+        # what the townships receive: one submission each on the line, of the system's report type
+        m.tally.add("data_report_submissions", dept.townships_on_line)
+        m.tally.add("data_report_types", np.bincount([system], minlength=len(self.store)))
         village_hours = (overhead + entry_hours)[dept.village_line_village]
         m.ledger.add_due(vline, "data_reports", village_hours, deadline)
         m.ledger.add_due(tline, "data_reports", compile_hours / dept.liaisons_per_township, deadline)

@@ -20,6 +20,7 @@ class DutyOffice:
     def push(self, dept, category: str, village_level: bool, non_autonomous: bool, recipients=None) -> None:
         m, cfg = self.model, self.model.cfg.pushed_down
         fid, st = m.fidelity, m.structure
+        m.tally.add(f"duties_pushed/{category}", 1)
         rl = m.cfg.reform.responsibility_list
         strip = m.cfg.reform.strip_non_autonomous
         nb = fid.rule("no_blame_shifting", dept.index)

@@ -1,0 +1,137 @@
+"""calibrate: the model against the published figures it can be held to (``experiments/calibration.yaml``).
+
+Each of the spec's `targets` names a published figure and its source, a model quantity (a summary key, role figures
+included, or ``a / b``, a ratio of two), the interval the model must land in (and why that width), and its use:
+``calibration`` (the unpublished defaults are to be fitted to it), ``held_out`` (a reform's effect the model must
+predict: `variant` names the reform, compared with the baseline of the same seed, as a `change` that is
+``relative``, ``absolute``, or none: the level under the reform) or ``structure`` (an input or structure, reported so
+that a drift shows). The kind runs the baseline (the config with the spec's overrides) and each held-out target's
+reform, paired by seed, and writes ``calibration.csv``: per target, the model's median and 90% interval over the
+seeds, and whether the median is inside the interval.
+
+It evaluates the config it is given; fitting the unpublished defaults to the calibration targets (history matching
+or ABC over them) is the step that builds on it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from ...config import REFORM_NAMES
+from ...model.outputs import SUMMARY_KEYS
+from .base import KindBase, SweepError, expand_variants
+
+USES = ("calibration", "held_out", "structure")
+CHANGES = ("relative", "absolute")
+TEXT = ("name", "figure", "source", "quantity", "why", "use")
+
+
+def quantity_keys(quantity: str) -> list[str]:
+    """The summary keys a quantity reads: one key, or the two of a ratio ``a / b``."""
+    return [part.strip() for part in quantity.split(" / ")]
+
+
+def check_targets(targets) -> None:
+    """SweepError naming the first bad target and what is allowed."""
+    if not isinstance(targets, list) or not targets:
+        raise SweepError(f"targets: expected a list of targets (name, figure, source, quantity, interval, why, use), "
+                         f"got {targets!r}")
+    seen = set()
+    for i, t in enumerate(targets):
+        where = f"targets[{i}]"
+        if not isinstance(t, dict):
+            raise SweepError(f"{where}: expected a mapping, got {t!r}")
+        where = f"targets[{i}] ({t.get('name', '?')})"
+        for key in TEXT:
+            if not isinstance(t.get(key), str) or not t[key].strip():
+                raise SweepError(f"{where}.{key}: expected a non-empty text")
+        if t["name"] in seen:
+            raise SweepError(f"{where}.name: '{t['name']}' is given twice")
+        seen.add(t["name"])
+        unknown = [k for k in t if k not in (*TEXT, "interval", "variant", "change")]
+        if unknown:
+            allowed = ", ".join((*TEXT, "interval", "variant", "change"))
+            raise SweepError(f"{where}.{unknown[0]}: unknown key; allowed: {allowed}")
+        if t["use"] not in USES:
+            raise SweepError(f"{where}.use: '{t['use']}'; allowed: {', '.join(USES)}")
+        keys = quantity_keys(t["quantity"])
+        bad = [k for k in keys if k not in SUMMARY_KEYS]
+        if len(keys) > 2 or bad:
+            raise SweepError(f"{where}.quantity: '{bad[0] if bad else t['quantity']}' is not a summary key (see the "
+                             "codebook), nor a ratio 'a / b' of two")
+        interval = t.get("interval")
+        if (not isinstance(interval, list) or len(interval) != 2
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in interval)
+                or interval[0] > interval[1]):
+            raise SweepError(f"{where}.interval: expected [low, high] with low <= high, got {interval!r}")
+        variant, change = t.get("variant"), t.get("change")
+        if (t["use"] == "held_out") != (variant is not None):
+            raise SweepError(f"{where}.variant: a held_out target names the reform it predicts (and only it does)")
+        if variant is not None and variant not in REFORM_NAMES:
+            raise SweepError(f"{where}.variant: '{variant}' is not a reform; allowed: {', '.join(REFORM_NAMES)}")
+        if change is not None and (variant is None or change not in CHANGES):
+            raise SweepError(f"{where}.change: '{change}'; allowed with a variant: {', '.join(CHANGES)}")
+
+
+def quantity(frame: pd.DataFrame, q: str) -> pd.Series:
+    keys = quantity_keys(q)
+    values = frame[keys[0]].astype(float)
+    return values / frame[keys[1]].astype(float) if len(keys) == 2 else values
+
+
+def target_values(target: dict, runs: pd.DataFrame) -> pd.Series:
+    """The model's value of one target, per seed (a held-out one against the baseline of the same seed)."""
+    base = runs[runs.variant == "baseline"].set_index("seed")
+    if target.get("variant") is None:
+        return quantity(base, target["quantity"]).dropna()
+    own = runs[runs.variant == target["variant"]].set_index("seed")
+    seeds = own.index.intersection(base.index)
+    level, before = quantity(own.loc[seeds], target["quantity"]), quantity(base.loc[seeds], target["quantity"])
+    change = target.get("change")
+    values = level - before if change == "absolute" else level / before - 1.0 if change == "relative" else level
+    return values.dropna()
+
+
+def calibration_table(targets: list[dict], runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per target: what was published, what the model gives (median and 90% interval over the seeds)."""
+    rows = []
+    for t in targets:
+        v = target_values(t, runs)
+        median = float(v.median()) if len(v) else math.nan
+        low, high = t["interval"]
+        rows.append({
+            "target": t["name"], "use": t["use"], "figure": t["figure"], "source": t["source"],
+            "quantity": t["quantity"], "variant": t.get("variant") or "baseline", "change": t.get("change") or "level",
+            "interval_low": float(low), "interval_high": float(high),
+            "model_median": median,
+            "model_p05": float(v.quantile(0.05)) if len(v) else math.nan,
+            "model_p95": float(v.quantile(0.95)) if len(v) else math.nan,
+            "n_seeds": int(len(v)),
+            "within": bool(low <= median <= high) if len(v) else False,
+            "why": t["why"],
+        })
+    return pd.DataFrame(rows)
+
+
+class Calibrate(KindBase):
+    name = "calibrate"
+
+    def check(self, spec: dict) -> None:
+        super().check(spec)
+        check_targets(spec.get("targets"))
+
+    def resolve(self, spec: dict) -> dict:
+        held_out = sorted({t["variant"] for t in spec["targets"] if t.get("variant")})
+        return {**spec, "variants": {"baseline": [], **{v: [f"reform=[{v}]"] for v in held_out}}}
+
+    def expand(self, spec: dict) -> list[dict]:
+        return expand_variants(spec, spec["variants"], spec["scenario"])
+
+    def tables(self, spec: dict, runs: pd.DataFrame, comparison: pd.DataFrame) -> dict[str, pd.DataFrame]:
+        """calibration: every target against the model (see the module's description)."""
+        return {"calibration": calibration_table(spec["targets"], runs)}
+
+
+KIND = Calibrate()
