@@ -34,14 +34,41 @@ def test_every_target_names_a_source_a_model_quantity_and_why_its_interval():
         assert key in quantities, key
 
 
-def test_the_kind_runs_the_baseline_and_each_held_out_reform_paired_by_seed():
+def test_the_kind_runs_the_baseline_each_held_out_reform_and_the_design_paired_by_seed():
     kind = get_kind("calibrate")
-    spec = kind.resolve({**SPEC, "seeds": 2})
+    spec = kind.resolve({**SPEC, "seeds": 2, "design": 5})
     held_out = {t["variant"] for t in SPEC["targets"] if t["use"] == "held_out"}
-    assert set(spec["variants"]) == {"baseline", *held_out}
+    points = {f"point_{i:03d}" for i in range(5)}
+    assert set(spec["variants"]) == {"baseline", *held_out, *points}
     runs = kind.expand(spec)
-    assert len(runs) == 2 * (1 + len(held_out))
+    assert len(runs) == 2 * (1 + len(held_out) + 5)
     assert {r["seed"] for r in runs if r["variant"] == "one_form"} == {0, 1}
+    point = next(r for r in runs if r["variant"] == "point_000")
+    for key, (low, high) in SPEC["uncertainties"].items():   # each point sets every uncertainty, inside its range
+        value = point["inputs"][key]
+        assert low <= value <= high and f"{key}={value}" in point["overrides"]
+    assert isinstance(point["inputs"]["chat.groups_per_department"], int)
+    assert kind.resolve({**SPEC, "design": 5})["points"] == spec["points"]   # the design is the spec's, reproducibly
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"design": -1}, "design = -1: expected a whole number >= 0"),
+    ({"uncertainties": {"chat.read_minutes": [1.0, 0.5]}}, r"uncertainties.chat.read_minutes: expected \[low, high\]"),
+    ({"uncertainties": {}}, "design: a wave needs uncertainties"),
+])
+def test_a_bad_wave_stops_with_one_line_naming_the_setting(change, message):
+    with pytest.raises(SweepError, match=message):
+        get_kind("calibrate").check({**SPEC, **change})
+
+
+def test_an_uncertainty_outside_its_key_s_range_stops_before_anything_is_written(tmp_path):
+    from sim.config import ConfigError
+    from sim.experiments.sweep import sweep
+
+    with pytest.raises((ConfigError, SweepError), match="inspections.hosting_hours"):
+        sweep("calibration", {"seeds": 1, "days": 14, "scenario": "classroom", "design": 4,
+                              "uncertainties": {"inspections.hosting_hours": [3.0, 40.0]}, "out": str(tmp_path / "x")})
+    assert not (tmp_path / "x").exists()
 
 
 @pytest.mark.parametrize(("change", "message"), [
@@ -91,9 +118,56 @@ def test_the_table_reads_levels_ratios_and_changes_against_the_same_seed():
 def test_a_calibration_sweep_writes_every_target_with_the_model_s_figure(tmp_path):
     from sim.experiments.sweep import sweep
 
-    folder = sweep("calibration", {"seeds": 1, "days": 14, "scenario": "classroom", "out": str(tmp_path / "cal"),
-                                   "report": False})
+    folder = sweep("calibration", {"seeds": 1, "days": 14, "scenario": "classroom", "design": 0,
+                                   "out": str(tmp_path / "cal"), "report": False})
     table = pd.read_csv(folder / "calibration.csv")
     assert list(table.target) == [t["name"] for t in SPEC["targets"]]
     assert table.model_median.notna().all() and (table.n_seeds == 1).all()
     assert set(table.variant) <= {"baseline", *REFORM_NAMES}
+
+
+def test_history_matching_keeps_exactly_the_region_the_targets_allow():
+    """A constructed model whose answer is known: f1 = a must land in [0.4, 0.6] and f2 = a + b in [0.9, 1.1]. One
+    wave of 40 design points keeps (almost) all of that region and (almost) nothing outside it, and its calibrated
+    point meets both targets."""
+    from sim.experiments.history_matching import design, history_match
+
+    uncertainties = {"a": [0.0, 1.0], "b": [0.0, 1.0]}
+    points = design(uncertainties, 40, seed=3)
+    values = pd.DataFrame({"f1": points.a, "f2": points.a + points.b})
+    targets = [{"name": "f1", "interval": [0.4, 0.6]}, {"name": "f2", "interval": [0.9, 1.1]}]
+    out = history_match(points, values, pd.Series({"f1": 0.0, "f2": 0.0}), targets, uncertainties, candidates=4000)
+    kept = out["posterior"]
+    inside = kept.a.between(0.4, 0.6) & (kept.a + kept.b).between(0.9, 1.1)
+    assert inside.mean() >= 0.9                      # what is kept is the allowed region
+    all_candidates = design(uncertainties, 4000, seed=1)
+    allowed = all_candidates.a.between(0.41, 0.59) & (all_candidates.a + all_candidates.b).between(0.91, 1.09)
+    share_kept = len(kept) / allowed.sum()
+    assert share_kept >= 0.9                         # and (almost) all of it is kept
+    table = out["history_matching"].set_index("name")
+    a, b = table.loc["a", "calibrated"], table.loc["b", "calibrated"]
+    assert 0.4 <= a <= 0.6 and 0.9 <= a + b <= 1.1
+    assert table.loc["a", "nroy_low"] >= 0.35 and table.loc["a", "nroy_high"] <= 0.65
+
+
+def test_a_wave_writes_the_accepted_parameter_sets(tmp_path):
+    from sim.experiments.sweep import sweep
+
+    folder = sweep("calibration", {"seeds": 1, "days": 14, "scenario": "classroom", "design": 6, "candidates": 500,
+                                   "out": str(tmp_path / "wave"), "report": False})
+    table = pd.read_csv(folder / "history_matching.csv")
+    assert set(table.name[table.kind == "uncertainty"]) == set(SPEC["uncertainties"])
+    assert set(table.name[table.kind == "target"]) == {t["name"] for t in SPEC["targets"] if t["use"] == "calibration"}
+    posterior = pd.read_parquet(folder / "posterior.parquet")
+    assert list(posterior.columns) == [*SPEC["uncertainties"], "max_implausibility"]
+    assert (posterior.max_implausibility <= 3.0).all()
+    runs = pd.read_parquet(folder / "runs.parquet")
+    assert runs.variant.str.startswith("point_").sum() == 6
+    # the design points' values are recorded as the runs' inputs
+    assert set(SPEC["uncertainties"]) <= set(runs.columns)
+    # the report compares the reforms, not the design points
+    from sim.views.report import load_experiment
+
+    shown = load_experiment(folder)
+    assert not shown.runs.variant.str.startswith("point_").any()
+    assert not shown.comparison.variant.str.startswith("point_").any()

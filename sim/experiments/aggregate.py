@@ -195,6 +195,20 @@ RESULT_COLUMNS = [
     ("calibration", "n_seeds", "count", "seeds the figures are over"),
     ("calibration", "within", "true/false", "the median is inside the interval"),
     ("calibration", "why", "", "why the interval is that wide"),
+    ("posterior", "max_implausibility", "standard deviations",
+     "the largest implausibility any calibration target finds at this accepted parameter set (at most 3)"),
+    ("history_matching", "kind", "", "uncertainty (a default searched over) or target (a calibration target)"),
+    ("history_matching", "name", "", "the config key, or the target's name"),
+    ("history_matching", "low", "as the key or target", "the uncertainty's range, or the target's interval: low end"),
+    ("history_matching", "high", "as the key or target", "the same: high end"),
+    ("history_matching", "nroy_low", "as the key", "the lowest value among the accepted parameter sets"),
+    ("history_matching", "nroy_high", "as the key", "the highest value among the accepted parameter sets"),
+    ("history_matching", "calibrated", "as the key or target",
+     "at the calibrated point (the candidate whose largest implausibility is smallest): the uncertainty's value, or "
+     "the target's emulated value"),
+    ("history_matching", "emulated_sd", "as the target", "the emulator's standard deviation there"),
+    ("history_matching", "implausibility", "standard deviations", "the target's implausibility there"),
+    ("history_matching", "nroy_share", "share 0-1", "share of the candidates no target rules out"),
 ]
 
 
@@ -203,6 +217,9 @@ def results_codebook(inputs=()) -> pd.DataFrame:
     rows = [{"table": t, "column": c, "unit": u, "meaning": m} for t, c, u, m in RESULT_COLUMNS]
     rows += [{"table": "runs", "column": k, "unit": "as the config key",
               "meaning": f"an input the experiment sweeps: the config key {k}"} for k in sorted(inputs)]
+    rows += [{"table": "posterior", "column": k, "unit": "as the config key",
+              "meaning": f"an accepted value of {k} (history matching: no calibration target rules it out)"}
+             for k in sorted(inputs) if k != "scenario"]
     model = codebook()
     model["table"] = model["table"].replace({"summary": "runs"})
     index = [{"table": t, "column": c, "unit": "", "meaning": "which run (see the runs rows)"}

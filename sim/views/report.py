@@ -142,6 +142,9 @@ def load_experiment(folder: str | Path) -> Experiment:
     else:
         # the comparison is derived data: rebuild it from runs.parquet rather than refuse
         comparison = comparison_table(runs)
+    points = set(spec.get("points") or {})  # a calibration wave's design points are not reforms to compare
+    if points:
+        runs, comparison = runs[~runs.variant.isin(points)], comparison[~comparison.variant.isin(points)]
     exp = Experiment(path, spec, runs, comparison, manifest, decomposition=load_decomposition(path))
     exp.warnings = sweep_warnings(exp)
     return exp

@@ -9,8 +9,11 @@ that a drift shows). The kind runs the baseline (the config with the spec's over
 reform, paired by seed, and writes ``calibration.csv``: per target, the model's median and 90% interval over the
 seeds, and whether the median is inside the interval.
 
-It evaluates the config it is given; fitting the unpublished defaults to the calibration targets (history matching
-or ABC over them) is the step that builds on it.
+With `uncertainties` (unpublished defaults, each over its documented range) and `design: N`, it is also one wave of
+history matching (``sim.experiments.history_matching``): N Latin-hypercube points of the uncertainties, each run for
+the seeds, emulated per calibration target, and the candidates the targets do not rule out written as
+``posterior.parquet`` (the accepted parameter sets) and ``history_matching.csv`` (per uncertainty the range still
+not ruled out and the calibrated value; per target the emulated value there).
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ import pandas as pd
 
 from ...config import REFORM_NAMES
 from ...model.outputs import SUMMARY_KEYS
-from .base import KindBase, SweepError, expand_variants
+from ..history_matching import design, history_match, whole_range
+from .base import KindBase, SweepError, check_whole, expand_variants
 
 USES = ("calibration", "held_out", "structure")
 CHANGES = ("relative", "absolute")
@@ -75,6 +79,31 @@ def check_targets(targets) -> None:
             raise SweepError(f"{where}.change: '{change}'; allowed with a variant: {', '.join(CHANGES)}")
 
 
+def check_uncertainties(spec: dict) -> None:
+    """`uncertainties`: config key -> [low, high]; `design`: design points of the wave (0: none); `candidates`: the
+    points the emulators judge; `design_seed`: the Latin hypercube's seed."""
+    check_whole(spec, "design", least=0)
+    for key, least in (("candidates", 100), ("design_seed", 0)):
+        if key in spec:
+            check_whole(spec, key, least=least)
+    uncertainties = spec.get("uncertainties") or {}
+    if spec["design"] and not uncertainties:
+        raise SweepError("design: a wave needs uncertainties (config key -> [low, high]) to design over")
+    if not isinstance(uncertainties, dict):
+        raise SweepError(f"uncertainties: expected a mapping of config key -> [low, high], got {uncertainties!r}")
+    for key, bounds in uncertainties.items():
+        if (not isinstance(bounds, list) or len(bounds) != 2
+                or not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)
+                or not bounds[0] < bounds[1]):
+            raise SweepError(f"uncertainties.{key}: expected [low, high] with low < high, got {bounds!r}")
+    if spec["design"] and not any(t["use"] == "calibration" for t in spec["targets"]):
+        raise SweepError("design: a wave needs at least one target with use: calibration")
+
+
+def point_name(i: int) -> str:
+    return f"point_{i:03d}"
+
+
 def quantity(frame: pd.DataFrame, q: str) -> pd.Series:
     keys = quantity_keys(q)
     values = frame[keys[0]].astype(float)
@@ -115,23 +144,57 @@ def calibration_table(targets: list[dict], runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def wave_tables(spec: dict, runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The history-matching wave over the design points that ran (see sim.experiments.history_matching)."""
+    targets = [t for t in spec["targets"] if t["use"] == "calibration"]
+    points = spec.get("points") or {}
+    done = [name for name in points if (runs.variant == name).any()]
+    if len(done) < 3:
+        return {}
+    rows, spread = [], {t["name"]: [] for t in targets}
+    for name in done:
+        frame = runs[runs.variant == name]
+        row = {}
+        for t in targets:
+            v = quantity(frame, t["quantity"]).dropna()
+            row[t["name"]] = float(v.mean()) if len(v) else float("nan")
+            if len(v) > 1:  # a point's value is the mean of its seeds: its noise is their variance over their number
+                spread[t["name"]].append(float(v.var(ddof=1)) / len(v))
+        rows.append(row)
+    design_points = pd.DataFrame([points[name] for name in done])
+    noise = pd.Series({k: (sum(v) / len(v) if v else 0.0) for k, v in spread.items()})
+    return history_match(design_points, pd.DataFrame(rows), noise, targets, spec["uncertainties"],
+                         candidates=int(spec.get("candidates", 20_000)), seed=int(spec.get("design_seed", 0)) + 1)
+
+
 class Calibrate(KindBase):
     name = "calibrate"
 
     def check(self, spec: dict) -> None:
         super().check(spec)
         check_targets(spec.get("targets"))
+        check_uncertainties({"design": 0, **spec})
 
     def resolve(self, spec: dict) -> dict:
         held_out = sorted({t["variant"] for t in spec["targets"] if t.get("variant")})
-        return {**spec, "variants": {"baseline": [], **{v: [f"reform=[{v}]"] for v in held_out}}}
+        variants = {"baseline": [], **{v: [f"reform=[{v}]"] for v in held_out}}
+        points = {}
+        if spec.get("design", 0):
+            frame = design(spec["uncertainties"], int(spec["design"]), int(spec.get("design_seed", 0)))
+            for i, row in enumerate(frame.to_dict("records")):
+                points[point_name(i)] = {k: int(v) if whole_range(spec["uncertainties"][k]) else float(v)
+                                         for k, v in row.items()}
+        variants.update({name: [f"{k}={v}" for k, v in values.items()] for name, values in points.items()})
+        return {**spec, "variants": variants, "points": points}
 
     def expand(self, spec: dict) -> list[dict]:
-        return expand_variants(spec, spec["variants"], spec["scenario"])
+        return expand_variants(spec, spec["variants"], spec["scenario"], inputs=spec.get("points"))
 
     def tables(self, spec: dict, runs: pd.DataFrame, comparison: pd.DataFrame) -> dict[str, pd.DataFrame]:
-        """calibration: every target against the model (see the module's description)."""
-        return {"calibration": calibration_table(spec["targets"], runs)}
+        """calibration: every target against the model (see the module's description); with a design, the wave's
+        posterior and history_matching tables."""
+        base = runs[~runs.variant.isin(list(spec.get("points") or {}))]
+        return {"calibration": calibration_table(spec["targets"], base), **wave_tables(spec, runs)}
 
 
 KIND = Calibrate()
