@@ -10,8 +10,9 @@ standard deviations of what is uncertain about the model's value there (the emul
     I_j(x) = max(0, low_j - E[f_j(x)], E[f_j(x)] - high_j) / sqrt(Var_emulator_j(x) + Var_seeds_j)
 
 It is 0 inside the interval. A candidate is not ruled out yet (NROY) while its largest implausibility is at most
-``CUTOFF``: only points the emulators are sure miss a target are ruled out. The accepted parameter sets are the NROY candidates; the calibrated point is the candidate whose largest
-implausibility is smallest. Later waves sample inside the NROY space (``design(..., within=posterior)``).
+``CUTOFF``: only points the emulators are sure miss a target are ruled out. The accepted parameter sets are the
+NROY candidates; the calibrated point is the candidate whose largest implausibility is smallest (when every candidate
+is ruled out, it is the nearest miss, and the table says by how much each target misses there).
 """
 
 from __future__ import annotations
