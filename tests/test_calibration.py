@@ -29,8 +29,9 @@ def test_every_target_names_a_source_a_model_quantity_and_why_its_interval():
     quantities = " ".join(t["quantity"] for t in SPEC["targets"])
     for key in ("township.civil_affairs.data_reports_hours_per_cadre_week", "village.data_reports_hours_per_cadre_week",
                 "township.civil_affairs.groups_per_cadre", "village.groups_per_cadre",
-                "township.meetings_per_cadre_week", "messages_per_cadre_day", "data_report_submissions_per_township_year",
-                "data_report_types_per_township_year", "pushed_down_core_share", "resolved_within_15d_share"):
+                "township.meetings_per_cadre_week", "messages_per_cadre_day",
+                "data_report_submissions_per_township_year", "data_report_types_per_township_year",
+                "pushed_down_core_share", "resolved_within_15d_share"):
         assert key in quantities, key
 
 
