@@ -249,13 +249,7 @@ def summarise(model) -> dict:
     # the measured days are scenario.days; the warm-up ran before them
     measured = tally.measured_days
     weeks, years = measured / 7.0, measured / 364.0
-    per_cw = tally.total("hours") / C / weeks
-    out: dict = {f"{a}_hours_per_cadre_week": float(per_cw[A[a]]) for a in ACTIVITIES}
-    admin = float(sum(per_cw[A[a]] for a in ADMIN))
-    service = float(per_cw[A["service"]])
-    out["admin_hours_per_cadre_week"] = admin
-    out["working_hours_per_cadre_week"] = admin + service
-    out["service_share"] = service / (admin + service) if admin + service > 0 else 0.0
+    out = _week_by_activity(tally.total("hours") / C / weeks)
     for key in ("hours_removed_by_reforms", "service_hours_removed_by_reforms", "rebound_hours", "shadow_ledger_hours",
                 "fatigue_hours"):
         out[f"{key}_per_cadre_week"] = float(tally.total(key) / C / weeks)
@@ -311,6 +305,17 @@ def summarise(model) -> dict:
     return out
 
 
+def _week_by_activity(per_cadre_week: np.ndarray) -> dict:
+    """From hours per cadre-week by activity: each activity's, admin, working hours and the service share."""
+    out: dict = {f"{a}_hours_per_cadre_week": float(per_cadre_week[A[a]]) for a in ACTIVITIES}
+    admin = float(sum(per_cadre_week[A[a]] for a in ADMIN))
+    service = float(per_cadre_week[A["service"]])
+    out["admin_hours_per_cadre_week"] = admin
+    out["working_hours_per_cadre_week"] = admin + service
+    out["service_share"] = service / (admin + service) if admin + service > 0 else 0.0
+    return out
+
+
 def role_members(model) -> dict[str, np.ndarray]:
     """Each role's cadres (a boolean mask); a role with no cadre in the scenario is left out."""
     st = model.structure
@@ -333,13 +338,8 @@ def _per_cadre_figures(model, members: np.ndarray) -> dict:
         return tally.per_cadre(name, C)[members].sum(axis=0)
 
     by_cadre = tally.per_cadre("hours", C)
-    hours = by_cadre[members].sum(axis=0) / n / weeks if by_cadre.ndim == 2 else np.zeros(len(ACTIVITIES))
-    out: dict = {f"{a}_hours_per_cadre_week": float(hours[A[a]]) for a in ACTIVITIES}
-    admin = float(sum(hours[A[a]] for a in ADMIN))
-    service = float(hours[A["service"]])
-    out["admin_hours_per_cadre_week"] = admin
-    out["working_hours_per_cadre_week"] = admin + service
-    out["service_share"] = service / (admin + service) if admin + service > 0 else 0.0
+    out = _week_by_activity(by_cadre[members].sum(axis=0) / n / weeks if by_cadre.ndim == 2
+                            else np.zeros(len(ACTIVITIES)))
     for key in ("hours_removed_by_reforms", "service_hours_removed_by_reforms", "rebound_hours", "shadow_ledger_hours",
                 "fatigue_hours", "overtime_hours", "after_hours_messages", "after_hours_messages_non_urgent"):
         out[f"{key}_per_cadre_week"] = float(total(key) / n / weeks)
