@@ -59,22 +59,20 @@ class ServiceOrder:
     supervised_first: np.ndarray
     # both orders sort by village first, so in either the villages run in the same sorted order: `pool_sorted` is
     # pool[first] (= pool[supervised_first]) and `starts` marks each village's first server there
-    pool_sorted: np.ndarray | None = None
-    starts: np.ndarray | None = None
+    pool_sorted: np.ndarray
+    starts: np.ndarray
 
 
-def share_out(demand: np.ndarray, offer: np.ndarray, pool: np.ndarray, order: np.ndarray,
-              pool_sorted: np.ndarray | None = None, starts: np.ndarray | None = None) -> np.ndarray:
+def share_out(demand: np.ndarray, offer: np.ndarray, order: np.ndarray, pool_sorted: np.ndarray,
+              starts: np.ndarray) -> np.ndarray:
     """Each village's `demand` (work) taken by its servers in `order`, each up to its `offer`: per cadre, the work
-    taken. The first server takes what it can, the next what is left, and so on. (`pool_sorted` and `starts`:
-    pool[order] and where each village begins in it, if the caller knows them.)"""
+    taken. The first server takes what it can, the next what is left, and so on. `pool_sorted` is each server's
+    village in that order, `starts` marks where each village begins in it."""
     off = offer[order]
-    p = pool[order] if pool_sorted is None else pool_sorted
     before = np.cumsum(off) - off
-    first = np.concatenate(([True], p[1:] != p[:-1])) if starts is None else starts
-    before -= np.maximum.accumulate(np.where(first, before, 0.0))
+    before -= np.maximum.accumulate(np.where(starts, before, 0.0))
     taken = np.empty_like(offer)
-    taken[order] = np.minimum(np.maximum(demand[p] - before, 0.0), off)
+    taken[order] = np.minimum(np.maximum(demand[pool_sorted] - before, 0.0), off)
     return taken
 
 
@@ -103,7 +101,7 @@ def plan_day(
 
     def serve(queue_type: int, demand: np.ndarray, offer_hours: np.ndarray, first: np.ndarray) -> np.ndarray:
         """Give a village queue's `demand` to its servers in order; returns the hours each spent."""
-        work = share_out(demand, offer_hours * productivity, pool, first, order.pool_sorted, order.starts)
+        work = share_out(demand, offer_hours * productivity, first, order.pool_sorted, order.starts)
         served[:, queue_type] += work
         return work / productivity
 
