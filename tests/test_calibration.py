@@ -1,4 +1,4 @@
-"""The calibration targets (experiments/calibration.yaml) and the `calibrate` kind that holds the model to them."""
+"""The calibration targets (experiments/calibrate.yaml) and the `calibrate` kind that holds the model to them."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sim.experiments.kinds.base import SweepError
 from sim.experiments.kinds.calibrate import calibration_table, check_targets, quantity_keys
 from sim.model.outputs import SUMMARY_KEYS
 
-SPEC = OmegaConf.to_container(OmegaConf.load(EXPERIMENT_DIR / "calibration.yaml"))
+SPEC = OmegaConf.to_container(OmegaConf.load(EXPERIMENT_DIR / "calibrate.yaml"))
 
 
 def test_every_target_names_a_source_a_model_quantity_and_why_its_interval():
@@ -67,7 +67,7 @@ def test_an_uncertainty_outside_its_key_s_range_stops_before_anything_is_written
     from sim.experiments.sweep import sweep
 
     with pytest.raises((ConfigError, SweepError), match="inspections.hosting_hours"):
-        sweep("calibration", {"seeds": 1, "days": 14, "scenario": "classroom", "design": 4,
+        sweep("calibrate", {"seeds": 1, "days": 14, "scenario": "classroom", "design": 4,
                               "uncertainties": {"inspections.hosting_hours": [3.0, 40.0]}, "out": str(tmp_path / "x")})
     assert not (tmp_path / "x").exists()
 
@@ -119,7 +119,7 @@ def test_the_table_reads_levels_ratios_and_changes_against_the_same_seed():
 def test_a_calibration_sweep_writes_every_target_with_the_model_s_figure(tmp_path):
     from sim.experiments.sweep import sweep
 
-    folder = sweep("calibration", {"seeds": 1, "days": 14, "scenario": "classroom", "design": 0,
+    folder = sweep("calibrate", {"seeds": 1, "days": 14, "scenario": "classroom", "design": 0,
                                    "out": str(tmp_path / "cal"), "report": False})
     table = pd.read_csv(folder / "calibration.csv")
     assert list(table.target) == [t["name"] for t in SPEC["targets"]]
@@ -154,7 +154,7 @@ def test_history_matching_keeps_exactly_the_region_the_targets_allow():
 def test_a_wave_writes_the_accepted_parameter_sets(tmp_path):
     from sim.experiments.sweep import sweep
 
-    folder = sweep("calibration", {"seeds": 1, "days": 14, "scenario": "classroom", "design": 6, "candidates": 500,
+    folder = sweep("calibrate", {"seeds": 1, "days": 14, "scenario": "classroom", "design": 6, "candidates": 500,
                                    "out": str(tmp_path / "wave"), "report": False})
     table = pd.read_csv(folder / "history_matching.csv")
     assert set(table.name[table.kind == "uncertainty"]) == set(SPEC["uncertainties"])

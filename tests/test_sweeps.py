@@ -127,7 +127,7 @@ def test_bad_experiment_input_stops_before_anything_is_written(tmp_path, capsys)
     out = tmp_path / "never"
     assert sweep_main(["no_such_experiment", f"out={out}"]) == 2
     allowed = capsys.readouterr().err.split("allowed:")[1]
-    assert {"calibration", "compare_reforms", "dose_response"} <= {name.strip() for name in allowed.split(",")}
+    assert {"calibrate", "compare_reforms", "dose_response"} <= {name.strip() for name in allowed.split(",")}
     assert sweep_main(["compare_reforms", "seeds=0", f"out={out}"]) == 2
     assert sweep_main(["compare_reforms", "colour=red", f"out={out}"]) == 2
     assert sweep_main(["compare_reforms", "launcher=carrier_pigeon", f"out={out}"]) == 2

@@ -178,7 +178,7 @@ RESULT_COLUMNS = [
     ("decomposition", "ci_low", "hours per cadre-week", "95% t interval over the paired seeds: low end"),
     ("decomposition", "ci_high", "hours per cadre-week", "95% t interval over the paired seeds: high end"),
     ("decomposition", "n", "count", "seeds in the pair"),
-    ("calibration", "target", "", "the target's name (experiments/calibration.yaml)"),
+    ("calibration", "target", "", "the target's name (experiments/calibrate.yaml)"),
     ("calibration", "use", "", "calibration (to fit the unpublished defaults to), held_out (a reform's effect, "
      "predicted and never tuned on) or structure (an input or structure, reported so that a drift shows)"),
     ("calibration", "figure", "", "the published figure, in words"),

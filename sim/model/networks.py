@@ -400,10 +400,14 @@ def build_workgroups(cfg, st: Structure, rng: np.random.Generator, campaigns, me
         in_t = np.flatnonzero(st.cadre_township == t)
         # membership of each department's groups (drawn for all departments whether merged or not)
         dep_members = []
+        # township and village cadres are pulled in at their own rates: the published counts differ by role
+        # (a township welfare post 60+ groups, a village cadre 40-50)
+        beyond_line = np.where(st.cadre_village[in_t] < 0, ch.other_department_membership_township,
+                               ch.other_department_membership_village)
         for d in range(st.n_departments):
             per_group = []
             for _ in range(ch.groups_per_department):
-                pulled = in_t[rng.random(len(in_t)) < ch.other_department_membership]
+                pulled = in_t[rng.random(len(in_t)) < beyond_line]
                 line = in_t[st.covers[in_t, d]]
                 per_group.append(np.union1d(line, pulled))
             dep_members.append(per_group)

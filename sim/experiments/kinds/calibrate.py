@@ -1,4 +1,4 @@
-"""calibrate: the model against the published figures it can be held to (``experiments/calibration.yaml``).
+"""calibrate: the model against the published figures it can be held to (``experiments/calibrate.yaml``).
 
 Each of the spec's `targets` names a published figure and its source, a model quantity (a summary key, role figures
 included, or ``a / b``, a ratio of two), the interval the model must land in (and why that width), and its use:
