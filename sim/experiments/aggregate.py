@@ -182,6 +182,7 @@ RESULT_COLUMNS = [
     ("calibration", "use", "", "calibration (to fit the unpublished defaults to), held_out (a reform's effect, "
      "predicted and never tuned on) or structure (an input or structure, reported so that a drift shows)"),
     ("calibration", "figure", "", "the published figure, in words"),
+    ("calibration", "zh", "", "the same in Chinese (empty when the spec gives none)"),
     ("calibration", "source", "", "where it was published"),
     ("calibration", "quantity", "", "the summary key it is held to (a role's figure as <role>.<key>; a / b a ratio)"),
     ("calibration", "variant", "", "baseline, or the reform a held-out target predicts"),

@@ -11,8 +11,13 @@ standard deviations of what is uncertain about the model's value there (the emul
 
 It is 0 inside the interval. A candidate is not ruled out yet (NROY) while its largest implausibility is at most
 ``CUTOFF``: only points the emulators are sure miss a target are ruled out. The accepted parameter sets are the
-NROY candidates; the calibrated point is the candidate whose largest implausibility is smallest (when every candidate
-is ruled out, it is the nearest miss, and the table says by how much each target misses there).
+NROY candidates; the calibrated point is the candidate whose largest implausibility is smallest, and of those inside
+every interval the one furthest inside them (``calibrated_point``; when every candidate is ruled out, it is the
+nearest miss, and the table says by how much each target misses there).
+
+A later wave refocuses (Vernon et al. 2010, section 3): it designs over the box of what the earlier wave did not rule
+out (``nroy_box``), where its emulators are fitted closely, and a candidate must pass the earlier waves' emulators
+too.
 """
 
 from __future__ import annotations
@@ -67,35 +72,87 @@ def fit_emulator(x: np.ndarray, y: np.ndarray, noise: float):
         return gp.fit(x, y)
 
 
+def emulate(points: pd.DataFrame, values: pd.DataFrame, seed_variance: pd.Series, targets: list[dict],
+            ranges: dict[str, list]) -> dict:
+    """One emulator per target, fitted to a wave's design points on the unit cube of the wave's `ranges`."""
+    x = scaled(points, ranges)
+    gps = {}
+    for t in targets:
+        y = values[t["name"]].to_numpy(dtype=float)
+        ok = np.isfinite(y)
+        gps[t["name"]] = fit_emulator(x[ok], y[ok], float(seed_variance.get(t["name"], 0.0)))
+    return gps
+
+
+def implausibility(gps: dict, candidates: pd.DataFrame, seed_variance: pd.Series, targets: list[dict],
+                   ranges: dict[str, list]) -> tuple[pd.DataFrame, dict]:
+    """Each target's implausibility at each candidate (see the module's description), and its emulated mean and
+    standard deviation there."""
+    cx = scaled(candidates, ranges)
+    out, emulated = {}, {}
+    for t in targets:
+        name = t["name"]
+        low, high = t["interval"]
+        mean, sd = gps[name].predict(cx, return_std=True)
+        outside = np.maximum(0.0, np.maximum(low - mean, mean - high))
+        uncertain = sd ** 2 + float(seed_variance.get(name, 0.0)) + 1e-12 * max(high - low, 1e-12) ** 2
+        out[name] = outside / np.sqrt(uncertain)
+        emulated[name] = (mean, sd)
+    return pd.DataFrame(out), emulated
+
+
+def calibrated_point(worst: np.ndarray, emulated: dict, targets: list[dict]) -> int:
+    """The candidate whose largest implausibility is smallest; of several (all those inside every interval), the
+    one whose emulated values sit furthest inside: the smallest largest distance from an interval's centre, in
+    half-widths, so that the seeds' noise and small later changes leave a shipped default inside its targets."""
+    ties = np.flatnonzero(worst <= worst.min() + 1e-12)
+    off_centre = np.zeros(len(ties))
+    for t in targets:
+        low, high = t["interval"]
+        mean = emulated[t["name"]][0][ties]
+        off_centre = np.maximum(off_centre, np.abs(mean - (low + high) / 2) / max((high - low) / 2, 1e-12))
+    return int(ties[np.argmin(off_centre)])
+
+
+def nroy_box(table: pd.DataFrame, uncertainties: dict[str, list]) -> dict[str, list]:
+    """The ranges a wave's `history_matching` table says are not ruled out yet: where the next wave designs
+    (whole-number ranges widened to whole numbers). Raises ValueError when the wave ruled out every candidate."""
+    kept = table[table.kind == "uncertainty"].set_index("name")
+    if kept.empty or not np.isfinite(kept.nroy_low.to_numpy(dtype=float)).all():
+        raise ValueError("it ruled out every candidate: no region is left to refocus on")
+    box = {}
+    for k, bounds in uncertainties.items():
+        low, high = float(kept.loc[k, "nroy_low"]), float(kept.loc[k, "nroy_high"])
+        box[k] = [int(np.floor(low)), int(np.ceil(high))] if whole_range(bounds) else [low, high]
+    return box
+
+
 def history_match(points: pd.DataFrame, values: pd.DataFrame, seed_variance: pd.Series, targets: list[dict],
-                  uncertainties: dict[str, list], candidates: int = 20_000, seed: int = 1) -> dict[str, pd.DataFrame]:
+                  uncertainties: dict[str, list], candidates: int = 20_000, seed: int = 1,
+                  earlier: tuple = ()) -> dict[str, pd.DataFrame]:
     """One wave. `points`: the design (one row per point, one column per uncertainty); `values`: each target's
     value at each point (rows aligned with `points`, one column per target name, the mean over its seeds);
-    `seed_variance`: per target, the variance of a point's value over seeds (the model's own uncertainty).
+    `seed_variance`: per target, the variance of a point's value over seeds (the model's own uncertainty);
+    `uncertainties`: the ranges this wave designed over. `earlier`: the waves before it, each (points, values,
+    seed_variance, ranges): a candidate must also pass their emulators (a refocused wave judges only what they did
+    not rule out, with emulators fitted where it matters).
 
     Returns {"posterior": the accepted parameter sets (NROY candidates) with their largest implausibility,
     "history_matching": per uncertainty its range, the range still not ruled out and the calibrated value; per
     target its interval and the emulated value and implausibility at the calibrated point}."""
-    x = scaled(points, uncertainties)
     cand = design(uncertainties, candidates, seed)
-    cx = scaled(cand, uncertainties)
-    implausibility = {}
-    emulated = {}
-    for t in targets:
-        name = t["name"]
-        low, high = t["interval"]
-        y = values[name].to_numpy(dtype=float)
-        ok = np.isfinite(y)
-        gp = fit_emulator(x[ok], y[ok], float(seed_variance.get(name, 0.0)))
-        mean, sd = gp.predict(cx, return_std=True)
-        outside = np.maximum(0.0, np.maximum(low - mean, mean - high))
-        uncertain = sd ** 2 + float(seed_variance.get(name, 0.0)) + 1e-12 * max(high - low, 1e-12) ** 2
-        implausibility[name] = outside / np.sqrt(uncertain)
-        emulated[name] = (mean, sd)
-    imp = pd.DataFrame(implausibility)
+    imp, emulated = implausibility(emulate(points, values, seed_variance, targets, uncertainties), cand,
+                                   seed_variance, targets, uncertainties)
     worst = imp.max(axis=1).to_numpy()
-    nroy = worst <= CUTOFF
-    best = int(np.argmin(worst))
+    passed_before = np.ones(len(cand), dtype=bool)
+    for wave in earlier:
+        w_points, w_values, w_variance, w_ranges = wave
+        w_imp, _ = implausibility(emulate(w_points, w_values, w_variance, targets, w_ranges), cand, w_variance,
+                                  targets, w_ranges)
+        passed_before &= w_imp.max(axis=1).to_numpy() <= CUTOFF
+    nroy = (worst <= CUTOFF) & passed_before
+    best = calibrated_point(np.where(passed_before, worst, np.inf) if passed_before.any() else worst,
+                            emulated, targets)
     posterior = cand[nroy].assign(max_implausibility=worst[nroy]).reset_index(drop=True)
     rows = []
     for k, (low, high) in uncertainties.items():

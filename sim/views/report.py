@@ -201,8 +201,9 @@ def sweep_warnings(exp: Experiment) -> list[str]:
         if lack:
             out.append(f"variant {v} has {len(seeds[v])} of {len(expected)} seeds (missing seed "
                        + ", ".join(map(str, lack)) + ")")
+    points = set(exp.spec.get("points") or {})  # a wave's design points are left out of the report (load_experiment)
     for v in exp.spec.get("variants", {}) or {}:
-        if v not in seeds.index:
+        if v not in seeds.index and v not in points:
             out.append(f"variant {v} has no runs")
     if "measured_days" in exp.runs and (exp.runs["measured_days"] % 7 != 0).any():
         days = sorted(set(exp.runs.loc[exp.runs["measured_days"] % 7 != 0, "measured_days"].astype(int)))
@@ -855,6 +856,111 @@ def service_table_html(table: pd.DataFrame) -> str:
     return "\n".join(out)
 
 
+CALIBRATION_USES = {"calibration": T("校准", "calibration"), "structure": T("结构与输入", "structure"),
+                    "held_out": T("留出验证", "held out")}
+
+
+def load_calibration(exp: Experiment) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A calibrate experiment's target table and, after a wave, its history-matching table (empty otherwise)."""
+    def read(name):
+        f = exp.path / f"{name}.parquet"
+        return pd.read_parquet(f) if exp.kind == "calibrate" and f.exists() else pd.DataFrame()
+    cal = read("calibration")
+    if not cal.empty and "zh" not in cal:  # folders from before the targets gave the figure in Chinese
+        cal["zh"] = ""
+    return cal, read("history_matching")
+
+
+def _target_label(r, lang: str) -> str:
+    return (r.zh or r.figure) if lang == "zh" else r.figure
+
+
+def fig_calibration(cal: pd.DataFrame, lang: str) -> go.Figure:
+    """Every target on one scale: its interval runs from 0 to 1, and the model's median (with its 90% interval over
+    the seeds) is placed on it, so a level, a share and a reform's change can be read side by side."""
+    width = (cal.interval_high - cal.interval_low).where(lambda w: w > 0, 1.0)
+
+    def place(col):
+        return (cal[col] - cal.interval_low) / width
+
+    mid, lo, hi = place("model_median"), place("model_p05"), place("model_p95")
+    names = [f"{CALIBRATION_USES[r.use][lang]} · {r.target}" for r in cal.itertuples()]
+    hover = [f"{html.escape(_target_label(r, lang))}<br>{T('区间', 'interval')[lang]} [{r.interval_low:g}, "
+             f"{r.interval_high:g}]<br>{T('模型中位数', 'model median')[lang]} {r.model_median:.3g} "
+             f"[{r.model_p05:.3g}, {r.model_p95:.3g}]" for r in cal.itertuples()]
+    fig = go.Figure()
+    fig.add_vrect(x0=0, x1=1, fillcolor="rgba(44,160,44,0.12)", line_width=0)
+    for inside, name, colour in ((True, T("落在区间内", "inside the interval"), "#2ca02c"),
+                                 (False, T("落在区间外", "outside the interval"), "#d62728")):
+        keep = (cal.within == inside).to_numpy()
+        fig.add_trace(go.Scatter(
+            x=mid[keep], y=[n for n, k in zip(names, keep) if k], mode="markers", name=name[lang],
+            marker=dict(color=colour, size=10),
+            error_x=dict(type="data", symmetric=False, array=(hi - mid)[keep], arrayminus=(mid - lo)[keep]),
+            hovertext=[h for h, k in zip(hover, keep) if k], hoverinfo="text"))
+    title = T("模型与公开数据：每个目标的区间记为 0 到 1",
+              "The model against the published figures: each target's interval as 0 to 1")
+    _layout(fig, title[lang], height=max(420, 28 * len(cal) + 140))
+    fig.update_xaxes(title=T("在目标区间中的位置（0 为下限，1 为上限；误差线为种子间 90% 区间）",
+                             "position in the target's interval (0 its low end, 1 its high end; whiskers: 90% over "
+                             "the seeds)")[lang], zeroline=False)
+    fig.update_yaxes(title=T("目标", "target")[lang], autorange="reversed", categoryorder="array",
+                     categoryarray=names)
+    return fig
+
+
+def _miss(r) -> str:
+    """How far the median lies outside the interval (in the quantity's units), or a tick."""
+    if r.within:
+        return "✓"
+    if not np.isfinite(r.model_median):
+        return "–"
+    gap = r.model_median - r.interval_high if r.model_median > r.interval_high else r.model_median - r.interval_low
+    return f"✗ {gap:+.3g}"
+
+
+def calibration_table_html(cal: pd.DataFrame) -> str:
+    head = [("目标", "target"), ("用途", "use"), ("公开数字", "published figure"), ("来源", "source"),
+            ("方案", "variant"), ("区间", "interval"), ("模型中位数 [5%, 95%]", "model median [5%, 95%]"),
+            ("是否落入（差多少）", "inside (miss by)")]
+    out = ['<table class="calibration"><thead><tr>' + "".join(f"<th>{_bi(z, e)}</th>" for z, e in head)
+           + "</tr></thead><tbody>"]
+    for r in cal.itertuples():
+        zh, en = VARIANT_LABELS.get(r.variant, (r.variant, r.variant))
+        change = {"relative": f" ({_bi('相对变化', 'relative change')})",
+                  "absolute": f" ({_bi('绝对变化', 'absolute change')})"}.get(r.change, "")
+        cells = [html.escape(r.target), _bi(*(CALIBRATION_USES[r.use][lang] for lang in ("zh", "en"))),
+                 _bi(html.escape(r.zh or r.figure), html.escape(r.figure)), html.escape(r.source),
+                 _bi(html.escape(zh), html.escape(en)) + change, f"[{r.interval_low:g}, {r.interval_high:g}]",
+                 f"{r.model_median:.3g} <small>[{r.model_p05:.3g}, {r.model_p95:.3g}]</small>", _miss(r)]
+        cls = "" if r.within else ' class="flag"'
+        out.append(f'<tr data-target="{html.escape(r.target)}"{cls}>' + "".join(f"<td>{c}</td>" for c in cells)
+                   + "</tr>")
+    out.append("</tbody></table>")
+    return "\n".join(out)
+
+
+def history_matching_html(hm: pd.DataFrame) -> str:
+    """The wave's verdict per uncertainty: its range, the part no target rules out, and the calibrated value."""
+    if hm.empty:
+        return ""
+    u = hm[hm.kind == "uncertainty"]
+    share = float(u.nroy_share.iloc[0]) if len(u) else float("nan")
+    head = [("未公开的默认值", "unpublished default"), ("范围", "range"), ("未被排除的范围", "range not ruled out"),
+            ("校准值", "calibrated value")]
+    kept = _bi(f"这一轮历史匹配中，{share:.2%} 的候选点未被任何目标排除。",
+               f"In this wave of history matching, {share:.2%} of the candidate points are ruled out by no target.")
+    out = [f"<p>{kept}</p>",
+           '<table class="history-matching"><thead><tr>' + "".join(f"<th>{_bi(z, e)}</th>" for z, e in head)
+           + "</tr></thead><tbody>"]
+    for r in u.itertuples():
+        kept = "–" if not np.isfinite(r.nroy_low) else f"[{r.nroy_low:.3g}, {r.nroy_high:.3g}]"
+        out.append(f"<tr><td><code>{html.escape(r.name)}</code></td><td>[{r.low:g}, {r.high:g}]</td>"
+                   f"<td>{kept}</td><td>{r.calibrated:.3g}</td></tr>")
+    out.append("</tbody></table>")
+    return "\n".join(out)
+
+
 def method_html(exp: Experiment) -> str:
     m, s = exp.manifest, exp.spec
     seeds = sorted(exp.runs.seed.astype(int).unique())
@@ -955,6 +1061,16 @@ WHERE_HOURS_WENT_CAPTION = T(
     "bar for each part's value and 95% CI.")
 
 
+CALIBRATION_CAPTION = T(
+    "每一行是一个公开数字：绿色带是模型必须落入的区间（记为 0 到 1），点是模型在各种子上的中位数，误差线是 90% 区间。"
+    "“校准”目标用来确定未公开的默认值；“留出验证”目标是改革的效果，从不用来调参，模型只能预测，落在区间外的如实标出；"
+    "“结构与输入”是模型直接取用的数字，列出来以便发现偏移。",
+    "Each row is a published figure: the green band is the interval the model must land in (drawn as 0 to 1), the "
+    "dot the model's median over the seeds, the whiskers its 90% interval. Calibration targets set the unpublished "
+    "defaults; held-out targets are reforms' effects, never tuned on: the model predicts them, and a miss is shown "
+    "as one. Structure targets are figures the model takes as inputs, listed so that a drift shows.")
+
+
 def build_figures(exp: Experiment, table: pd.DataFrame, network: bool = True) -> list[tuple[str, dict, dict]]:
     """[(figure id, {lang: go.Figure}, caption {lang: str})] in page order."""
     figs = []
@@ -1005,6 +1121,10 @@ def build_figures(exp: Experiment, table: pd.DataFrame, network: bool = True) ->
         add("sensitivity", lambda l: fig_sensitivity(exp, l), T("", ""))
     elif exp.kind == "scale":
         add("scale", lambda l: fig_scale(exp, l), T("", ""))
+    elif exp.kind == "calibrate":
+        cal, _ = load_calibration(exp)
+        if not cal.empty:
+            add("calibration", lambda l: fig_calibration(cal, l), CALIBRATION_CAPTION)
     return figs
 
 
@@ -1027,8 +1147,13 @@ def render_html(exp: Experiment, table: pd.DataFrame, figs, lang: str = DEFAULT_
              "service_outcomes": ("群众办事结果", "Residents' outcomes"),
              "timeseries": ("积压与加班", "Backlog and overtime"), "network": ("一个乡镇", "One township"),
              "dose_response": ("剂量—反应", "Dose-response"), "interactions": ("交互作用", "Interactions"),
-             "sensitivity": ("敏感性", "Sensitivity"), "scale": ("规模", "Scale")}
+             "sensitivity": ("敏感性", "Sensitivity"), "scale": ("规模", "Scale"),
+             "calibration": ("校准与留出验证", "Calibration and held-out validation")}
     tables = {"service_outcomes": service_table_html(table)} if not table.empty else {}
+    if exp.kind == "calibrate":
+        cal, hm = load_calibration(exp)
+        if not cal.empty:
+            tables["calibration"] = calibration_table_html(cal) + history_matching_html(hm)
     for fid, _, cap in figs:
         z, e = heads[fid]
         parts.append(section(z, e, f'<p>{_bi(html.escape(cap["zh"]), html.escape(cap["en"]))}</p>'

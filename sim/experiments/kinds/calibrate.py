@@ -13,23 +13,28 @@ With `uncertainties` (unpublished defaults, each over its documented range) and 
 history matching (``sim.experiments.history_matching``): N Latin-hypercube points of the uncertainties, each run for
 the seeds, emulated per calibration target, and the candidates the targets do not rule out written as
 ``posterior.parquet`` (the accepted parameter sets) and ``history_matching.csv`` (per uncertainty the range still
-not ruled out and the calibrated value; per target the emulated value there).
+not ruled out and the calibrated value; per target the emulated value there). With `refocus: <folder>` (an earlier
+wave's results), the wave designs over what that wave did not rule out, and its candidates must pass the earlier
+waves' emulators too.
 """
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from ...config import REFORM_NAMES
 from ...model.outputs import SUMMARY_KEYS
-from ..history_matching import design, history_match, whole_range
+from ..history_matching import design, history_match, nroy_box, whole_range
 from .base import KindBase, SweepError, check_whole, expand_variants
 
 USES = ("calibration", "held_out", "structure")
 CHANGES = ("relative", "absolute")
 TEXT = ("name", "figure", "source", "quantity", "why", "use")
+OPTIONAL = ("zh", "interval", "variant", "change")  # zh: the figure in Chinese (the report shows it)
 
 
 def quantity_keys(quantity: str) -> list[str]:
@@ -54,9 +59,9 @@ def check_targets(targets) -> None:
         if t["name"] in seen:
             raise SweepError(f"{where}.name: '{t['name']}' is given twice")
         seen.add(t["name"])
-        unknown = [k for k in t if k not in (*TEXT, "interval", "variant", "change")]
+        unknown = [k for k in t if k not in (*TEXT, *OPTIONAL)]
         if unknown:
-            allowed = ", ".join((*TEXT, "interval", "variant", "change"))
+            allowed = ", ".join((*TEXT, *OPTIONAL))
             raise SweepError(f"{where}.{unknown[0]}: unknown key; allowed: {allowed}")
         if t["use"] not in USES:
             raise SweepError(f"{where}.use: '{t['use']}'; allowed: {', '.join(USES)}")
@@ -70,6 +75,8 @@ def check_targets(targets) -> None:
                 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in interval)
                 or interval[0] > interval[1]):
             raise SweepError(f"{where}.interval: expected [low, high] with low <= high, got {interval!r}")
+        if "zh" in t and (not isinstance(t["zh"], str) or not t["zh"].strip()):
+            raise SweepError(f"{where}.zh: expected the figure in Chinese, a non-empty text")
         variant, change = t.get("variant"), t.get("change")
         if (t["use"] == "held_out") != (variant is not None):
             raise SweepError(f"{where}.variant: a held_out target names the reform it predicts (and only it does)")
@@ -98,6 +105,37 @@ def check_uncertainties(spec: dict) -> None:
             raise SweepError(f"uncertainties.{key}: expected [low, high] with low < high, got {bounds!r}")
     if spec["design"] and not any(t["use"] == "calibration" for t in spec["targets"]):
         raise SweepError("design: a wave needs at least one target with use: calibration")
+
+
+def check_refocus(spec: dict) -> None:
+    """`refocus`: an earlier wave's results folder (its history_matching table, runs and experiment.yaml)."""
+    folder = spec.get("refocus")
+    if folder is None:
+        return
+    if not isinstance(folder, str) or not folder:
+        raise SweepError(f"refocus: expected the results folder of an earlier wave, got {folder!r}")
+    needed = ("history_matching.parquet", "runs.parquet", "experiment.yaml")
+    missing = [f for f in needed if not (Path(folder) / f).exists()]
+    if missing:
+        raise SweepError(f"refocus: '{folder}' is not an earlier wave's results (no {missing[0]}); run "
+                         "`python -m sim.sweep calibrate out=<folder>` first")
+    try:
+        nroy_box(pd.read_parquet(Path(folder) / "history_matching.parquet"), spec["uncertainties"])
+    except (ValueError, KeyError) as e:
+        raise SweepError(f"refocus: the wave in '{folder}' cannot be refocused on: {e}") from None
+
+
+def earlier_waves(spec: dict) -> list[tuple]:
+    """The waves before this one (oldest first), each (points, values, seed_variance, ranges), read back from their
+    results folders along the chain of `refocus`."""
+    waves, folder = [], spec.get("refocus")
+    while folder:
+        earlier = yaml.safe_load((Path(folder) / "experiment.yaml").read_text(encoding="utf-8"))
+        data = wave_data(earlier, pd.read_parquet(Path(folder) / "runs.parquet"))
+        if data is not None:
+            waves.insert(0, (*data, earlier.get("ranges") or earlier["uncertainties"]))
+        folder = earlier.get("refocus")
+    return waves
 
 
 def point_name(i: int) -> str:
@@ -131,7 +169,7 @@ def calibration_table(targets: list[dict], runs: pd.DataFrame) -> pd.DataFrame:
         median = float(v.median()) if len(v) else math.nan
         low, high = t["interval"]
         rows.append({
-            "target": t["name"], "use": t["use"], "figure": t["figure"], "source": t["source"],
+            "target": t["name"], "use": t["use"], "figure": t["figure"], "zh": t.get("zh", ""), "source": t["source"],
             "quantity": t["quantity"], "variant": t.get("variant") or "baseline", "change": t.get("change") or "level",
             "interval_low": float(low), "interval_high": float(high),
             "model_median": median,
@@ -144,13 +182,14 @@ def calibration_table(targets: list[dict], runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def wave_tables(spec: dict, runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The history-matching wave over the design points that ran (see sim.experiments.history_matching)."""
+def wave_data(spec: dict, runs: pd.DataFrame) -> tuple | None:
+    """A wave's design points that ran, each calibration target's value there (the mean over the seeds), and per
+    target the variance of such a mean over seeds; None with fewer than 3 points."""
     targets = [t for t in spec["targets"] if t["use"] == "calibration"]
     points = spec.get("points") or {}
     done = [name for name in points if (runs.variant == name).any()]
     if len(done) < 3:
-        return {}
+        return None
     rows, spread = [], {t["name"]: [] for t in targets}
     for name in done:
         frame = runs[runs.variant == name]
@@ -163,8 +202,18 @@ def wave_tables(spec: dict, runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
         rows.append(row)
     design_points = pd.DataFrame([points[name] for name in done])
     noise = pd.Series({k: (sum(v) / len(v) if v else 0.0) for k, v in spread.items()})
-    return history_match(design_points, pd.DataFrame(rows), noise, targets, spec["uncertainties"],
-                         candidates=int(spec.get("candidates", 20_000)), seed=int(spec.get("design_seed", 0)) + 1)
+    return design_points, pd.DataFrame(rows), noise
+
+
+def wave_tables(spec: dict, runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The history-matching wave over the design points that ran (see sim.experiments.history_matching)."""
+    data = wave_data(spec, runs)
+    if data is None:
+        return {}
+    targets = [t for t in spec["targets"] if t["use"] == "calibration"]
+    return history_match(*data, targets, spec.get("ranges") or spec["uncertainties"],
+                         candidates=int(spec.get("candidates", 20_000)), seed=int(spec.get("design_seed", 0)) + 1,
+                         earlier=tuple(earlier_waves(spec)))
 
 
 class Calibrate(KindBase):
@@ -174,18 +223,20 @@ class Calibrate(KindBase):
         super().check(spec)
         check_targets(spec.get("targets"))
         check_uncertainties({"design": 0, **spec})
+        check_refocus(spec)
 
     def resolve(self, spec: dict) -> dict:
         held_out = sorted({t["variant"] for t in spec["targets"] if t.get("variant")})
         variants = {"baseline": [], **{v: [f"reform=[{v}]"] for v in held_out}}
-        points = {}
+        points, ranges = {}, spec["uncertainties"]
+        if spec.get("refocus"):  # a later wave: design over what the earlier one did not rule out
+            ranges = nroy_box(pd.read_parquet(Path(spec["refocus"]) / "history_matching.parquet"), ranges)
         if spec.get("design", 0):
-            frame = design(spec["uncertainties"], int(spec["design"]), int(spec.get("design_seed", 0)))
+            frame = design(ranges, int(spec["design"]), int(spec.get("design_seed", 0)))
             for i, row in enumerate(frame.to_dict("records")):
-                points[point_name(i)] = {k: int(v) if whole_range(spec["uncertainties"][k]) else float(v)
-                                         for k, v in row.items()}
+                points[point_name(i)] = {k: int(v) if whole_range(ranges[k]) else float(v) for k, v in row.items()}
         variants.update({name: [f"{k}={v}" for k, v in values.items()] for name, values in points.items()})
-        return {**spec, "variants": variants, "points": points}
+        return {**spec, "variants": variants, "points": points, "ranges": ranges}
 
     def expand(self, spec: dict) -> list[dict]:
         return expand_variants(spec, spec["variants"], spec["scenario"], inputs=spec.get("points"))
