@@ -142,7 +142,7 @@ class DataReportsConfig:
     client_share: float = _f(0.0, 1.0, lo_open=True)
     entry_minutes_per_field: float = nonneg()
     form_overhead_hours: float = nonneg()
-    township_compile_hours: float = nonneg()
+    compile_hours_per_village: float = nonneg()
     deadline_days: int = at_least(0, hi=30)
     systems_with_memory_share: float = prob()
     field_validity_days: float = positive()

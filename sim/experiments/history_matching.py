@@ -12,7 +12,7 @@ standard deviations of what is uncertain about the model's value there (the emul
 It is 0 inside the interval. A candidate is not ruled out yet (NROY) while its largest implausibility is at most
 ``CUTOFF``: only points the emulators are sure miss a target are ruled out. The accepted parameter sets are the
 NROY candidates; the calibrated point is the candidate whose largest implausibility is smallest, and of those inside
-every interval the one furthest inside them (``calibrated_point``; when every candidate is ruled out, it is the
+every interval the one furthest inside them in standard deviations (``calibrated_point``; when every candidate is ruled out, it is the
 nearest miss, and the table says by how much each target misses there).
 
 A later wave refocuses (Vernon et al. 2010, section 3): it designs over the box of what the earlier wave did not rule
@@ -101,17 +101,18 @@ def implausibility(gps: dict, candidates: pd.DataFrame, seed_variance: pd.Series
     return pd.DataFrame(out), emulated
 
 
-def calibrated_point(worst: np.ndarray, emulated: dict, targets: list[dict]) -> int:
+def calibrated_point(worst: np.ndarray, emulated: dict, targets: list[dict], seed_variance=None) -> int:
     """The candidate whose largest implausibility is smallest; of several (all those inside every interval), the
-    one whose emulated values sit furthest inside: the smallest largest distance from an interval's centre, in
-    half-widths, so that the seeds' noise and small later changes leave a shipped default inside its targets."""
+    one furthest inside them: whose nearest interval edge is the most standard deviations away (the emulator's and
+    the seeds'), so that the seeds' noise and small later changes leave a shipped default inside its targets."""
     ties = np.flatnonzero(worst <= worst.min() + 1e-12)
-    off_centre = np.zeros(len(ties))
+    margin = np.full(len(ties), np.inf)
     for t in targets:
         low, high = t["interval"]
-        mean = emulated[t["name"]][0][ties]
-        off_centre = np.maximum(off_centre, np.abs(mean - (low + high) / 2) / max((high - low) / 2, 1e-12))
-    return int(ties[np.argmin(off_centre)])
+        mean, sd = (np.asarray(a)[ties] for a in emulated[t["name"]])
+        noise = 0.0 if seed_variance is None else float(seed_variance.get(t["name"], 0.0))
+        margin = np.minimum(margin, np.minimum(mean - low, high - mean) / np.sqrt(sd ** 2 + noise + 1e-12))
+    return int(ties[np.argmax(margin)])
 
 
 def nroy_box(table: pd.DataFrame, uncertainties: dict[str, list]) -> dict[str, list]:
@@ -152,7 +153,7 @@ def history_match(points: pd.DataFrame, values: pd.DataFrame, seed_variance: pd.
         passed_before &= w_imp.max(axis=1).to_numpy() <= CUTOFF
     nroy = (worst <= CUTOFF) & passed_before
     best = calibrated_point(np.where(passed_before, worst, np.inf) if passed_before.any() else worst,
-                            emulated, targets)
+                            emulated, targets, seed_variance)
     posterior = cand[nroy].assign(max_implausibility=worst[nroy]).reset_index(drop=True)
     rows = []
     for k, (low, high) in uncertainties.items():

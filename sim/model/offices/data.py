@@ -46,6 +46,8 @@ class DataOffice:
         self.per_request = cfg.scope_share / cfg.client_share
         self._households_in_scope = self.village_households * cfg.scope_share  # targeted by a request, per village
         self._villages = np.arange(V)[None, :]
+        # the township line cadre checks each of its villages' returns, chases corrections and merges them
+        self.compile_hours = cfg.compile_hours_per_village * model.cfg.scenario.villages_per_township
         # what the same requests would have cost without the pool reforms: the own stores, kept as they would be
         self.reform_name = "one_form" if self.one_form is not None else "shared_data_pool"
         self.counterfactual = self.uses_pool or self.one_form is not None
@@ -95,7 +97,7 @@ class DataOffice:
         self.known[:, fields] = (known + (1.0 - known) * q).T
         self.known_updated[:, fields] = day
         overhead = cfg.form_overhead_hours if one_form is None else one_form.form_overhead_hours
-        compile_hours = cfg.township_compile_hours if one_form is None else one_form.compile_hours
+        compile_hours = self.compile_hours if one_form is None else one_form.compile_hours
         entry_hours = to_type * cfg.entry_minutes_per_field / 60.0
         deadline = m.calendar.deadline(day + cfg.deadline_days)
         vline, tline = dept.village_line, dept.township_line
@@ -116,7 +118,7 @@ class DataOffice:
             m.accounts.removed(self.reform_name, vline, own_hours[dept.village_line_village] - village_hours,
                                dept.index, "data_reports")
             m.accounts.removed(self.reform_name, tline,
-                               (cfg.township_compile_hours - compile_hours) / dept.liaisons_per_township,
+                               (self.compile_hours - compile_hours) / dept.liaisons_per_township,
                                dept.index, "data_reports")
 
     def weekly(self) -> None:
