@@ -884,7 +884,8 @@ def fig_calibration(cal: pd.DataFrame, lang: str) -> go.Figure:
         return (cal[col] - cal.interval_low) / width
 
     mid, lo, hi = place("model_median"), place("model_p05"), place("model_p95")
-    names = [f"{CALIBRATION_USES[r.use][lang]} · {r.target}" for r in cal.itertuples()]
+    names = [f"{CALIBRATION_USES[r.use][lang]} · {(r.zh or r.target) if lang == 'zh' else r.target.replace('_', ' ')}"
+             for r in cal.itertuples()]
     hover = [f"{html.escape(_target_label(r, lang))}<br>{T('区间', 'interval')[lang]} [{r.interval_low:g}, "
              f"{r.interval_high:g}]<br>{T('模型中位数', 'model median')[lang]} {r.model_median:.3g} "
              f"[{r.model_p05:.3g}, {r.model_p95:.3g}]" for r in cal.itertuples()]
@@ -905,7 +906,7 @@ def fig_calibration(cal: pd.DataFrame, lang: str) -> go.Figure:
                              "position in the target's interval (0 its low end, 1 its high end; whiskers: 90% over "
                              "the seeds)")[lang], zeroline=False)
     fig.update_yaxes(title=T("目标", "target")[lang], autorange="reversed", categoryorder="array",
-                     categoryarray=names)
+                     categoryarray=names, automargin=True)
     return fig
 
 
