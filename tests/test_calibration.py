@@ -279,6 +279,7 @@ def test_the_calibrated_point_meets_every_calibration_and_structure_target(tmp_p
     held = table[table.use.isin(["calibration", "structure"]) & ~table.index.isin(known_miss)]
     missed = held[~held.within]
     assert missed.empty, "the calibrated point misses: " + "; ".join(
-        f"{name} {r.model_median:.3g} not in [{r.interval_low:g}, {r.interval_high:g}]" for name, r in missed.iterrows())
+        f"{name} {r.model_median:.3g} not in [{r.interval_low:g}, {r.interval_high:g}]"
+        for name, r in missed.iterrows())
     assert table.loc["report_types", "model_median"] < table.loc["report_types", "interval_low"]
     assert (table.n_seeds == 3).all()

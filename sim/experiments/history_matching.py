@@ -12,8 +12,8 @@ standard deviations of what is uncertain about the model's value there (the emul
 It is 0 inside the interval. A candidate is not ruled out yet (NROY) while its largest implausibility is at most
 ``CUTOFF``: only points the emulators are sure miss a target are ruled out. The accepted parameter sets are the
 NROY candidates; the calibrated point is the candidate whose largest implausibility is smallest, and of those inside
-every interval the one furthest inside them in standard deviations (``calibrated_point``; when every candidate is ruled out, it is the
-nearest miss, and the table says by how much each target misses there).
+every interval the one furthest inside them in standard deviations (``calibrated_point``; when every candidate is
+ruled out, it is the nearest miss, and the table says by how much each target misses there).
 
 A later wave refocuses (Vernon et al. 2010, section 3): it designs over the box of what the earlier wave did not rule
 out (``nroy_box``), where its emulators are fitted closely, and a candidate must pass the earlier waves' emulators
