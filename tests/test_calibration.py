@@ -260,6 +260,10 @@ def test_refocusing_on_a_folder_that_is_no_wave_stops_naming_the_setting(tmp_pat
     _earlier_wave(tmp_path / "all_ruled_out", SPEC, {k: [np.nan, np.nan] for k in SPEC["uncertainties"]})
     with pytest.raises(SweepError, match="^refocus: .*ruled out every candidate"):
         kind.check({**spec, "refocus": str(tmp_path / "all_ruled_out")})
+    nroy = {k: [lo, hi] for k, (lo, hi) in SPEC["uncertainties"].items()}
+    _earlier_wave(tmp_path / "wave1", SPEC, nroy)
+    with pytest.raises(SweepError, match="^refocus: .* is also where this wave would write"):
+        kind.check({**spec, "refocus": str(tmp_path / "wave1"), "out": str(tmp_path / "wave1")})
 
 
 @pytest.mark.slow

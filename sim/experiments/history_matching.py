@@ -148,8 +148,11 @@ def history_match(points: pd.DataFrame, values: pd.DataFrame, seed_variance: pd.
     passed_before = np.ones(len(cand), dtype=bool)
     for wave in earlier:
         w_points, w_values, w_variance, w_ranges = wave
-        w_imp, _ = implausibility(emulate(w_points, w_values, w_variance, targets, w_ranges), cand, w_variance,
-                                  targets, w_ranges)
+        held = [t for t in targets if t["name"] in w_values]  # a target added since is judged by this wave only
+        if not held:
+            continue
+        w_imp, _ = implausibility(emulate(w_points, w_values, w_variance, held, w_ranges), cand, w_variance,
+                                  held, w_ranges)
         passed_before &= w_imp.max(axis=1).to_numpy() <= CUTOFF
     nroy = (worst <= CUTOFF) & passed_before
     best = calibrated_point(np.where(passed_before, worst, np.inf) if passed_before.any() else worst,

@@ -114,6 +114,10 @@ def check_refocus(spec: dict) -> None:
         return
     if not isinstance(folder, str) or not folder:
         raise SweepError(f"refocus: expected the results folder of an earlier wave, got {folder!r}")
+    out = Path(spec.get("out") or Path("results") / str(spec.get("name", "")))
+    if out.resolve() == Path(folder).resolve():
+        raise SweepError(f"refocus: '{folder}' is also where this wave would write (out=): give the next wave a "
+                         "folder of its own")
     needed = ("history_matching.parquet", "runs.parquet", "experiment.yaml")
     missing = [f for f in needed if not (Path(folder) / f).exists()]
     if missing:
@@ -128,8 +132,9 @@ def check_refocus(spec: dict) -> None:
 def earlier_waves(spec: dict) -> list[tuple]:
     """The waves before this one (oldest first), each (points, values, seed_variance, ranges), read back from their
     results folders along the chain of `refocus`."""
-    waves, folder = [], spec.get("refocus")
-    while folder:
+    waves, folder, seen = [], spec.get("refocus"), set()
+    while folder and Path(folder).resolve() not in seen:
+        seen.add(Path(folder).resolve())
         earlier = yaml.safe_load((Path(folder) / "experiment.yaml").read_text(encoding="utf-8"))
         data = wave_data(earlier, pd.read_parquet(Path(folder) / "runs.parquet"))
         if data is not None:
