@@ -285,6 +285,38 @@ def test_dose_response_kind_adds_a_curve(experiment_copy):
     assert "Dose-response" in res["html"].read_text(encoding="utf-8")
 
 
+def test_a_swept_setting_is_named_in_each_language_and_its_chart_is_explained(experiment_copy):
+    _set_spec(experiment_copy, kind="dose_response", parameter="reform.single_assessor.max_per_year",
+              values={"baseline": 0.0, "rest_rights": 5.0, "one_form": 12.0, "all_reforms": 20.0})
+    exp = load_experiment(experiment_copy)
+    zh, en = (report.fig_dose_response(exp, lang).layout.xaxis.title.text for lang in ("zh", "en"))
+    assert zh == "每个乡镇每年最多接受的考核次数" and en == "assessments a township may receive a year"
+    res = build_report(experiment_copy, png=False, network=False)
+    section = res["html"].read_text(encoding="utf-8").split('<div class="chart" id="dose_response">')[0]
+    caption = section.rsplit("<section>", 1)[1]
+    assert "横轴是被调节的改革设置" in caption and "The x-axis is the reform setting swept" in caption
+    # a reform's compliance is named after the reform; a key with no name is shown as it is
+    assert report.parameter_label("reform.one_form.compliance", "en") == "share of departments applying one form"
+    assert report.parameter_label("scenario.days", "zh") == "scenario.days"
+
+
+def test_the_page_fits_a_phone_and_says_what_the_runs_simulated(experiment_copy):
+    page = build_report(experiment_copy, png=False, network=False)["html"].read_text(encoding="utf-8")
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    runs = pd.read_parquet(experiment_copy / "runs.parquet")
+    simulated = int((runs.warmup_days + runs.measured_days).iloc[0])
+    row = page.split("days simulated", 1)[1].split("</tr>", 1)[0]
+    assert f"{simulated} days" in row
+
+
+def test_runs_too_short_to_quote_are_flagged_and_long_ones_are_not(experiment_copy):
+    """The fixture's runs measure 28 days, fewer than the 182 the service figures are checked to settle over."""
+    page = build_report(experiment_copy, png=False, network=False)["html"].read_text(encoding="utf-8")
+    banner = re.search(r'<div class="banner" id="short-run-warning">(.*?)</div>', page).group(1)
+    assert "28" in banner and "days=182" in banner
+    assert report.short_run_note(pd.DataFrame({"measured_days": [182, 364]})) == ""
+
+
 def test_interactions_kind_adds_a_heatmap(experiment_copy):
     _set_spec(experiment_copy, kind="interactions")
     for name in ("runs.parquet", "comparison.parquet"):

@@ -107,6 +107,31 @@ DECOMPOSITION_LABELS: dict[str, tuple[str, str]] = {
 WARMUP_LABEL: tuple[str, str] = ("预热期（不计入结果）", "warm-up 预热期 (not measured)")
 
 
+# config keys a chart's axis names (the swept lever of dose_response and compliance, the parameters of sensitivity),
+# in both languages; a key not listed is shown as it is, and a reform's compliance is named after the reform
+PARAMETER_LABELS: dict[str, tuple[str, str]] = {
+    "reform.single_assessor.max_per_year": ("每个乡镇每年最多接受的考核次数",
+                                            "assessments a township may receive a year"),
+    "chat.messages_per_group_per_day": ("每个工作群每天的消息数", "messages a work group a day"),
+    "meetings.duration_hours": ("一次会议的小时数", "hours a meeting"),
+    "data_reports.entry_minutes_per_field": ("录入一户一个字段的分钟数", "minutes to type one household field"),
+    "service.requests_per_household_per_year": ("每户每年的诉求数", "requests a household a year"),
+    "ledgers.upkeep_hours_per_set_per_week": ("一套台账每周的维护小时", "upkeep hours a ledger set a week"),
+    "blame.per_incident": ("一起事件带来的问责风险", "blame risk an incident brings"),
+}
+
+
+def parameter_label(key: str, lang: str) -> str:
+    """A config key as a chart names it, in one language."""
+    if key in PARAMETER_LABELS:
+        return PARAMETER_LABELS[key][0 if lang == "zh" else 1]
+    parts = key.split(".")
+    if len(parts) == 3 and parts[0] == "reform" and parts[1] in REFORM_LABELS and parts[2] == "compliance":
+        zh, en = REFORM_LABELS[parts[1]]
+        return f"执行“{zh}”的部门比例" if lang == "zh" else f"share of departments applying {en}"
+    return key
+
+
 def reform_label(name: str) -> str:
     """'合并文件 merge documents' - the form a switch or a table row shows."""
     zh, en = REFORM_LABELS[name]

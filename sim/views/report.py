@@ -39,7 +39,7 @@ from ..experiments.io import CONFIG_FILE, write_text
 from ..model.model import GrassrootsModel
 from ..model.workload import ACTIVITIES
 from .labels import (ACTIVITY_LABELS, DECOMPOSITION_LABELS, SECTION_NAMES, SECTIONS, SERVICE_MEASURE_LABELS,
-                     VARIANT_LABELS, WARMUP_LABEL)
+                     VARIANT_LABELS, WARMUP_LABEL, parameter_label)
 from .palette import (ACTIVITY_COLOURS, ALL_REFORMS_COLOUR, BASELINE_COLOUR, DECOMPOSITION_COLOURS,
                       OTHER_VARIANT_COLOUR, SECTION_COLOURS)
 
@@ -723,8 +723,9 @@ def fig_dose_response(exp: Experiment, lang: str, metric: str = "admin_hours_per
                    fill="toself", line=dict(width=0), fillcolor="rgba(31,119,180,0.2)",
                    name=T("95% 区间", "95% band")[lang]),
         go.Scatter(x=g.x, y=g["mean"], mode="lines+markers", name=T("平均值", "mean")[lang])])
-    _layout(fig, T(f"剂量—反应：{exp.spec.get('parameter', '')}", f"Dose-response: {exp.spec.get('parameter', '')}")[lang])
-    fig.update_xaxes(title=str(exp.spec.get("parameter", "")))
+    swept = parameter_label(param, lang)
+    _layout(fig, T(f"剂量—反应：{swept}", f"Dose-response: {swept}")[lang])
+    fig.update_xaxes(title=swept)
     fig.update_yaxes(title=T("事务小时/干部/周", "admin hours per cadre-week")[lang])
     return fig
 
@@ -747,6 +748,8 @@ def fig_interactions(exp: Experiment, table: pd.DataFrame, lang: str) -> go.Figu
                                colorbar=dict(title=T("小时", "hours")[lang])))
     _layout(fig, T("改革两两组合的交互作用（组合节省 − 单项节省之和）",
                    "Interaction of reform pairs (pair's saving − sum of single savings)")[lang], height=600)
+    fig.update_xaxes(title=T("改革", "reform")[lang])
+    fig.update_yaxes(title=T("与之组合的改革", "combined with")[lang])
     return fig
 
 
@@ -756,10 +759,13 @@ def fig_sensitivity(exp: Experiment, lang: str) -> go.Figure | None:
         f = exp.path / name
         if f.exists():
             s = pd.read_csv(f).sort_values("ST")
-            fig = go.Figure([go.Bar(y=s.parameter, x=s.S1, orientation="h", name=T("一阶 S1", "first-order S1")[lang]),
-                             go.Bar(y=s.parameter, x=s.ST, orientation="h", name=T("总效应 ST", "total ST")[lang])])
+            names = [parameter_label(p, lang) for p in s.parameter]
+            fig = go.Figure([go.Bar(y=names, x=s.S1, orientation="h", name=T("一阶 S1", "first-order S1")[lang]),
+                             go.Bar(y=names, x=s.ST, orientation="h", name=T("总效应 ST", "total ST")[lang])])
             fig.update_layout(barmode="group")
             _layout(fig, T("敏感性（Sobol 指数）", "Sensitivity (Sobol indices)")[lang], height=max(400, 30 * len(s)))
+            fig.update_xaxes(title=T("指数（方差份额）", "index (share of the variance)")[lang])
+            fig.update_yaxes(automargin=True)
             return fig
     return None
 
@@ -775,6 +781,7 @@ def fig_scale(exp: Experiment, lang: str, metric: str = "admin_hours_per_cadre_w
                                  line=dict(color=colour(v))))
     _layout(fig, T("规模：干部人数与事务小时", "Scale: cadres vs admin hours")[lang])
     fig.update_xaxes(title=T("干部人数", "cadres")[lang], type="log")
+    fig.update_yaxes(title=T("事务小时/干部/周", "admin hours per cadre-week")[lang])
     return fig
 
 
@@ -999,8 +1006,12 @@ def method_html(exp: Experiment) -> str:
 
 
 def measured_days_rows(runs: pd.DataFrame) -> list:
-    """The method notes' rows on what the figures cover: the measured days, after a warm-up they leave out."""
+    """The method notes' rows on what the figures cover: the days simulated, the warm-up they leave out and the
+    measured days."""
     rows = []
+    if {"warmup_days", "measured_days"} <= set(runs):
+        simulated = ", ".join(map(str, sorted(set((runs.warmup_days + runs.measured_days).dropna().astype(int)))))
+        rows.append((("模拟天数", "days simulated"), _bi(f"{simulated} 天", f"{simulated} days")))
     for col, zh, en in (("warmup_days", "预热期（不计入结果）", "warm-up (not measured)"),
                         ("measured_days", "统计天数", "measured days")):
         if col in runs:
@@ -1023,6 +1034,8 @@ td.flag{background:#fde8e8}
 table.headline td.num{text-align:right;white-space:nowrap}
 table.service td:nth-child(n+2){text-align:right;white-space:nowrap}
 code{background:#f4f4f4;padding:2px 4px}
+@media (max-width:700px){body{padding:0 8px 24px}table{display:block;overflow-x:auto;font-size:13px}
+header h1{font-size:20px}.chart{min-height:260px}}
 """
 
 PAGE_JS = """
@@ -1040,6 +1053,29 @@ document.getElementById('lang-toggle').addEventListener('click',
   () => setLang(window.reportLang === 'zh' ? 'en' : 'zh'));
 setLang('%(lang)s');
 """
+
+
+# the shortest measured span tests/test_service.py holds service times to be independent of run length over
+# (182, 364 and 728 days): below it, a figure may be the run's start rather than the model's answer
+TRUSTED_MEASURED_DAYS = 182
+
+
+def short_run_note(runs: pd.DataFrame) -> str:
+    """A banner when runs measure fewer days than the service figures are known to settle over; '' otherwise."""
+    if "measured_days" not in runs or not (runs.measured_days < TRUSTED_MEASURED_DAYS).any():
+        return ""
+    days = ", ".join(map(str, sorted(set(runs.measured_days[runs.measured_days < TRUSTED_MEASURED_DAYS].astype(int)))))
+    n = TRUSTED_MEASURED_DAYS
+    zh = (f"运行只统计了 {days} 天，短于 {n} 天：群众办事时间和办结比例"
+          f"只在 {n} 天以上的统计期内检验过与运行长度无关，"
+          "这里的数字可能反映的是运行的开头而不是模型的结论。"
+          f"用 days={n} 或更长重新运行后再引用。")
+    en = (f"Runs measure {days} days, fewer than {TRUSTED_MEASURED_DAYS}: residents' service times and shares are "
+          f"checked to be independent of run length only over {TRUSTED_MEASURED_DAYS} measured days or more, so these "
+          f"may show the run's start rather than the model's answer. Re-run with days={TRUSTED_MEASURED_DAYS} or "
+          "more before quoting them.")
+    return (f'<div class="banner" id="short-run-warning"><strong>{_bi("运行太短，结果不宜引用", "Too short to quote")}'
+            f"</strong><p>{_bi(html.escape(zh), html.escape(en))}</p></div>")
 
 
 def section(zh: str, en: str, inner: str) -> str:
@@ -1115,13 +1151,30 @@ def build_figures(exp: Experiment, table: pd.DataFrame, network: bool = True) ->
                 T("红色细线是县级部门直达干部的条线任务；干部颜色越深，工作时间越长。",
                   "Faint red lines are departments' direct line duties to cadres; darker cadres work longer hours."))
     if exp.kind == "dose_response":
-        add("dose_response", lambda l: fig_dose_response(exp, l), T("", ""))
+        add("dose_response", lambda l: fig_dose_response(exp, l),
+            T("横轴是被调节的改革设置，每个点是该取值下各种子的平均事务小时，"
+              "阴影为 95% 区间：看改革力度加大时节省是否递减。",
+              "The x-axis is the reform setting swept; each point is the mean admin hours over the seeds at that "
+              "value, the band its 95% interval: whether a stronger reform keeps paying off."))
     elif exp.kind == "interactions":
-        add("interactions", lambda l: fig_interactions(exp, table, l), T("", ""))
+        add("interactions", lambda l: fig_interactions(exp, table, l),
+            T("每格是两项改革一起实行时的节省减去各自单独节省之和：正值（互补）表示合起来省得更多，"
+              "负值（替代）表示两者省的是同一批小时。",
+              "Each cell is what two reforms save together less the sum of what each saves alone: positive "
+              "(complements) they save more together, negative (substitutes) they remove the same hours."))
     elif exp.kind == "sensitivity":
-        add("sensitivity", lambda l: fig_sensitivity(exp, l), T("", ""))
+        add("sensitivity", lambda l: fig_sensitivity(exp, l),
+            T("一阶指数 S1 是某个未公开默认值单独解释的结果方差份额，总效应 ST 还包括它与其他默认值的交互；"
+              "ST 小的默认值不值得多花力气去测。",
+              "The first-order index S1 is the share of the outcome's variance one unpublished default explains "
+              "alone, the total index ST includes its interactions with the others; a default with a small ST is "
+              "not worth measuring better."))
     elif exp.kind == "scale":
-        add("scale", lambda l: fig_scale(exp, l), T("", ""))
+        add("scale", lambda l: fig_scale(exp, l),
+            T("同一方案在教室、乡镇、县三种规模下每名干部的事务小时："
+              "每名干部的负担不应随规模改变。",
+              "The same variants at classroom, township and county scale, admin hours per cadre: a cadre's "
+              "burden should not change with the size of the model."))
     elif exp.kind == "calibrate":
         cal, _ = load_calibration(exp)
         if not cal.empty:
@@ -1137,6 +1190,7 @@ def render_html(exp: Experiment, table: pd.DataFrame, figs, lang: str = DEFAULT_
         banner = (f'<div class="banner" id="partial-warning"><strong>'
                   f'{_bi("警告：实验不完整，结果基于已完成的运行。", "Warning: partial sweep; results use the runs that finished.")}'
                   f"</strong><ul>{items}</ul></div>")
+    banner += short_run_note(exp.runs)
     parts = []
     if not table.empty:
         parts.append(section("要点：每项改革省下多少时间，代价是什么", "Headline: hours saved by each reform, and at what cost",
@@ -1165,6 +1219,7 @@ def render_html(exp: Experiment, table: pd.DataFrame, figs, lang: str = DEFAULT_
         for fid, f, _ in figs) + "}"
     js = PAGE_JS % {"figs": fig_json.replace("</", "<\\/"), "lang": lang}
     return (f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{html.escape(str(exp.spec.get('name', exp.path.name)))} — report</title>"
             f"<style>{PAGE_CSS}</style><script>{get_plotlyjs()}</script></head>"
             f'<body class="lang-{lang}"><header><h1>{title}</h1>'
