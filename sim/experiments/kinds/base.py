@@ -121,6 +121,16 @@ def check_whole(spec: dict, key: str, least: int = 1) -> None:
         raise SweepError(f"{key} = {value!r}: expected a whole number >= {least}")
 
 
+def check_ranges(ranges: dict, key: str) -> None:
+    """spec[key]: each config key's [low, high] with low < high (sensitivity's parameters, calibration's
+    uncertainties)."""
+    for name, bounds in ranges.items():
+        if (not isinstance(bounds, list) or len(bounds) != 2
+                or not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)
+                or not bounds[0] < bounds[1]):
+            raise SweepError(f"{key}.{name}: expected [low, high] with low < high, got {bounds!r}")
+
+
 class KindBase:
     """Defaults shared by the kinds: nothing derived, seeds 0..n-1, no extra tables."""
 

@@ -29,7 +29,7 @@ import yaml
 from ...config import REFORM_NAMES
 from ...model.outputs import SUMMARY_KEYS
 from ..history_matching import design, history_match, nroy_box, whole_range
-from .base import KindBase, SweepError, check_whole, expand_variants
+from .base import KindBase, SweepError, check_ranges, check_whole, expand_variants
 
 USES = ("calibration", "held_out", "structure")
 CHANGES = ("relative", "absolute")
@@ -98,11 +98,7 @@ def check_uncertainties(spec: dict) -> None:
         raise SweepError("design: a wave needs uncertainties (config key -> [low, high]) to design over")
     if not isinstance(uncertainties, dict):
         raise SweepError(f"uncertainties: expected a mapping of config key -> [low, high], got {uncertainties!r}")
-    for key, bounds in uncertainties.items():
-        if (not isinstance(bounds, list) or len(bounds) != 2
-                or not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)
-                or not bounds[0] < bounds[1]):
-            raise SweepError(f"uncertainties.{key}: expected [low, high] with low < high, got {bounds!r}")
+    check_ranges(uncertainties, "uncertainties")
     if spec["design"] and not any(t["use"] == "calibration" for t in spec["targets"]):
         raise SweepError("design: a wave needs at least one target with use: calibration")
 

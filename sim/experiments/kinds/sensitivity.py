@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .base import KindBase, SweepError, check_overrides, check_scenario, check_whole, run
+from .base import KindBase, SweepError, check_overrides, check_ranges, check_scenario, check_whole, run
 
 METHODS = ("sobol", "morris")
 OUTCOMES = ("hours_saved", "service_time_mean_days", "service_time_change")
@@ -83,11 +83,7 @@ class Sensitivity(KindBase):
         params = spec.get("parameters")
         if not isinstance(params, dict) or not params:
             raise SweepError(f"parameters: expected a mapping of config key -> [low, high], got {params!r}")
-        for key, bounds in params.items():
-            if (not isinstance(bounds, list) or len(bounds) != 2
-                    or not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)
-                    or not bounds[0] < bounds[1]):
-                raise SweepError(f"parameters.{key}: expected [low, high] with low < high, got {bounds!r}")
+        check_ranges(params, "parameters")
         wanted = spec.get("outcomes", list(OUTCOMES))
         if not isinstance(wanted, list) or not wanted or any(o not in OUTCOMES for o in wanted):
             raise SweepError(f"outcomes: {wanted!r}; allowed: a list of {', '.join(OUTCOMES)}")
