@@ -53,7 +53,8 @@ def overrides_for(values: Mapping, scenario: str = "township", days: int | None 
     """The Hydra overrides of one experiment: `values` maps uncertainties (config keys), reforms (True to switch
     one on), ``compliance`` (applied to every reform switched on) and ``seed``; anything else is refused."""
     on = [r for r in REFORM_NAMES if values.get(r)]
-    known = {*uncertainty_ranges(), *REFORM_NAMES, COMPLIANCE, SEED}
+    uncertainties = uncertainty_ranges()
+    known = {*uncertainties, *REFORM_NAMES, COMPLIANCE, SEED}
     unknown = sorted(set(values) - known)
     if unknown:
         raise KeyError(f"{unknown[0]}: not an uncertainty, lever or the seed of the EMA model; allowed: "
@@ -63,7 +64,7 @@ def overrides_for(values: Mapping, scenario: str = "township", days: int | None 
         overrides.append(f"scenario.days={int(days)}")
     if on:
         overrides.append(f"reform=[{','.join(on)}]")
-    for key in uncertainty_ranges():
+    for key in uncertainties:
         if key in values:
             overrides.append(f"{key}={values[key]}")
     if COMPLIANCE in values and on:

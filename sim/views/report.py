@@ -19,6 +19,7 @@ import sys
 import warnings
 from urllib.parse import quote
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -102,6 +103,11 @@ class Experiment:
     @property
     def kind(self) -> str:
         return str(self.spec.get("kind", "compare_reforms"))
+
+    @cached_property
+    def calibration(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """A calibrate experiment's target and history-matching tables, read once (see load_calibration)."""
+        return load_calibration(self)
 
     @property
     def variants(self) -> list[str]:
@@ -1176,7 +1182,7 @@ def build_figures(exp: Experiment, table: pd.DataFrame, network: bool = True) ->
               "The same variants at classroom, township and county scale, admin hours per cadre: a cadre's "
               "burden should not change with the size of the model."))
     elif exp.kind == "calibrate":
-        cal, _ = load_calibration(exp)
+        cal, _ = exp.calibration
         if not cal.empty:
             add("calibration", lambda l: fig_calibration(cal, l), CALIBRATION_CAPTION)
     return figs
@@ -1206,7 +1212,7 @@ def render_html(exp: Experiment, table: pd.DataFrame, figs, lang: str = DEFAULT_
              "calibration": ("校准与留出验证", "Calibration and held-out validation")}
     tables = {"service_outcomes": service_table_html(table)} if not table.empty else {}
     if exp.kind == "calibrate":
-        cal, hm = load_calibration(exp)
+        cal, hm = exp.calibration
         if not cal.empty:
             tables["calibration"] = calibration_table_html(cal) + history_matching_html(hm)
     for fid, _, cap in figs:
