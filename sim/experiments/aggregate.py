@@ -98,7 +98,7 @@ def aggregate(folder: str | Path) -> dict:
             write_table(folder / f"{stem}.parquet", tables[stem], units=notes[stem])
     atomic_write(folder / "codebook.csv", lambda p: book.to_csv(p, index=False))
     if len(runs):
-        comparison = comparison_table(runs, by=kind.group_by, exclude=inputs)
+        comparison = comparison_table(runs, by=kind.group_by, exclude=inputs, pair=kind.pair_by)
         tables["comparison"] = comparison
         write_table(folder / "comparison.parquet", comparison, units=notes["comparison"])
         atomic_write(folder / "comparison.csv", lambda p: comparison.to_csv(p, index=False))
@@ -168,7 +168,7 @@ RESULT_COLUMNS = [
     ("comparison", "diff_ci_low", "the metric's unit", "95% t interval of the paired difference: low end"),
     ("comparison", "diff_ci_high", "the metric's unit", "95% t interval of the paired difference: high end"),
     ("comparison", "diff_sd", "the metric's unit", "standard deviation of the paired differences"),
-    ("comparison", "n", "count", "seeds in the pair"),
+    ("comparison", "n", "count", "pairs: seeds (in a robustness experiment, scenarios x seeds)"),
     ("decomposition", "variant", "", "the variant compared with the baseline"),
     ("decomposition", "part", "", "where the gross hours removed went: absorbed_by_rebound, kept_as_paperwork, "
      "lost_to_fatigue, reinvested_in_residents, given_back_as_rest, other_responses (they add up to "
@@ -210,6 +210,58 @@ RESULT_COLUMNS = [
     ("history_matching", "emulated_sd", "as the target", "the emulator's standard deviation there"),
     ("history_matching", "implausibility", "standard deviations", "the target's implausibility there"),
     ("history_matching", "nroy_share", "share 0-1", "share of the candidates no target rules out"),
+    # robustness (sim.experiments.robustness, sim.experiments.discovery)
+    ("outcomes", "variant", "", "the policy: the baseline, a reform, all_reforms or a section bundle"),
+    ("outcomes", "sample", "", "the scenario: a point of the uncertainties (its values in the uncertainty columns)"),
+    ("outcomes", "seed", "", "the replication's seed, shared with the baseline it is paired with"),
+    ("outcomes", "service_time_mean_days", "days", "the policy's mean service time in this scenario and seed"),
+    ("outcomes", "hours_saved", "hours per cadre-week", "admin hours: the baseline's less the policy's, same "
+     "scenario and seed"),
+    ("outcomes", "service_time_change", "days", "mean service time: the policy's less the baseline's"),
+    ("outcomes", "resolved_within_15d_change", "share 0-1", "share resolved within 15 days: policy less baseline"),
+    ("outcomes", "moved_up_hours", "hours per county-week", "county department hours: policy less baseline"),
+    ("outcomes", "satisfaction_change", "score", "residents' mean satisfaction: policy less baseline"),
+    ("rank_stability", "variant", "", "the policy"),
+    ("rank_stability", "outcome", "", "hours_saved (more is better) or service_time_mean_days (less is better)"),
+    ("rank_stability", "median_rank", "rank", "median over scenarios x seeds of the policy's rank among all "
+     "policies (1 is best; ties share the better rank)"),
+    ("rank_stability", "rank_p05", "rank", "5th percentile of the rank"),
+    ("rank_stability", "rank_p95", "rank", "95th percentile of the rank"),
+    ("rank_stability", "p_top3", "share 0-1", "share of scenarios x seeds where the policy ranks in the top 3"),
+    ("rank_stability", "n", "count", "scenarios x seeds"),
+    ("regret", "variant", "", "the policy"),
+    ("regret", "outcome", "", "hours_saved or service_time_mean_days"),
+    ("regret", "max_regret", "as the outcome", "the largest shortfall against the best policy of a scenario"),
+    ("regret", "p90_regret", "as the outcome", "its 90th percentile over scenarios x seeds"),
+    ("regret", "median_regret", "as the outcome", "its median"),
+    ("regret", "mean_regret", "as the outcome", "its mean"),
+    ("regret", "n", "count", "scenarios x seeds"),
+    ("backfire", "variant", "", "the policy"),
+    ("backfire", "backfire", "", "service_worse (service time longer than the baseline's by more than "
+     "backfire.service_worse_days) or saving_short (fewer admin hours saved than backfire.saving_below_hours)"),
+    ("backfire", "share", "share 0-1", "share of scenarios x seeds where the policy backfires so"),
+    ("backfire", "n", "count", "scenarios x seeds"),
+    ("prim_boxes", "variant", "", "the policy"),
+    ("prim_boxes", "outcome", "", "the kind of backfire the box is of (see backfire)"),
+    ("prim_boxes", "box", "count", "the box's number (PRIM finds them one after another)"),
+    ("prim_boxes", "uncertainty", "", "a config key the box restricts (empty: a box that restricts nothing)"),
+    ("prim_boxes", "low", "as the key", "the box's lower limit on it (empty: no lower limit)"),
+    ("prim_boxes", "high", "as the key", "the box's upper limit on it (empty: no upper limit)"),
+    ("prim_boxes", "qp", "probability", "the restriction's quasi-p value (Bryant & Lempert 2010): how likely the "
+     "box would be as dense without it; every restriction reported is at most prim.max_qp"),
+    ("prim_boxes", "coverage", "share 0-1", "share of all the policy's backfiring cases inside the box"),
+    ("prim_boxes", "density", "share 0-1", "share of the cases inside the box that backfire"),
+    ("prim_boxes", "mass", "share 0-1", "share of all the policy's cases inside the box"),
+    ("prim_boxes", "n_cases", "count", "cases inside the box"),
+    # packages (sim.experiments.kinds.packages)
+    *[(table, column, unit, meaning) for table in ("packages", "pareto", "cheapest") for column, unit, meaning in (
+        ("variant", "", "the package's variant: baseline, or pkg_<hex> (bit i: the i-th lever on)"),
+        ("package", "", "its reforms, comma-separated (empty: the baseline)"),
+        ("n_reforms", "count", "how many reforms it holds"),
+        ("hours_saved", "hours per cadre-week", "admin hours saved against the baseline, mean over the seeds"),
+        ("service_time_change", "days", "change in mean service time against the baseline, mean over the seeds"),
+        ("moved_up_hours", "hours per county-week", "county department hours added, mean over the seeds"),
+        ("pareto", "true/false", "no package evaluated is as good on every objective and better on one"))],
 ]
 
 
@@ -220,7 +272,10 @@ def results_codebook(inputs=()) -> pd.DataFrame:
               "meaning": f"an input the experiment sweeps: the config key {k}"} for k in sorted(inputs)]
     rows += [{"table": "posterior", "column": k, "unit": "as the config key",
               "meaning": f"an accepted value of {k} (history matching: no calibration target rules it out)"}
-             for k in sorted(inputs) if k != "scenario"]
+             for k in sorted(inputs) if k not in ("scenario", "package")]
+    rows += [{"table": "outcomes", "column": k, "unit": "as the config key",
+              "meaning": f"the scenario's value of the uncertainty {k}"} for k in sorted(inputs)
+             if k not in ("scenario", "package")]
     model = codebook()
     model["table"] = model["table"].replace({"summary": "runs"})
     index = [{"table": t, "column": c, "unit": "", "meaning": "which run (see the runs rows)"}
@@ -238,20 +293,21 @@ METADATA = {"seed", "sample", "n_cadres", "n_households", "n_townships", "measur
             "schema_version"}
 
 
-def comparison_table(runs: pd.DataFrame, by: str | None = None, exclude=()) -> pd.DataFrame:
-    """Per (variant, metric): paired differences against the baseline over the seeds both have; the columns in
-    `exclude` (the inputs a sweep sets) are not outcomes."""
+def comparison_table(runs: pd.DataFrame, by: str | None = None, exclude=(), pair=("seed",)) -> pd.DataFrame:
+    """Per (variant, metric): paired differences against the baseline over the pairs both have (a pair: the same
+    seed; in a robustness experiment the same scenario and seed, `pair`); the columns in `exclude` (the inputs a
+    sweep sets) are not outcomes."""
     groups = runs.groupby(by) if by else [(None, runs)]
     metrics = [c for c in runs.columns if c not in METADATA and c not in set(exclude)
                and pd.api.types.is_numeric_dtype(runs[c]) and not pd.api.types.is_bool_dtype(runs[c])]
     out = []
     for key, g in groups:
-        base = g[g.variant == "baseline"].set_index("seed")
+        base = g[g.variant == "baseline"].set_index(list(pair))
         for variant, gv in g[g.variant != "baseline"].groupby("variant", sort=False):
-            gv = gv.set_index("seed")
-            seeds = base.index.intersection(gv.index).sort_values()
+            gv = gv.set_index(list(pair))
+            pairs = base.index.intersection(gv.index).sort_values()
             for m in metrics:
-                d = paired_difference(base.loc[seeds, m].to_numpy(), gv.loc[seeds, m].to_numpy())
+                d = paired_difference(base.loc[pairs, m].to_numpy(), gv.loc[pairs, m].to_numpy())
                 row = {"variant": variant, "metric": m, "baseline_mean": float(base[m].mean()),
                        "variant_mean": float(gv[m].mean()), "diff_mean": d["mean"], "diff_ci_low": d["ci_low"],
                        "diff_ci_high": d["ci_high"], "diff_sd": d["sd"], "n": d["n"]}

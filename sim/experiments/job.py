@@ -20,10 +20,10 @@ import hydra
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING
 
-from ..config import load_config, to_yaml, with_seed
+from ..config import with_seed
 from ..model.outputs import county_timeseries
 from .io import ERROR_FILE, SUMMARY_FILE, run_key, run_state, write_run, write_text
-from .run import run_simulation
+from .run import planned_config, run_simulation
 
 CONFIG_NAME = "sim_sweep_job"
 
@@ -41,18 +41,15 @@ ConfigStore.instance().store(name=CONFIG_NAME, node=JobConfig)
 def run_unit(units_file: str, folder: str, unit: int) -> None:
     logging.getLogger("MESA").setLevel(logging.WARNING)
     runs = json.loads(Path(units_file).read_text(encoding="utf-8"))[unit]
-    composed: dict[tuple, tuple] = {}  # a unit is one variant's seeds: compose its config once (~0.1 s each)
+    # a unit is one variant's runs (its seeds, or its scenarios in a robustness experiment): composed once (~0.2 s)
+    composed: dict[tuple, object] = {}
     for r in runs:
         out = Path(folder) / r["run_dir"]
         if run_state(out, r["key"]) == "done":
             continue
         (out / SUMMARY_FILE).unlink(missing_ok=True)  # a run begun again is not complete until it ends
         try:
-            overrides = tuple(o for o in r["overrides"] if not o.startswith("seed="))
-            if overrides not in composed:
-                cfg = load_config(list(overrides))
-                composed[overrides] = (cfg, to_yaml(cfg))
-            cfg, config_yaml = composed[overrides]
+            cfg, config_yaml = planned_config(r, composed)
             if run_key(config_yaml, r["seed"]) != r["key"]:
                 raise RuntimeError("the model's code or configs changed while the sweep ran; run the sweep again")
             cfg = with_seed(cfg, r["seed"])

@@ -45,13 +45,14 @@ import pandas as pd
 import yaml
 from omegaconf import OmegaConf
 
-from ..config import EXPERIMENT_DIR, ConfigError, load_config, to_yaml
+from ..config import EXPERIMENT_DIR, ConfigError
 from ..config.keyvalue import parse_value
 from ..config.suggest import did_you_mean, unknown
 from .aggregate import aggregate, check_folder
 from .io import CONFIG_FILE, ERROR_FILE, SUMMARY_FILE, model_version, read_summary, run_key, run_state, write_text
 from .kinds import KINDS, SweepError, get_kind
 from .progress import progress_bar
+from .run import planned_config
 
 LAUNCHERS = ("joblib", "basic", "submitit_local", "submitit_slurm", "ray")
 # how a spec is run, not what it runs: accepted with every experiment, never part of its config hash
@@ -106,20 +107,13 @@ def spec_hash(spec: dict) -> str:
 def plan_keys(runs: list[dict]) -> None:
     """Compose and check every variant's config (a typo stops the sweep before anything is written or run) and
     give each run its key: a hash of its fully resolved config and the model version."""
-    composed: dict[tuple, str] = {}
+    composed: dict[tuple, object] = {}
     for r in runs:
-        key = variant_overrides(r)
-        if key not in composed:
-            try:
-                composed[key] = to_yaml(load_config(list(key)))
-            except ConfigError as exc:
-                raise SweepError(f"variant '{r['variant']}': {exc}") from None
-        r["key"] = run_key(composed[key], r["seed"])
-
-
-def variant_overrides(run: dict) -> tuple[str, ...]:
-    """A run's overrides without its seed: what its variant's config is composed from (once per variant)."""
-    return tuple(o for o in run["overrides"] if not o.startswith("seed="))
+        try:
+            _, config_yaml = planned_config(r, composed)
+        except ConfigError as exc:
+            raise SweepError(f"variant '{r['variant']}': {exc}") from None
+        r["key"] = run_key(config_yaml, r["seed"])
 
 
 # ---- running ----------------------------------------------------------------------------------------------------
@@ -339,12 +333,21 @@ def run_experiment(spec: dict, out: str | Path, jobs: int = 2, launcher: str = "
     `spec` is what an experiment file holds (kind and the kind's settings; name defaults to the folder's name).
     Returns the tables by name: runs, comparison, and the kind's own (e.g. sensitivity). A run already in `out` is
     reused only if its config and the model version are the ones it would run with now; any other run is (re)run.
-    Raises SweepIncomplete (with the tables of what finished) if runs are missing at the end.
+    Raises SweepIncomplete (with the tables of what finished) if runs are missing at the end. A kind whose runs
+    depend on earlier results (``adaptive``: the packages search) drives a sequence of such plans itself.
     """
     folder = Path(out).resolve()
     spec = {"name": folder.name, **spec}
     check_spec({**spec, "jobs": jobs, "launcher": launcher})
     check_launcher(launcher, launcher_args)
+    kind = get_kind(spec["kind"])
+    if getattr(kind, "adaptive", False):
+        return kind.drive(spec, lambda s: run_plan(s, folder, jobs, launcher, launcher_args))
+    return run_plan(spec, folder, jobs, launcher, launcher_args)
+
+
+def run_plan(spec: dict, folder: Path, jobs: int, launcher: str, launcher_args=()) -> dict[str, pd.DataFrame]:
+    """Expand a checked spec into its runs, run those not done, aggregate (see run_experiment)."""
     kind = get_kind(spec["kind"])
     spec = kind.resolve(spec)
     runs = kind.expand(spec)
@@ -366,7 +369,7 @@ def run_experiment(spec: dict, out: str | Path, jobs: int = 2, launcher: str = "
               file=sys.stderr)
         if stale:
             first = stale[0]
-            config_yaml = to_yaml(load_config(list(variant_overrides(first))))
+            _, config_yaml = planned_config(first, {})
             print(f"  {len(stale)} finished runs were made by another model or config and run again "
                   f"({what_changed(folder / first['run_dir'], config_yaml)})", file=sys.stderr)
         code = 0

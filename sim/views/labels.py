@@ -40,13 +40,6 @@ REFORM_LABELS: dict[str, tuple[str, str]] = {
     "rest_rights": ("保障休息权", "rest rights"),
 }
 
-# every variant name a comparison shows: the reforms plus the baseline and the full bundle
-VARIANT_LABELS: dict[str, tuple[str, str]] = {
-    "baseline": ("基线", "baseline"),
-    "all_reforms": ("全部改革", "all reforms"),
-    **REFORM_LABELS,
-}
-
 # the source's six sections, in its order: package name (configs/package/<name>.yaml) -> (Chinese, English)
 SECTION_NAMES: dict[str, tuple[str, str]] = {
     "cut_useless_work": ("砍掉无效事务", "Cut useless work"),
@@ -55,6 +48,15 @@ SECTION_NAMES: dict[str, tuple[str, str]] = {
     "self_government": ("赋能基层自治", "Give self-government back"),
     "technology": ("技术替人跑腿", "Technology runs the errands"),
     "untie_cadres": ("给基层干部松绑", "Untie the cadres"),
+}
+
+# every variant name a comparison shows: the reforms, the baseline, the full bundle and the section bundles (a
+# robustness experiment's policies), a bundle named "section: <name>"
+VARIANT_LABELS: dict[str, tuple[str, str]] = {
+    "baseline": ("基线", "baseline"),
+    "all_reforms": ("全部改革", "all reforms"),
+    **REFORM_LABELS,
+    **{name: (f"板块：{zh}", f"section: {en.lower()}") for name, (zh, en) in SECTION_NAMES.items()},
 }
 
 # (Chinese, English, [reform names]) per section, in the source's order; which reforms a section holds is read
@@ -118,6 +120,19 @@ PARAMETER_LABELS: dict[str, tuple[str, str]] = {
     "service.requests_per_household_per_year": ("每户每年的诉求数", "requests a household a year"),
     "ledgers.upkeep_hours_per_set_per_week": ("一套台账每周的维护小时", "upkeep hours a ledger set a week"),
     "blame.per_incident": ("一起事件带来的问责风险", "blame risk an incident brings"),
+    # the uncertainties of calibration and robustness (experiments/calibrate.yaml, sim.experiments.ema)
+    "data_reports.form_overhead_hours": ("每张表的固定小时（表头、核对、上报）", "fixed hours a form takes"),
+    "data_reports.compile_hours_per_village": ("乡镇汇总一个村的小时", "hours to compile one village's return"),
+    "chat.groups_per_department": ("每个部门的工作群数", "work groups a department runs"),
+    "chat.other_department_membership_township": ("乡镇干部加入其他部门群的比例",
+                                                  "township cadres' share in other departments' groups"),
+    "chat.other_department_membership_village": ("村干部加入其他部门群的比例",
+                                                 "village cadres' share in other departments' groups"),
+    "meetings.per_department_per_week": ("每个部门每周的会议数", "meetings a department calls a week"),
+    "inspections.per_department_per_year": ("每个部门每年对一个乡镇的检查次数",
+                                            "inspections a department pays a township a year"),
+    "inspections.hosting_hours": ("接待一次检查的小时", "hours to host an inspection"),
+    "rebound.elasticity": ("部门反弹的弹性", "departments' rebound elasticity"),
 }
 
 

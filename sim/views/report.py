@@ -36,6 +36,7 @@ from ..config.keyvalue import SettingsError, parse_bool, parse_key_values
 from ..config.suggest import did_you_mean
 from ..experiments.aggregate import comparison_table
 from ..experiments.decompose import BESIDE, PARTS
+from ..experiments.discovery import describe_box
 from ..experiments.io import CONFIG_FILE, write_text
 from ..model.model import GrassrootsModel
 from ..model.workload import ACTIVITIES
@@ -108,6 +109,15 @@ class Experiment:
     def calibration(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """A calibrate experiment's target and history-matching tables, read once (see load_calibration)."""
         return load_calibration(self)
+
+    @cached_property
+    def robustness(self) -> dict[str, pd.DataFrame]:
+        """A robustness experiment's tables (rank_stability, regret, backfire, prim_boxes) or a packages search's
+        (packages, pareto); {} for other kinds or before they are written."""
+        stems = {"robustness": ("rank_stability", "regret", "backfire", "prim_boxes"),
+                 "packages": ("packages", "pareto", "cheapest")}.get(self.kind, ())
+        found = {stem: self.path / f"{stem}.parquet" for stem in stems}
+        return {stem: pd.read_parquet(f) for stem, f in found.items() if f.exists()}
 
     @property
     def variants(self) -> list[str]:
@@ -791,6 +801,164 @@ def fig_scale(exp: Experiment, lang: str, metric: str = "admin_hours_per_cadre_w
     return fig
 
 
+# ---- robustness under uncertainty -------------------------------------------------------------------------------
+
+RANKED_OUTCOMES = {"hours_saved": T("节省的事务小时", "admin hours saved"),
+                   "service_time_mean_days": T("群众办事天数", "service time")}
+BACKFIRE_WORDS = {"service_worse": T("群众办事时间变长", "service time gets worse"),
+                  "saving_short": T("节省不到半小时", "it saves less than half an hour a week")}
+
+
+def fig_rank_stability(rob: dict, lang: str) -> go.Figure | None:
+    """Each policy's rank among all of them across the scenarios, on hours saved and on service time: the dot its
+    median rank, the whisker its 90% interval; policies in the order of their median rank on hours saved."""
+    ranks = rob.get("rank_stability")
+    if ranks is None or ranks.empty:
+        return None
+    order = (ranks[ranks.outcome == "hours_saved"].sort_values(["median_rank", "rank_p95"]).variant.tolist())
+    names = [label(v, lang) for v in order]
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04,
+                        subplot_titles=[RANKED_OUTCOMES[o][lang] for o in RANKED_OUTCOMES])
+    for col, outcome in enumerate(RANKED_OUTCOMES, start=1):
+        r = ranks[ranks.outcome == outcome].set_index("variant").reindex(order)
+        hover = [f"{n}<br>{T('中位名次', 'median rank')[lang]} {m:g} [{lo:g}, {hi:g}]<br>"
+                 f"{T('进入前 3 的概率', 'probability of the top 3')[lang]} {p:.0%}"
+                 for n, m, lo, hi, p in zip(names, r.median_rank, r.rank_p05, r.rank_p95, r.p_top3)]
+        fig.add_trace(go.Scatter(
+            x=r.median_rank, y=names, mode="markers", showlegend=False, hovertext=hover, hoverinfo="text",
+            marker=dict(color=[colour(v) for v in order], size=10),
+            error_x=dict(type="data", symmetric=False, array=r.rank_p95 - r.median_rank,
+                         arrayminus=r.median_rank - r.rank_p05)), row=1, col=col)
+        fig.update_xaxes(title=T("名次（1 为最好）", "rank (1 is best)")[lang], autorange="reversed", row=1, col=col)
+    _layout(fig, T("各情景下的名次：点为中位数，误差线为 90% 区间", "Rank across the scenarios: median, and "
+                   "90% interval")[lang], height=max(420, 26 * len(order) + 160))
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=names, automargin=True)
+    return fig
+
+
+def fig_pareto(rob: dict, lang: str) -> go.Figure | None:
+    """A packages search: every package evaluated, hours saved against the change in service time, coloured by the
+    number of reforms; the Pareto-optimal ones ringed."""
+    table = rob.get("packages")
+    if table is None or table.empty:
+        return None
+    front = table[table.pareto]
+    hover = [f"{n} {T('项改革', 'reforms')[lang]}: {html.escape(_package_words(p, lang))}<br>"
+             f"{T('节省', 'saved')[lang]} {h:.2f} h, {T('办事时间变化', 'service time')[lang]} {d:+.2f} d, "
+             f"{T('上移', 'moved up')[lang]} {u:+.1f} h"
+             for n, p, h, d, u in zip(table.n_reforms, table.package, table.hours_saved, table.service_time_change,
+                                      table.moved_up_hours)]
+    fig = go.Figure(go.Scatter(
+        x=table.service_time_change, y=table.hours_saved, mode="markers", hovertext=hover, hoverinfo="text",
+        name=T("评估过的组合", "packages evaluated")[lang],
+        marker=dict(color=table.n_reforms, colorscale="Viridis", size=8, opacity=0.6,
+                    colorbar=dict(title=T("改革数", "reforms")[lang]))))
+    fig.add_trace(go.Scatter(x=front.service_time_change, y=front.hours_saved, mode="markers",
+                             name=T("帕累托最优", "Pareto-optimal")[lang], hoverinfo="skip",
+                             marker=dict(symbol="circle-open", size=14, color="#d62728", line=dict(width=2))))
+    _layout(fig, T("改革组合：节省的小时与群众办事时间", "Reform packages: hours saved and service time")[lang])
+    fig.update_xaxes(title=T("群众办事时间的变化（天，越左越好）", "change in service time (days; left is better)")[lang])
+    fig.update_yaxes(title=T("节省的事务小时/干部/周", "admin hours saved per cadre-week")[lang])
+    return fig
+
+
+def _package_words(package: str, lang: str) -> str:
+    names = [n for n in str(package).split(",") if n]
+    return "、".join(label(n, "zh") for n in names) if lang == "zh" else ", ".join(label(n, "en") for n in names) \
+        if names else T("不改革", "no reform")[lang]
+
+
+def robustness_table_html(rob: dict) -> str:
+    """Per policy: how often it ranks in the top 3, its regret, and how often it backfires."""
+    ranks, regret, backfire = (rob.get(k) for k in ("rank_stability", "regret", "backfire"))
+    if ranks is None or regret is None:
+        return ""
+    r = ranks.pivot(index="variant", columns="outcome")
+    g = regret.pivot(index="variant", columns="outcome")
+    b = backfire.pivot(index="variant", columns="backfire", values="share") if backfire is not None \
+        and not backfire.empty else pd.DataFrame()
+    order = ranks[ranks.outcome == "hours_saved"].sort_values(["median_rank", "rank_p95"]).variant
+    head = [("方案", "policy"), ("节省小时：进入前 3 的概率", "hours saved: P(top 3)"),
+            ("节省小时：最大遗憾（小时）", "hours saved: max regret (h)"),
+            ("节省小时：90% 遗憾（小时）", "hours saved: 90th-percentile regret (h)"),
+            ("办事时间：进入前 3 的概率", "service time: P(top 3)"),
+            ("办事时间：最大遗憾（天）", "service time: max regret (days)"),
+            ("办事时间变长的情景比例", "scenarios where service gets worse"),
+            ("节省不足半小时的情景比例", "scenarios saving under half an hour")]
+    out = ['<table class="robustness"><thead><tr>' + "".join(f"<th>{_bi(z, e)}</th>" for z, e in head)
+           + "</tr></thead><tbody>"]
+    for v in order:
+        zh, en = VARIANT_LABELS.get(v, (v, v))
+        shares = [f"{b.loc[v, k]:.0%}" if v in b.index and k in b else "–" for k in ("service_worse", "saving_short")]
+        cells = [_bi(html.escape(zh), html.escape(en)), f"{r.loc[v, ('p_top3', 'hours_saved')]:.0%}",
+                 f"{g.loc[v, ('max_regret', 'hours_saved')]:.2f}", f"{g.loc[v, ('p90_regret', 'hours_saved')]:.2f}",
+                 f"{r.loc[v, ('p_top3', 'service_time_mean_days')]:.0%}",
+                 f"{g.loc[v, ('max_regret', 'service_time_mean_days')]:.2f}", *shares]
+        out.append(f'<tr data-variant="{html.escape(v)}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "\n".join(out)
+
+
+def prim_sentences(rob: dict) -> list[dict[str, str]]:
+    """PRIM's boxes in words, one sentence per box in each language (sim.experiments.discovery.describe_box)."""
+    boxes = rob.get("prim_boxes")
+    if boxes is None or boxes.empty:
+        return []
+    out = []
+    for (variant, outcome, number), rows in boxes.groupby(["variant", "outcome", "box"], sort=False):
+        first = rows.iloc[0]
+        limits = {u: (lo, hi) for u, lo, hi in zip(rows.uncertainty, rows.low, rows.high) if isinstance(u, str)}
+        box = {"limits": limits, "density": first.density, "coverage": first.coverage}
+        out.append({lang: describe_box(label(variant, lang), box, BACKFIRE_WORDS[outcome][lang],
+                                       lambda k, lang=lang: parameter_label(k, lang), lang) for lang in LANGS})
+    return out
+
+
+def prim_html(rob: dict) -> str:
+    sentences = prim_sentences(rob)
+    if not sentences:
+        return "<p>" + _bi("在所探索的不确定范围内，没有找到哪项改革成片适得其反的条件。",
+                           "No region of the uncertainties explored was found where a policy backfires.") + "</p>"
+    items = "".join(f"<li>{_bi(html.escape(s['zh']), html.escape(s['en']))}</li>" for s in sentences)
+    return f'<ul class="prim-boxes">{items}</ul>'
+
+
+def packages_html(rob: dict) -> str:
+    """The Pareto-optimal packages, and the cheapest ones that reach 80% of the full package's saving."""
+    front, cheapest = rob.get("pareto"), rob.get("cheapest")
+    if front is None:
+        return ""
+    head = [("改革数", "reforms"), ("组合", "package"), ("节省的小时", "hours saved"),
+            ("办事时间变化（天）", "service time change (days)"), ("上移到县级的小时", "hours moved up")]
+
+    def rows(table):
+        return "".join(
+            f"<tr><td>{r.n_reforms}</td><td>{_bi(*(html.escape(_package_words(r.package, lang)) for lang in LANGS))}"
+            f"</td><td>{r.hours_saved:.2f}</td><td>{r.service_time_change:+.2f}</td><td>{r.moved_up_hours:+.1f}</td>"
+            "</tr>" for r in table.itertuples())
+    thead = "<thead><tr>" + "".join(f"<th>{_bi(z, e)}</th>" for z, e in head) + "</tr></thead>"
+    front = front.sort_values(["n_reforms", "hours_saved"])
+    out = [f'<table class="pareto">{thead}<tbody>{rows(front)}</tbody></table>']
+    if cheapest is not None and not cheapest.empty:
+        out.append("<p>" + _bi("达到全部改革节省量 80% 的最少改革组合：", "The fewest reforms that reach 80% of all "
+                               "reforms' saving:") + "</p>")
+        out.append(f'<table class="cheapest">{thead}<tbody>{rows(cheapest)}</tbody></table>')
+    return "\n".join(out)
+
+
+RANK_CAPTION = T(
+    "每项政策在每个情景（未公开默认值和部门反弹的一组取值）中与同一情景、同一种子的基线配对，再在所有政策中排名。"
+    "误差线越短，名次越不受不确定性影响；“遗憾”是某情景下最好的政策比它多省的小时（或少用的天数）。",
+    "Each policy is paired with the baseline of the same scenario (a set of values of the unpublished defaults and "
+    "departments' rebound) and seed, then ranked among all the policies. A short whisker: a rank the uncertainty "
+    "hardly moves. Regret is how many more hours the best policy of a scenario saves (or days it spares).")
+PARETO_CAPTION = T(
+    "多目标搜索（NSGA-II）评估过的每个改革组合：多省小时、少用办事天数、少上移小时、少用改革，圈出的是没有别的组合"
+    "在这几方面同时更好的组合。",
+    "Every reform package the multi-objective search (NSGA-II) evaluated: more hours saved, fewer days of service, "
+    "fewer hours moved up, fewer reforms; the ringed ones are those no other package beats on all of these at once.")
+
+
 # ---- the page --------------------------------------------------------------------------------------------------
 
 def _bi(zh: str, en: str, tag: str = "span") -> str:
@@ -1123,6 +1291,9 @@ def build_figures(exp: Experiment, table: pd.DataFrame, network: bool = True) ->
         if all(f is not None for f in built.values()):
             figs.append((fid, built, caption))
 
+    if exp.kind == "packages":
+        add("pareto", lambda l: fig_pareto(exp.robustness, l), PARETO_CAPTION)
+        return figs
     if not table.empty:
         add("hours_saved", lambda l: fig_hours_saved(exp, table, l),
             T("净节省：基线与改革的事务小时之差，即改革减掉的小时扣除被反弹、留痕和疲劳吃掉的部分之后，真正省下来的时间。"
@@ -1185,6 +1356,8 @@ def build_figures(exp: Experiment, table: pd.DataFrame, network: bool = True) ->
         cal, _ = exp.calibration
         if not cal.empty:
             add("calibration", lambda l: fig_calibration(cal, l), CALIBRATION_CAPTION)
+    elif exp.kind == "robustness":
+        add("rank_stability", lambda l: fig_rank_stability(exp.robustness, l), RANK_CAPTION)
     return figs
 
 
@@ -1209,12 +1382,21 @@ def render_html(exp: Experiment, table: pd.DataFrame, figs, lang: str = DEFAULT_
              "timeseries": ("积压与加班", "Backlog and overtime"), "network": ("一个乡镇", "One township"),
              "dose_response": ("剂量—反应", "Dose-response"), "interactions": ("交互作用", "Interactions"),
              "sensitivity": ("敏感性", "Sensitivity"), "scale": ("规模", "Scale"),
-             "calibration": ("校准与留出验证", "Calibration and held-out validation")}
+             "calibration": ("校准与留出验证", "Calibration and held-out validation"),
+             "rank_stability": ("不确定性下的稳健性", "Robustness under uncertainty"),
+             "pareto": ("最佳改革组合", "The best reform packages")}
     tables = {"service_outcomes": service_table_html(table)} if not table.empty else {}
     if exp.kind == "calibrate":
         cal, hm = exp.calibration
         if not cal.empty:
             tables["calibration"] = calibration_table_html(cal) + history_matching_html(hm)
+    if exp.kind == "robustness":
+        tables["rank_stability"] = (robustness_table_html(exp.robustness) + "<h3>"
+                                    + _bi("改革在什么条件下适得其反（PRIM 情景发现）",
+                                          "When a policy backfires (PRIM scenario discovery)") + "</h3>"
+                                    + prim_html(exp.robustness))
+    if exp.kind == "packages":
+        tables["pareto"] = packages_html(exp.robustness)
     for fid, _, cap in figs:
         z, e = heads[fid]
         parts.append(section(z, e, f'<p>{_bi(html.escape(cap["zh"]), html.escape(cap["en"]))}</p>'
@@ -1271,7 +1453,8 @@ def write_pngs(figs, out: Path) -> tuple[list[Path], str | None]:
 def build_report(folder: str | Path, png: bool = True, network: bool = True, lang: str = DEFAULT_LANG) -> dict:
     """Write report.html (and png/) into the results folder. Returns paths, warnings and PNG status."""
     exp = load_experiment(folder)
-    table = headline_table(exp)
+    # a packages search's variants are hundreds of packages: its page is the front and the cheapest packages
+    table = pd.DataFrame() if exp.kind == "packages" else headline_table(exp)
     figs = build_figures(exp, table, network=network)
     out = exp.path / "report.html"
     write_text(out, render_html(exp, table, figs, lang))  # atomic: a failure (a full disk) leaves no half file

@@ -10,12 +10,13 @@ An experiment file (experiments/<name>.yaml) names its kind with `kind:`. A new 
 
 from __future__ import annotations
 
-from . import calibrate, compare, dose_response, interactions, scale, sensitivity
+from . import calibrate, compare, dose_response, interactions, packages, robustness, scale, sensitivity
 from .base import Kind, SweepError
 from .compare import reform_variants
 
 KINDS: dict[str, Kind] = {k.name: k for k in (compare.KIND, dose_response.KIND, interactions.KIND,
-                                              sensitivity.KIND, scale.KIND, calibrate.KIND)}
+                                              sensitivity.KIND, scale.KIND, calibrate.KIND,
+                                              robustness.KIND, packages.KIND)}
 
 
 def get_kind(name) -> Kind:

@@ -23,6 +23,7 @@ class Kind(Protocol):
 
     name: str
     group_by: str | None  # a column the comparison with the baseline is made within (scale: per scale)
+    pair_by: tuple[str, ...]  # the columns a variant's run and the baseline's it is compared with share (the seed)
 
     def check(self, spec: dict) -> None:
         """Raise SweepError (one line: the key and what is allowed) for a setting this kind cannot run."""
@@ -33,7 +34,8 @@ class Kind(Protocol):
 
     def expand(self, spec: dict) -> list[dict]:
         """Every run of a resolved spec: {variant, seed, run_dir (relative), overrides, inputs, and scale or
-        sample}."""
+        sample; and optionally values: the numbers of a design point, among the overrides too, which are set on the
+        variant's composed config rather than composed again (sim.experiments.run.planned_config)}."""
 
     def check_plan(self, runs: list[dict]) -> None:
         """Raise SweepError if the runs cannot be compared (no baseline)."""
@@ -44,6 +46,9 @@ class Kind(Protocol):
 
     def tables(self, spec: dict, runs: pd.DataFrame, comparison: pd.DataFrame) -> dict[str, pd.DataFrame]:
         """Extra tables of the aggregation, by file stem (written as <stem>.parquet and <stem>.csv)."""
+
+    # A kind whose runs depend on earlier results (the packages search) sets ``adaptive = True`` and provides
+    # ``drive(spec, run_plan)``: it calls run_plan(spec) with a growing spec, each call one resumable sweep.
 
 
 # ---- helpers ----------------------------------------------------------------------------------------------------
@@ -136,6 +141,7 @@ class KindBase:
 
     name = ""
     group_by: str | None = None
+    pair_by: tuple[str, ...] = ("seed",)
 
     def check(self, spec: dict) -> None:
         check_scenario(spec)
