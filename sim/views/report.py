@@ -37,6 +37,7 @@ from ..config.suggest import did_you_mean
 from ..experiments.aggregate import comparison_table
 from ..experiments.decompose import BESIDE, PARTS
 from ..experiments.discovery import describe_box
+from ..experiments.kinds.robustness import DEFAULT_BACKFIRE
 from ..experiments.io import CONFIG_FILE, write_text
 from ..model.model import GrassrootsModel
 from ..model.workload import ACTIVITIES
@@ -805,8 +806,16 @@ def fig_scale(exp: Experiment, lang: str, metric: str = "admin_hours_per_cadre_w
 
 RANKED_OUTCOMES = {"hours_saved": T("节省的事务小时", "admin hours saved"),
                    "service_time_mean_days": T("群众办事天数", "service time")}
-BACKFIRE_WORDS = {"service_worse": T("群众办事时间变长", "service time gets worse"),
-                  "saving_short": T("节省不到半小时", "it saves less than half an hour a week")}
+
+
+def backfire_words(spec: dict) -> dict[str, dict[str, str]]:
+    """What each kind of backfire means, with the experiment's thresholds (experiment.yaml's backfire, else the
+    defaults of sim.experiments.kinds.robustness)."""
+    limits = {**DEFAULT_BACKFIRE, **(spec.get("backfire") or {})}
+    days, hours = f"{limits['service_worse_days']:g}", f"{limits['saving_below_hours']:g}"
+    return {"service_worse": T(f"群众办事时间比基线长 {days} 天以上", f"service time over {days} days longer than the "
+                                                               "baseline's"),
+            "saving_short": T(f"每名干部每周节省不到 {hours} 小时", f"it saves under {hours} hours a cadre-week")}
 
 
 def fig_rank_stability(rob: dict, lang: str) -> go.Figure | None:
@@ -864,11 +873,12 @@ def fig_pareto(rob: dict, lang: str) -> go.Figure | None:
 
 def _package_words(package: str, lang: str) -> str:
     names = [n for n in str(package).split(",") if n]
-    return "、".join(label(n, "zh") for n in names) if lang == "zh" else ", ".join(label(n, "en") for n in names) \
-        if names else T("不改革", "no reform")[lang]
+    if not names:
+        return T("不改革", "no reform")[lang]
+    return ("、" if lang == "zh" else ", ").join(label(n, lang) for n in names)
 
 
-def robustness_table_html(rob: dict) -> str:
+def robustness_table_html(rob: dict, spec: dict) -> str:
     """Per policy: how often it ranks in the top 3, its regret, and how often it backfires."""
     ranks, regret, backfire = (rob.get(k) for k in ("rank_stability", "regret", "backfire"))
     if ranks is None or regret is None:
@@ -883,8 +893,8 @@ def robustness_table_html(rob: dict) -> str:
             ("节省小时：90% 遗憾（小时）", "hours saved: 90th-percentile regret (h)"),
             ("办事时间：进入前 3 的概率", "service time: P(top 3)"),
             ("办事时间：最大遗憾（天）", "service time: max regret (days)"),
-            ("办事时间变长的情景比例", "scenarios where service gets worse"),
-            ("节省不足半小时的情景比例", "scenarios saving under half an hour")]
+            *((f"情景比例：{w['zh']}", f"share of scenarios: {w['en']}")
+              for w in backfire_words(spec).values())]
     out = ['<table class="robustness"><thead><tr>' + "".join(f"<th>{_bi(z, e)}</th>" for z, e in head)
            + "</tr></thead><tbody>"]
     for v in order:
@@ -899,26 +909,28 @@ def robustness_table_html(rob: dict) -> str:
     return "\n".join(out)
 
 
-def prim_sentences(rob: dict) -> list[dict[str, str]]:
+def prim_sentences(rob: dict, spec: dict) -> list[dict[str, str]]:
     """PRIM's boxes in words, one sentence per box in each language (sim.experiments.discovery.describe_box)."""
     boxes = rob.get("prim_boxes")
     if boxes is None or boxes.empty:
         return []
-    out = []
+    out, words = [], backfire_words(spec)
     for (variant, outcome, number), rows in boxes.groupby(["variant", "outcome", "box"], sort=False):
         first = rows.iloc[0]
         limits = {u: (lo, hi) for u, lo, hi in zip(rows.uncertainty, rows.low, rows.high) if isinstance(u, str)}
         box = {"limits": limits, "density": first.density, "coverage": first.coverage}
-        out.append({lang: describe_box(label(variant, lang), box, BACKFIRE_WORDS[outcome][lang],
+        out.append({lang: describe_box(label(variant, lang), box, words[outcome][lang],
                                        lambda k, lang=lang: parameter_label(k, lang), lang) for lang in LANGS})
     return out
 
 
-def prim_html(rob: dict) -> str:
-    sentences = prim_sentences(rob)
+def prim_html(rob: dict, spec: dict) -> str:
+    sentences = prim_sentences(rob, spec)
     if not sentences:
-        return "<p>" + _bi("在所探索的不确定范围内，没有找到哪项改革成片适得其反的条件。",
-                           "No region of the uncertainties explored was found where a policy backfires.") + "</p>"
+        return "<p>" + _bi("在所探索的不确定范围内，没有找到某项政策在其中多半适得其反、且每个条件都起作用的区域"
+                           "（各政策适得其反的情景比例见上表）。",
+                           "PRIM found no region of the uncertainties explored in which a policy mostly backfires "
+                           "and every condition matters (how often each backfires is in the table above).") + "</p>"
     items = "".join(f"<li>{_bi(html.escape(s['zh']), html.escape(s['en']))}</li>" for s in sentences)
     return f'<ul class="prim-boxes">{items}</ul>'
 
@@ -1391,10 +1403,10 @@ def render_html(exp: Experiment, table: pd.DataFrame, figs, lang: str = DEFAULT_
         if not cal.empty:
             tables["calibration"] = calibration_table_html(cal) + history_matching_html(hm)
     if exp.kind == "robustness":
-        tables["rank_stability"] = (robustness_table_html(exp.robustness) + "<h3>"
+        tables["rank_stability"] = (robustness_table_html(exp.robustness, exp.spec) + "<h3>"
                                     + _bi("改革在什么条件下适得其反（PRIM 情景发现）",
                                           "When a policy backfires (PRIM scenario discovery)") + "</h3>"
-                                    + prim_html(exp.robustness))
+                                    + prim_html(exp.robustness, exp.spec))
     if exp.kind == "packages":
         tables["pareto"] = packages_html(exp.robustness)
     for fid, _, cap in figs:
