@@ -16,7 +16,7 @@ import pandas as pd
 
 from ...config import REFORM_NAMES
 from ..packages import cheapest_reaching, package_name, pareto_front, search
-from .base import KindBase, SweepError, check_overrides, check_scenario, check_whole, expand_variants
+from .base import KindBase, SweepError, check_whole, expand_variants
 
 OBJECTIVES = {"hours_saved": "max", "service_time_change": "min", "moved_up_hours": "min"}
 ALL = {**OBJECTIVES, "n_reforms": "min"}
@@ -79,10 +79,7 @@ class Packages(KindBase):
     adaptive = True  # the runs are not known in advance: the sweep calls `drive`
 
     def check(self, spec: dict) -> None:
-        check_scenario(spec)
-        check_whole(spec, "seeds")
-        if "overrides" in spec:
-            check_overrides(spec, "overrides")
+        super().check(spec)  # scenario, seeds, overrides
         levers(spec)
         for key, least in (("population", 4), ("generations", 0), ("search_seed", 0)):
             if key in spec:

@@ -23,7 +23,7 @@ from .. import robustness as rb
 from ..discovery import boxes_table, find_boxes
 from ..ema import uncertainty_ranges
 from ..history_matching import design
-from .base import KindBase, SweepError, check_overrides, check_ranges, check_scenario, check_whole, run
+from .base import KindBase, SweepError, check_ranges, check_whole, run, seeds
 from .compare import named_variants, reform_variants
 
 REFORMS_AND_BUNDLES = "reforms_and_bundles"
@@ -88,13 +88,10 @@ class Robustness(KindBase):
     pair_by = tuple(rb.PAIR)
 
     def check(self, spec: dict) -> None:
-        check_scenario(spec)
+        super().check(spec)  # scenario, seeds, overrides
         check_whole(spec, "scenarios")
-        check_whole(spec, "seeds")
         if "design_seed" in spec:
             check_whole(spec, "design_seed", least=0)
-        if "overrides" in spec:
-            check_overrides(spec, "overrides")
         policies(spec)
         uncertainties(spec)
         if spec.get("posterior"):
@@ -123,20 +120,17 @@ class Robustness(KindBase):
         for name, overrides in spec["policies"].items():
             for i, point in enumerate(spec["scenario_points"]):
                 values = [f"{k}={v!r}" for k, v in point.items()]
-                for seed in range(spec.get("seeds", 1)):
+                for seed in seeds(spec):
                     r = run(spec, name, [*overrides, *values], spec["scenario"], seed, (("sample", i),), point)
                     r["values"] = point  # set on the policy's composed config (with_values), not composed again
                     runs.append(r)
         return runs
 
-    def record(self, spec: dict) -> dict:
-        return {"seeds": list(range(spec.get("seeds", 1)))}
-
     def tables(self, spec: dict, runs: pd.DataFrame, comparison: pd.DataFrame) -> dict[str, pd.DataFrame]:
         """outcomes, rank_stability, regret, backfire and prim_boxes; none until every run has finished (a rank
         among policies with runs missing would mislead)."""
-        seeds = spec.get("seeds", 1)  # experiment.yaml records the seeds run, a list
-        n_seeds = len(seeds) if isinstance(seeds, list) else seeds
+        run_seeds = spec.get("seeds", 1)  # experiment.yaml records the seeds run, a list
+        n_seeds = len(run_seeds) if isinstance(run_seeds, list) else run_seeds
         expected = len(spec["policies"]) * len(spec["scenario_points"]) * n_seeds
         if len(runs) < expected:
             return {}
