@@ -177,3 +177,21 @@ def test_departments_are_mesa_agents_stepped_in_config_order():
     names = [d.name for d in model.departments]
     assert names == [d.name for d in model.cfg.departments]
     assert len(model.agents) == len(names)
+
+
+def test_the_daily_record_keeps_what_mesas_data_collector_would():
+    """DailyRecord skips Mesa's deepcopy of each reporter's value: the record must be the same, day by day, as
+    Mesa's own DataCollector keeps in a twin run (a reporter returning a live array would differ)."""
+    import mesa
+
+    from sim.model import reporters
+
+    overrides = ["scenario=classroom", "scenario.days=14", "reform=[rest_rights]"]
+    ours, twin = GrassrootsModel(load_config(overrides)), GrassrootsModel(load_config(overrides))
+    twin.datacollector = mesa.DataCollector(model_reporters=reporters.MODEL_REPORTERS)
+    ours.run(), twin.run()
+    assert isinstance(ours.datacollector, reporters.DailyRecord)
+    for name in reporters.MODEL_REPORTERS:
+        a, b = ours.datacollector.model_vars[name], twin.datacollector.model_vars[name]
+        assert len(a) == len(b) == ours.days
+        np.testing.assert_array_equal(np.asarray(a, dtype=float), np.asarray(b, dtype=float), err_msg=name)

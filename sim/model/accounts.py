@@ -18,6 +18,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from .workload import per_cadre
+
 # what a department asks of the grassroots, by the channel it asks through (a department's demand responds per
 # channel: cheaper forms invite more forms, not more meetings)
 CHANNELS = ("documents", "meetings", "data_reports", "inspections", "pushed_down")
@@ -67,7 +69,7 @@ class ReformAccounts:
         if self.rebounding or not self.recording:
             return
         cadres = np.asarray(cadres, dtype=np.int64)
-        h = np.broadcast_to(np.asarray(hours, dtype=np.float64), cadres.shape)
+        h = per_cadre(hours, cadres)
         total = self._total(cadres, hours, h)
         if total == 0.0:
             return
@@ -101,7 +103,7 @@ class ReformAccounts:
                 total = self._sums[key] = float(np.full(len(cadres), hours, dtype=np.float64).sum())
             return total
         if h is None:
-            h = np.broadcast_to(np.asarray(hours, dtype=np.float64), np.shape(cadres))
+            h = per_cadre(hours, cadres)
         return float(h.sum())
 
     def comes_back(self) -> bool:

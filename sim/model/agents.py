@@ -205,6 +205,8 @@ class Department(mesa.Agent):
         rng = self._rng_inspections if rng is None else rng
         T = self.model.structure.n_townships
         wanted = rng.random(T) < cfg.per_department_per_year / self.model.calendar.workdays_per_year * scale
+        if not wanted.any():  # most days
+            return
         for t in np.flatnonzero(wanted):
             self.model.assessment.request(self, int(t), self.model.assessment.draw_villages(rng), emergency=False)
 

@@ -74,7 +74,7 @@ class GrassrootsModel(mesa.Model):
         self.hotline = Hotline(self)
         self.accountability = Accountability(self)
         self.after_hours_today = np.zeros(self.structure.n_cadres)
-        self.datacollector = mesa.DataCollector(model_reporters=reporters.MODEL_REPORTERS)
+        self.datacollector = reporters.DailyRecord(model_reporters=reporters.MODEL_REPORTERS)
 
     @property
     def day(self) -> int:

@@ -40,6 +40,12 @@ AP = {name: i for i, name in enumerate(APPOINTMENT_ACTIVITIES)}
 HORIZON = 32  # days of deadlines kept ahead; a later deadline is treated as due on the horizon's last day
 
 
+def per_cadre(hours, cadres: np.ndarray) -> np.ndarray:
+    """`hours` as one float figure per cadre of `cadres` (one figure for all of them is repeated)."""
+    h = np.asarray(hours, dtype=np.float64)
+    return h if h.shape == np.shape(cadres) else np.full(np.shape(cadres), h)
+
+
 class WorkLedger:
     """Hours owed per cadre: ``due[c, a, k]`` is work of activity ``a`` due ``k`` days from today (k=0: today or
     overdue); ``appointments[c, a, day]`` is fixed time on a calendar day (``emergency`` marks the part that rest
@@ -77,7 +83,7 @@ class WorkLedger:
 
     def _count_rebound(self, cadres: np.ndarray, hours) -> None:
         if self.tally is not None:
-            h = np.broadcast_to(np.asarray(hours, dtype=float), cadres.shape)
+            h = per_cadre(hours, cadres)
             self.tally.add("rebound_hours", float(h.sum()))
             np.add.at(self.rebound_today, cadres, h)
 

@@ -38,14 +38,15 @@ class DataOffice:
         self.store = store.astype(np.int64)
         self.momentary = st.field_momentary
         self.uses_pool = bool((store == self.pool).any())
-        self.coverage = np.zeros((S + 1, V, F))
-        self.updated = np.zeros((S + 1, V, F))
-        self.known = np.zeros((V, F))      # current anywhere: what a single store would have held
-        self.known_updated = np.zeros((V, F))
+        self._one_type = np.eye(S + 1)  # a submission of report type s, as a row of the types' tally
+        # [store, field, village]: a request's fields are rows, so reading and updating them takes whole rows
+        self.coverage = np.zeros((S + 1, F, V))
+        self.updated = np.zeros((S + 1, F, V))
+        self.known = np.zeros((F, V))      # current anywhere: what a single store would have held
+        self.known_updated = np.zeros((F, V))
         self.village_households = st.village_households.astype(np.float64)
         self.per_request = cfg.scope_share / cfg.client_share
         self._households_in_scope = self.village_households * cfg.scope_share  # targeted by a request, per village
-        self._villages = np.arange(V)[None, :]
         # the township line cadre checks each of its villages' returns, chases corrections and merges them
         self.compile_hours = cfg.compile_hours_per_village * model.cfg.scenario.villages_per_township
         # what the same requests would have cost without the pool reforms: the own stores, kept as they would be
@@ -53,28 +54,22 @@ class DataOffice:
         self.counterfactual = self.uses_pool or self.one_form is not None
         if self.counterfactual:
             self.own_store = own_store
-            self.own_coverage = np.zeros((S, V, F))
-            self.own_updated = np.zeros((S, V, F))
+            self.own_coverage = np.zeros((S, F, V))
+            self.own_updated = np.zeros((S, F, V))
 
-    def _coverage(self, stores, fields, coverage, updated) -> tuple[np.ndarray, np.ndarray | None]:
+    def _read_and_feed(self, stores, fields, coverage, updated) -> np.ndarray:
         """[k, V]: for each requested field, the share of a village's targeted households whose value is current
-        in the store the system reads (0 where it reads none); and which fields a store holds (None: none)."""
-        held = stores >= 0
+        in the store the system reads (0 where it reads none). The fields then typed are current in that store."""
         cov = np.zeros((len(fields), len(self.village_households)))
-        if not held.any():
-            return cov, None
-        s_idx, f_idx = stores[held][:, None], fields[held][:, None]
-        age = self.model.day - updated[s_idx, self._villages, f_idx]
-        validity = self.model.cfg.data_reports.field_validity_days
-        cov[held] = coverage[s_idx, self._villages, f_idx] * np.exp(-age / validity)
-        return cov, held
-
-    def _remember(self, stores, fields, cov, held, coverage, updated) -> None:
-        """The fields typed for this request are now current in the store the system feeds."""
-        if held is not None:
-            s_idx, f_idx = stores[held][:, None], fields[held][:, None]
-            coverage[s_idx, self._villages, f_idx] = cov[held] + (1.0 - cov[held]) * self.per_request
-            updated[s_idx, self._villages, f_idx] = self.model.day
+        rows = np.flatnonzero(stores >= 0)
+        if len(rows):
+            s_idx, f_idx = stores[rows], fields[rows]
+            age = self.model.day - updated[s_idx, f_idx]
+            held = coverage[s_idx, f_idx] * np.exp(-age / self.model.cfg.data_reports.field_validity_days)
+            cov[rows] = held
+            coverage[s_idx, f_idx] = held + (1.0 - held) * self.per_request
+            updated[s_idx, f_idx] = self.model.day
+        return cov
 
     def request(self, dept, system: int, fields: np.ndarray) -> None:
         m, cfg = self.model, self.model.cfg.data_reports
@@ -83,19 +78,19 @@ class DataOffice:
         one_form = fid.rule("one_form", dept.index)
         pooled = one_form is not None or fid.applies("shared_data_pool", dept.index)
         store_row = self.store[system] if pooled or not self.counterfactual else self.own_store[system]
-        stores = np.where(self.momentary[fields], -1, store_row[fields])   # [k]
-        cov, held = self._coverage(stores, fields, self.coverage, self.updated)
-        decay = np.exp(-(day - self.known_updated[:, fields]) / cfg.field_validity_days)
-        known = (self.known[:, fields] * decay).T   # [k, V]
+        momentary = self.momentary[fields]
+        stores = np.where(momentary, -1, store_row[fields])   # [k]
+        cov = self._read_and_feed(stores, fields, self.coverage, self.updated)
+        decay = np.exp(-(day - self.known_updated[fields]) / cfg.field_validity_days)
+        known = self.known[fields] * decay   # [k, V]
         households = self._households_in_scope
         typed = 1.0 - cov
         to_type = households * typed.sum(axis=0)   # household-fields typed, per village
         m.tally.add("data_entries", to_type.sum())
         m.tally.add("duplicate_data_entries", (households * (typed * known).sum(axis=0)).sum())
-        self._remember(stores, fields, cov, held, self.coverage, self.updated)
         q = self.per_request
-        self.known[:, fields] = (known + (1.0 - known) * q).T
-        self.known_updated[:, fields] = day
+        self.known[fields] = known + (1.0 - known) * q
+        self.known_updated[fields] = day
         overhead = cfg.form_overhead_hours if one_form is None else one_form.form_overhead_hours
         compile_hours = self.compile_hours if one_form is None else one_form.compile_hours
         entry_hours = to_type * cfg.entry_minutes_per_field / 60.0
@@ -103,16 +98,15 @@ class DataOffice:
         vline, tline = dept.village_line, dept.township_line
         # what the townships receive: one submission each on the line, of the system's report type
         m.tally.add("data_report_submissions", dept.townships_on_line)
-        m.tally.add("data_report_types", np.bincount([system], minlength=len(self.store)))
+        m.tally.add("data_report_types", self._one_type[system])
         village_hours = (overhead + entry_hours)[dept.village_line_village]
         m.ledger.add_due(vline, "data_reports", village_hours, deadline)
         m.ledger.add_due(tline, "data_reports", compile_hours / dept.liaisons_per_township, deadline)
         m.accounts.spent(dept.index, "data_reports", vline, village_hours)
         m.accounts.spent(dept.index, "data_reports", tline, compile_hours / dept.liaisons_per_township)
         if self.counterfactual:
-            own = np.where(self.momentary[fields], -1, self.own_store[system, fields])
-            own_cov, own_held = self._coverage(own, fields, self.own_coverage, self.own_updated)
-            self._remember(own, fields, own_cov, own_held, self.own_coverage, self.own_updated)
+            own = np.where(momentary, -1, self.own_store[system, fields])
+            own_cov = self._read_and_feed(own, fields, self.own_coverage, self.own_updated)
             own_entries = households * (1.0 - own_cov).sum(axis=0)
             own_hours = cfg.form_overhead_hours + own_entries * cfg.entry_minutes_per_field / 60.0
             m.accounts.removed(self.reform_name, vline, own_hours[dept.village_line_village] - village_hours,
