@@ -22,10 +22,12 @@ from sim.config import REFORM_NAMES
 
 
 def bench_model(reforms, days: int, warmup: int = 20) -> dict[str, float]:
-    from sim.views.classroom import app
+    from sim.views.classroom import figures
+    from sim.views.classroom.model import ClassroomModel
 
     t0 = time.perf_counter()
-    m = app.ClassroomModel(seed=0, reforms=reforms)
+    m = ClassroomModel(seed=0, reforms=reforms)
+    figures.layout_of(m.township)
     build = time.perf_counter() - t0
     for _ in range(warmup):
         m.step()
@@ -34,11 +36,12 @@ def bench_model(reforms, days: int, warmup: int = 20) -> dict[str, float]:
         t0 = time.perf_counter()
         m.step()
         t1 = time.perf_counter()
-        app.network_figure(m, "hours")
-        app.week_figure(m)
-        app.service_figure(m)
-        app.changes_figure(m)
-        app.what_changed(m)
+        figures.network_figure(m, "hours")
+        figures.week_figure(m)
+        figures.service_figure(m)
+        figures.changes_figure(m)
+        figures.changes_table(m)
+        figures.where_table(m)
         t2 = time.perf_counter()
         step_t.append(t1 - t0)
         fig_t.append(t2 - t1)
@@ -66,13 +69,14 @@ def _bench_page(InAppLayout, reforms, days: int, warmup: int) -> dict[str, float
     import ipyvuetify as vw
     import solara
 
-    from sim.views.labels import reform_label
+    from sim.views.classroom.texts import tr
+    from sim.views.labels import REFORM_LABELS
 
     _box, rc = solara.render(InAppLayout(), handle_error=False)
     for name in reforms:
-        rc.find(vw.Checkbox, label=reform_label(name)).widget.v_model = True
-    rc.find(vw.Btn, children=["Reset"]).widget.click()
-    step = rc.find(vw.Btn, children=["Step"]).widget
+        rc.find(vw.Checkbox, label=REFORM_LABELS[name][0]).widget.v_model = True
+    rc.find(vw.Btn, children=[tr("reset", "zh")]).widget.click()
+    step = rc.find(vw.Btn, children=[tr("step", "zh")]).widget
     for _ in range(warmup):
         step.click()
     times = []

@@ -249,7 +249,7 @@ def summarise(model) -> dict:
     # the measured days are scenario.days; the warm-up ran before them
     measured = tally.measured_days
     weeks, years = measured / 7.0, measured / 364.0
-    out = _week_by_activity(tally.total("hours") / C / weeks)
+    out = week_by_activity(tally.total("hours") / C / weeks)
     for key in ("hours_removed_by_reforms", "service_hours_removed_by_reforms", "rebound_hours", "shadow_ledger_hours",
                 "fatigue_hours"):
         out[f"{key}_per_cadre_week"] = float(tally.total(key) / C / weeks)
@@ -305,7 +305,7 @@ def summarise(model) -> dict:
     return out
 
 
-def _week_by_activity(per_cadre_week: np.ndarray) -> dict:
+def week_by_activity(per_cadre_week: np.ndarray) -> dict:
     """From hours per cadre-week by activity: each activity's, admin, working hours and the service share."""
     out: dict = {f"{a}_hours_per_cadre_week": float(per_cadre_week[A[a]]) for a in ACTIVITIES}
     admin = float(sum(per_cadre_week[A[a]] for a in ADMIN))
@@ -338,7 +338,7 @@ def _per_cadre_figures(model, members: np.ndarray) -> dict:
         return tally.per_cadre(name, C)[members].sum(axis=0)
 
     by_cadre = tally.per_cadre("hours", C)
-    out = _week_by_activity(by_cadre[members].sum(axis=0) / n / weeks if by_cadre.ndim == 2
+    out = week_by_activity(by_cadre[members].sum(axis=0) / n / weeks if by_cadre.ndim == 2
                             else np.zeros(len(ACTIVITIES)))
     for key in ("hours_removed_by_reforms", "service_hours_removed_by_reforms", "rebound_hours", "shadow_ledger_hours",
                 "fatigue_hours", "overtime_hours", "after_hours_messages", "after_hours_messages_non_urgent"):

@@ -1,1 +1,1 @@
-"""The classroom app (Solara / Mesa SolaraViz)."""
+"""The classroom app: a Solara page around a Mesa model (`model.py`), its figures and its words in two languages."""
