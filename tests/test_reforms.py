@@ -170,6 +170,31 @@ def test_single_assessor_holds_routine_assessments_to_the_cap_only_where_departm
     assert rs["inspections_hours_per_cadre_week"] < base["inspections_hours_per_cadre_week"]
 
 
+def test_comprehensive_assessments_are_prepared_in_the_week_before_each_not_all_at_the_start(monkeypatch):
+    """single_assessor's comprehensive assessments are planned for the year, but each is announced (its hosts and
+    its ledger preparation booked) inspections.notice_days ahead, as a routine inspection is: the year's preparation
+    does not all fall due within the ledger's horizon at the start of the warm-up."""
+    from sim.model.model import GrassrootsModel
+    from sim.model.offices.assessment import AssessmentOffice
+
+    booked = []  # (day booked, day held) of each comprehensive assessment
+    schedule = AssessmentOffice._schedule
+
+    def recording(self, day, township, depts, visited, emergency, comprehensive=False):
+        if comprehensive:
+            booked.append((self.model.day, day))
+        return schedule(self, day, township, depts, visited, emergency, comprehensive)
+
+    monkeypatch.setattr(AssessmentOffice, "_schedule", recording)
+    model = GrassrootsModel(load_config(["scenario=classroom", "reform=[single_assessor]", "seed=0"]))
+    model.run()
+    notice = model.cfg.inspections.notice_days
+    held = model.cfg.reform.single_assessor.max_per_year * model.days // 364
+    assert len(booked) == held >= 4
+    assert all(0 < day - at <= notice for at, day in booked)
+    assert sum(at >= model.warmup_days for at, _ in booked) >= 3  # most of them in the measured year
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_rest_rights_give_2_days_off_and_quiet_evenings(run, seed):
     base, _, _ = run(seed)

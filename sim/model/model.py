@@ -105,6 +105,7 @@ class GrassrootsModel(mesa.Model):
             self.households.talk()         # word of mouth: views of the service travel over residents' ties
         self.township.campaign_shifts()
         self.township.forced_assignments()
+        self.assessment.announce_assessments()   # single_assessor's comprehensive assessments, a week ahead
         findings = self.assessment.hold_visits()
         self.assessment.emergency_inspections()
         self.assessment.satisfaction_survey()

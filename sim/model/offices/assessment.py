@@ -41,9 +41,12 @@ class AssessmentOffice:
         self.satisfaction_weight = np.full(st.n_townships, w)
         if sat is not None:
             self.satisfaction_weight[model.fidelity.mask("satisfaction_assessment")] = max(w, sat.weight)
+        # single_assessor's comprehensive assessments, planned for the run: announce day -> [(day, township,
+        # villages)]. Each is announced inspections.notice_days ahead, as a routine inspection is, and only then are
+        # its hosts and ledger preparation booked (booked all at once on day 0, the year's preparation would have
+        # fallen due within the ledger's 32-day horizon, in the warm-up)
+        self._planned: dict[int, list[tuple[int, int, np.ndarray]]] = {}
         if self.single is not None:
-            # the comprehensive assessments of the departments that fold theirs into the lead's
-            folding = np.flatnonzero(model.fidelity.mask("single_assessor"))
             rng = model.streams["inspections/plan"]
             days = model.days
             k = self.single.max_per_year * days / 364.0
@@ -54,8 +57,8 @@ class AssessmentOffice:
                     if day >= days:
                         continue
                     villages = self.draw_villages(rng)
-                    if len(folding):
-                        self._schedule(day, t, folding, villages, emergency=False, comprehensive=True)
+                    announce = max(day - cfg.inspections.notice_days, 0)
+                    self._planned.setdefault(announce, []).append((day, t, villages))
 
     def draw_villages(self, rng: np.random.Generator) -> np.ndarray:
         """The villages (within the township) an inspection visits."""
@@ -191,6 +194,14 @@ class AssessmentOffice:
         m.cadres.heed_survey(share, weight)
         m.accountability.below_standard(np.flatnonzero(share < m.cfg.assessment.satisfaction_standard), weight)
         m.department_hours_today += len(asked) * m.cfg.department_hours.survey_minutes_per_household / 60.0
+
+    def announce_assessments(self) -> None:
+        """single_assessor: the comprehensive assessments announced today, for the departments that fold theirs into
+        their field's lead today."""
+        planned = self._planned.pop(self.model.day, [])
+        folding = np.flatnonzero(self.model.fidelity.mask("single_assessor"))
+        for day, township, villages in planned if len(folding) else ():
+            self._schedule(day, township, folding, villages, emergency=False, comprehensive=True)
 
     def hold_visits(self) -> np.ndarray:
         """Today's visits; returns the findings against hosting cadres (an array of cadre ids, with repeats)."""
