@@ -143,7 +143,12 @@ def test_a_lesson_in_both_languages_offline_without_errors(server):
             # English, every panel with it, and back
             page.get_by_role("button", name="English", exact=True).click()
             page.get_by_text(re.compile(r"^Day 7 ")).first.wait_for(timeout=15_000)
-            page.wait_for_timeout(500)  # the figures follow the language
+            # the panels follow one after another: wait (up to 30 s) until no Chinese is left on the page, charts
+            # included; a label the switch missed would stay and fail here
+            page.wait_for_function(
+                "!/[\\u4e00-\\u9fff]/.test(document.body.innerText.replace('中文', '') + "
+                "[...document.querySelectorAll('.js-plotly-plot')].map(e => e.textContent).join(' '))",
+                timeout=30_000)
             text = body.inner_text()
             assert "What changed" in text and "Where the hours" in text and "cadre" in text
             assert not re.search(r"[\u4e00-\u9fff]", text.replace("中文", "")), "Chinese left on the English page"
@@ -157,8 +162,8 @@ def test_a_lesson_in_both_languages_offline_without_errors(server):
             page.screenshot(path=str(SHOT_DIR / "classroom_app_en.png"), full_page=True)
             page.get_by_role("button", name="中文", exact=True).click()
             page.get_by_text(re.compile(r"^第 9 天")).first.wait_for(timeout=15_000)
-            page.wait_for_timeout(500)
-            assert not re.search(r"\b(hours|reforms|cadres?|service)\b", body.inner_text().replace("English", ""))
+            page.wait_for_function("!/\\b(hours|reforms|cadres?|service)\\b/.test("
+                                   "document.body.innerText.replace('English', ''))", timeout=30_000)
             page.screenshot(path=str(SHOT_DIR / "classroom_app.png"), full_page=True)
         finally:
             browser.close()

@@ -39,6 +39,13 @@ from .texts import pick, tr, weekday
 language = solara.reactive("zh")
 
 TABLE_STYLE = "font-size: 0.9em"
+# the page's own tables (what changed, where the hours went, the class board): ruled rows, numbers to the right
+TABLE_CSS = """
+.classroom-table, .class-board { border-collapse: collapse; margin: 4px 0 8px 0; }
+.classroom-table th, .classroom-table td, .class-board th, .class-board td {
+    padding: 2px 8px; border-bottom: 1px solid #ddd; text-align: left; }
+.classroom-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
+"""
 PLAY_INTERVAL_S = 0.15  # between days while playing: a week passes in about 2 s, slow enough to read the week chart
 
 
@@ -252,6 +259,7 @@ def Page():
     day = m.day
 
     solara.Title(tr("title", lang))
+    solara.Style(TABLE_CSS)
     with solara.AppBar():
         solara.AppBarTitle(tr("title", lang))
     exploring = mode.value == "explore"
