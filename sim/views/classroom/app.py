@@ -98,8 +98,11 @@ def RunControls(model: solara.Reactive, settings: solara.Reactive, choice: solar
 
     def play():
         while playing.value and model.value.running:
+            start = time.perf_counter()
             advance()
-            time.sleep(PLAY_INTERVAL_S)
+            # a pause for the browser to draw the day: longer on a machine where a day took long to step and
+            # render (on a busy machine a fixed pace floods the page, and a click on Pause waits behind the flood)
+            time.sleep(max(PLAY_INTERVAL_S, 2.0 * (time.perf_counter() - start)))
         playing.value = False
 
     solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
