@@ -19,8 +19,8 @@ import time
 import solara
 
 from sim.config import REFORM_NAMES
-from sim.views.labels import REFORM_LABELS, SECTION_NAMES, SECTIONS
 
+from .checklist import ReformChecklist
 from .class_page import ClassPage
 from .figures import (
     changes_figure,
@@ -33,7 +33,7 @@ from .figures import (
     where_table,
 )
 from .model import ClassroomModel, chosen_reforms, classroom_defaults, slider_ranges
-from .texts import pick, tr, weekday
+from .texts import tr, weekday
 
 # the page's language, one per browser tab (solara keeps a reactive variable per session)
 language = solara.reactive("zh")
@@ -150,15 +150,8 @@ def ReformSwitches(choice: solara.Reactive, lang: str):
         with solara.Row():
             solara.Button(tr("all", lang), on_click=lambda: set_all(True), small=True, text=True)
             solara.Button(tr("none", lang), on_click=lambda: set_all(False), small=True, text=True)
-        for i, (section, (_zh, _en, names)) in enumerate(zip(SECTION_NAMES, SECTIONS, strict=True)):
-            solara.Text(f"{i + 1} {pick(SECTION_NAMES[section], lang)}",
-                        style="display: block; margin-top: 6px; font-weight: bold; font-size: 0.9em")
-            for name in names:
-                def toggle(on, name=name):
-                    choice.value = {**choice.value, name: bool(on)}
-
-                solara.v.Checkbox(label=pick(REFORM_LABELS[name], lang), v_model=choice.value.get(name, False),
-                                  on_v_model=toggle, dense=True, hide_details=True, class_="ma-0 pa-0")
+        ReformChecklist({name for name, on in choice.value.items() if on},
+                        lambda name, on: choice.set({**choice.value, name: on}), lang)
 
 
 # ---- the main panels ---------------------------------------------------------------------------------------------

@@ -11,8 +11,9 @@ from html import escape
 import solara
 
 from sim.config import REFORM_NAMES
-from sim.views.labels import REFORM_LABELS, SECTION_NAMES, SECTIONS
+from sim.views.labels import REFORM_LABELS
 
+from .checklist import ReformChecklist
 from .participatory import MAX_BUDGET, SERVICE_TOLERANCE_DAYS, ClassSession, SessionError, find_session, start_session
 from .texts import pick, tr
 
@@ -92,18 +93,10 @@ def StudentView(session: ClassSession, student: str, lang: str):
                     style="font-weight: bold")
         solara.Text(tr("you_head", lang, name=me.name))
         with solara.Card(tr("choose_up_to", lang, budget=session.budget, n=len(chosen))):
-            full = len(chosen) >= session.budget
-            for i, (section, (_zh, _en, names)) in enumerate(zip(SECTION_NAMES, SECTIONS, strict=True)):
-                solara.Text(f"{i + 1} {pick(SECTION_NAMES[section], lang)}",
-                            style="display: block; margin-top: 4px; font-weight: bold; font-size: 0.9em")
-                for name in names:
-                    def toggle(on, name=name):
-                        others = [r for r in chosen if r != name]
-                        set_chosen(tuple(r for r in REFORM_NAMES if r in others or (on and r == name)))
+            def toggle(name: str, on: bool):
+                set_chosen(tuple(r for r in REFORM_NAMES if (r in chosen and r != name) or (on and r == name)))
 
-                    solara.v.Checkbox(label=pick(REFORM_LABELS[name], lang), v_model=name in chosen,
-                                      on_v_model=toggle, disabled=full and name not in chosen, dense=True,
-                                      hide_details=True, class_="ma-0 pa-0")
+            ReformChecklist(chosen, toggle, lang, full=len(chosen) >= session.budget)
             solara.Button(tr("submit", lang), color="primary", on_click=lambda: session.submit(student, chosen),
                           disabled=me.status == "running", style="margin-top: 8px")
         Board(session, lang, version, me=student)
