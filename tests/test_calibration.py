@@ -268,7 +268,7 @@ def test_refocusing_on_a_folder_that_is_no_wave_stops_naming_the_setting(tmp_pat
 
 @pytest.mark.slow
 def test_the_calibrated_point_meets_every_calibration_and_structure_target(tmp_path):
-    """configs/calibration/history_matched.yaml, the calibrated point of the two waves: over three seeds of a township
+    """configs/calibration/history_matched.yaml, the calibrated point of the waves: over three seeds of a township
     year, every calibration target's median lands in its interval, and so does every structure target's but one. A
     change to the model that moves a role's week out of what was published fails here rather than drifting silently.
     The one known structural miss is the number of report types: the model has the source's 28 data systems of 12

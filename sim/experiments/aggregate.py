@@ -303,12 +303,16 @@ def comparison_table(runs: pd.DataFrame, by: str | None = None, exclude=(), pair
     out = []
     for key, g in groups:
         base = g[g.variant == "baseline"].set_index(list(pair))
+        base_mean = {m: float(base[m].mean()) for m in metrics}
         for variant, gv in g[g.variant != "baseline"].groupby("variant", sort=False):
             gv = gv.set_index(list(pair))
             pairs = base.index.intersection(gv.index).sort_values()
+            # the paired rows selected once per variant, not once per metric (a robustness experiment has ~300
+            # metrics for each of its policies)
+            base_pairs, variant_pairs = base.loc[pairs, metrics], gv.loc[pairs, metrics]
             for m in metrics:
-                d = paired_difference(base.loc[pairs, m].to_numpy(), gv.loc[pairs, m].to_numpy())
-                row = {"variant": variant, "metric": m, "baseline_mean": float(base[m].mean()),
+                d = paired_difference(base_pairs[m].to_numpy(), variant_pairs[m].to_numpy())
+                row = {"variant": variant, "metric": m, "baseline_mean": base_mean[m],
                        "variant_mean": float(gv[m].mean()), "diff_mean": d["mean"], "diff_ci_low": d["ci_low"],
                        "diff_ci_high": d["ci_high"], "diff_sd": d["sd"], "n": d["n"]}
                 if by:

@@ -62,10 +62,10 @@ class Department(mesa.Agent):
         self.held_documents: list[tuple[int, bool, bool, bool]] = []
         self._next_merge_day = 0
         # what the department has noticed its requests cost the cadres, and what reforms removed from them, per
-        # channel (exponential moving averages over rebound.lag_days)
-        self.cost_seen = np.zeros(len(CHANNELS))
-        self.removed_seen = np.zeros(len(CHANNELS))
-        self.extra_share = np.zeros(len(CHANNELS))  # requests asked on top of the usual, per channel
+        # channel (exponential moving averages over rebound.lag_days), and the requests it asks on top of the
+        # usual: its rows of the departments' DemandSeen, where all of them take stock at once
+        seen = model.demand_seen
+        self.cost_seen, self.removed_seen, self.extra_share = seen.cost[index], seen.removed[index], seen.extra[index]
 
     # one day of the department's work ------------------------------------------------------------------------
     def step(self) -> None:
@@ -87,25 +87,6 @@ class Department(mesa.Agent):
                 self.request_reports(rng, x[CH["data_reports"]])
                 self.request_inspections(rng, x[CH["inspections"]])
                 self.push_down_duties(rng, x[CH["pushed_down"]], extra_per_day=new_tasks)
-
-    def take_stock(self) -> None:
-        """At the end of the day: what the department's requests cost the cadres and what reforms removed from
-        them; from the smoothed figures, how much more it asks of each channel."""
-        rb = self.model.cfg.rebound
-        if not self.model.accounts.watching:
-            return
-        a = 1.0 / rb.lag_days
-        acc = self.model.accounts
-        self.cost_seen += a * (acc.spent_today[self.index] - self.cost_seen)
-        self.removed_seen += a * (acc.removed_today[self.index] - self.removed_seen)
-        before = self.cost_seen + self.removed_seen
-        # r: today's cost per request against the cost without the reforms; with elasticity <= 1 a channel's cost
-        # after rebound, r^(1 - elasticity) of the old, never exceeds what it was
-        # what reforms made dearer (a comprehensive assessment for all departments at once) is not asked less:
-        # the department's own rate stays its floor
-        seen = before > 1e-12
-        r = np.minimum(np.maximum(np.where(seen, self.cost_seen / np.where(seen, before, 1.0), 1.0), 0.0), 1.0)
-        self.extra_share = np.where(r > 0, np.power(np.maximum(r, 1e-12), -rb.elasticity) - 1.0, 0.0)
 
     def tasks_for_slack(self) -> float:
         """New duties a working day pushed down for the slack reforms left visible (idle regular hours that reforms
@@ -223,6 +204,37 @@ class Department(mesa.Agent):
             category = "core" if uc < cfg.core_share else ("shared" if uc < cfg.core_share + cfg.shared_share
                                                             else "returned")
             self.model.duties.push(self, category, vil, vil and nonaut)
+
+
+class DemandSeen:
+    """What each county department has noticed its requests cost the cadres, and what reforms removed from them,
+    per channel, and how much more it therefore asks of each channel: one row per department (each Department
+    holds its rows as views). All departments take stock at once at the end of the day (``take_stock``), each by
+    the same rule on its own row."""
+
+    def __init__(self, n_departments: int):
+        shape = (n_departments, len(CHANNELS))
+        self.cost = np.zeros(shape)     # smoothed hours a day the department's requests cost the cadres
+        self.removed = np.zeros(shape)  # smoothed hours a day reforms removed from those requests
+        self.extra = np.zeros(shape)    # share of requests asked on top of the usual
+
+    def take_stock(self, model) -> None:
+        """From today's costs and removals (``accounts.ReformAccounts``), the smoothed figures, then how much more
+        each department asks of each channel."""
+        acc, rb = model.accounts, model.cfg.rebound
+        if not acc.watching:
+            return
+        a = 1.0 / rb.lag_days
+        self.cost += a * (acc.spent_today - self.cost)
+        self.removed += a * (acc.removed_today - self.removed)
+        before = self.cost + self.removed
+        # r: today's cost per request against the cost without the reforms; with elasticity <= 1 a channel's cost
+        # after rebound, r^(1 - elasticity) of the old, never exceeds what it was
+        # what reforms made dearer (a comprehensive assessment for all departments at once) is not asked less:
+        # the department's own rate stays its floor
+        seen = before > 1e-12
+        r = np.minimum(np.maximum(np.where(seen, self.cost / np.where(seen, before, 1.0), 1.0), 0.0), 1.0)
+        self.extra[...] = np.where(r > 0, np.power(np.maximum(r, 1e-12), -rb.elasticity) - 1.0, 0.0)
 
 
 class Cadres:

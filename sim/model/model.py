@@ -13,7 +13,7 @@ import numpy as np
 from ..config import Config, validate
 from . import reporters
 from .accounts import ReformAccounts
-from .agents import Cadres, Department, Households
+from .agents import Cadres, DemandSeen, Department, Households
 from .calendar import Calendar
 from .fidelity import Fidelity
 from .networks import build_structure
@@ -53,6 +53,7 @@ class GrassrootsModel(mesa.Model):
         self.structure = build_structure(cfg, self.streams["network"])
         self.fidelity = Fidelity(self)         # which departments and townships apply each reform
 
+        self.demand_seen = DemandSeen(len(cfg.departments))  # what departments notice their requests cost
         for d, spec in enumerate(cfg.departments):
             Department(self, d, spec)
         self.departments = self.agents_by_type[Department]  # Mesa's AgentSet, in the configs' order
@@ -116,7 +117,7 @@ class GrassrootsModel(mesa.Model):
         self.service.residents_act()         # residents past their patience call 12345, give up or come back
         self.accountability.update(plan.overdue + self.hotline.overdue_hours(), findings)
         self.cadres.end_day(plan)
-        self.departments.do("take_stock")    # what their requests cost now: they ask more of what became cheap
+        self.demand_seen.take_stock(self)    # what their requests cost now: they ask more of what became cheap
         self.accounts.close_day(self.cadres.idle_today)
 
         self.department_hours[self.day] += self.department_hours_today

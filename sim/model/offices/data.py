@@ -37,6 +37,8 @@ class DataOffice:
             store[fid.mask("one_form")[st.system_department], :] = self.pool
         self.store = store.astype(np.int64)
         self.momentary = st.field_momentary
+        # the store a system reads for each field, or none (-1) for a field of the moment, which no store holds
+        self._reads = np.where(self.momentary[None, :], -1, self.store)
         self.uses_pool = bool((store == self.pool).any())
         self._one_type = np.eye(S + 1)  # a submission of report type s, as a row of the types' tally
         # [store, field, village]: a request's fields are rows, so reading and updating them takes whole rows
@@ -54,6 +56,7 @@ class DataOffice:
         self.counterfactual = self.uses_pool or self.one_form is not None
         if self.counterfactual:
             self.own_store = own_store
+            self._own_reads = np.where(self.momentary[None, :], -1, own_store)
             self.own_coverage = np.zeros((S, F, V))
             self.own_updated = np.zeros((S, F, V))
 
@@ -61,7 +64,7 @@ class DataOffice:
         """[k, V]: for each requested field, the share of a village's targeted households whose value is current
         in the store the system reads (0 where it reads none). The fields then typed are current in that store."""
         cov = np.zeros((len(fields), len(self.village_households)))
-        rows = np.flatnonzero(stores >= 0)
+        rows = (stores >= 0).nonzero()[0]
         if len(rows):
             s_idx, f_idx = stores[rows], fields[rows]
             age = self.model.day - updated[s_idx, f_idx]
@@ -77,9 +80,8 @@ class DataOffice:
         fid = m.fidelity
         one_form = fid.rule("one_form", dept.index)
         pooled = one_form is not None or fid.applies("shared_data_pool", dept.index)
-        store_row = self.store[system] if pooled or not self.counterfactual else self.own_store[system]
-        momentary = self.momentary[fields]
-        stores = np.where(momentary, -1, store_row[fields])   # [k]
+        reads = self._reads if pooled or not self.counterfactual else self._own_reads
+        stores = reads[system, fields]   # [k]
         cov = self._read_and_feed(stores, fields, self.coverage, self.updated)
         decay = np.exp(-(day - self.known_updated[fields]) / cfg.field_validity_days)
         known = self.known[fields] * decay   # [k, V]
@@ -105,7 +107,7 @@ class DataOffice:
         m.accounts.spent(dept.index, "data_reports", vline, village_hours)
         m.accounts.spent(dept.index, "data_reports", tline, compile_hours / dept.liaisons_per_township)
         if self.counterfactual:
-            own = np.where(momentary, -1, self.own_store[system, fields])
+            own = self._own_reads[system, fields]
             own_cov = self._read_and_feed(own, fields, self.own_coverage, self.own_updated)
             own_entries = households * (1.0 - own_cov).sum(axis=0)
             own_hours = cfg.form_overhead_hours + own_entries * cfg.entry_minutes_per_field / 60.0
