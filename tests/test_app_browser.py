@@ -209,8 +209,11 @@ def test_a_class_session_with_a_teacher_and_three_students(server):
                 return page
 
             teacher = open_page()
-            slider = teacher.locator(".v-slider").first
-            slider.click()
+            # the lobby's budget slider, once the lobby is there: right after the switch to class mode the
+            # explorer's sliders can still be on the page (under load they were, and took the key presses)
+            label = teacher.get_by_text(f"{tr('budget', 'zh')}: 3")
+            label.wait_for(timeout=30_000)
+            teacher.locator(".v-input", has=label).locator(".v-slider").click()
             for _ in range(MAX_BUDGET):
                 teacher.keyboard.press("ArrowLeft")  # down to a budget of 1 (the search is 20 runs)
             teacher.get_by_text(f"{tr('budget', 'zh')}: 1").wait_for(timeout=10_000)
