@@ -182,8 +182,32 @@ def test_the_tie_network_carries_views_and_the_habit_of_calling_12345(run):
     with_ties, _, a = run(*SHORT_OF_TIME)
     without, _, b = run(*SHORT_OF_TIME, "residents.ties_per_household=0")
     # no neighbours who called: each call is a resident's own decision only
-    assert b.households.hotline_ties.sum() == 0 < a.households.hotline_ties.sum()
+    heard = [m.households.calls_heard(np.arange(len(m.households))).sum() for m in (a, b)]
+    assert heard[1] == 0 < heard[0]
     assert with_ties["escalations_per_1000_households"] > without["escalations_per_1000_households"]
     # talking pulls neighbours' views together: views vary less among households with ties
     quiet, _, c = run(*SHORT_OF_TIME, "residents.word_of_mouth_weight=0")
     assert np.nanstd(a.households.satisfaction) < np.nanstd(c.households.satisfaction)
+
+
+def test_a_neighbours_call_is_news_that_fades():
+    """Calls heard of fade as exp(-days / hotline_memory_days): without fading they would only add up, until every
+    resident past patience called 12345 and service time grew with run length (docs/ODD.md section 7.9)."""
+    model = GrassrootsModel(load_config(["scenario=classroom", "scenario.days=40", "residents.hotline_memory_days=30"]))
+    households = model.households
+    caller = 0
+    neighbours = households.ties[caller].indices
+    others = np.setdiff1d(np.arange(len(households)), [caller, *neighbours])
+    households.called_hotline(np.array([caller, caller]))   # two matters on one day: one piece of news
+    np.testing.assert_allclose(households.calls_heard(neighbours), 1.0)
+    assert households.calls_heard(others).sum() == 0
+    model.run_for(30)
+    np.testing.assert_allclose(households.calls_heard(neighbours), np.exp(-1.0))
+    households.called_hotline(np.array([caller]))            # a new call adds to what is still remembered
+    np.testing.assert_allclose(households.calls_heard(neighbours), 1.0 + np.exp(-1.0))
+    # and the chance to call follows what is remembered: a neighbour of the caller is likelier to call than a
+    # household nobody told, with the same view
+    households.satisfaction[:] = 0.5
+    draws = np.array([households.respond_to_waiting(np.repeat(group[:1], 4000))[0].mean()
+                      for group in (neighbours, others)])
+    assert draws[0] > draws[1] + 0.1

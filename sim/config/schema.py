@@ -278,6 +278,7 @@ class ResidentsConfig:
     escalation_propensity: float = prob()
     give_up_share: float = prob()
     hotline_word_of_mouth: float = prob()
+    hotline_memory_days: float = positive()
     word_of_mouth_weight: float = prob()
 
     def __post_init__(self) -> None:

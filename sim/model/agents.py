@@ -435,8 +435,8 @@ class Cadres:
 class Households:
     """All households as arrays (hundreds of thousands of them would be too many agents).
 
-    A household holds its view of the service (satisfaction, 0-1; none until its first contact), whether it has
-    called the 12345 hotline, and how many of its neighbours have. It acts when a request waits past its patience
+    A household holds its view of the service (satisfaction, 0-1; none until its first contact) and the calls its
+    neighbours made to the 12345 hotline that it still remembers. It acts when a request waits past its patience
     (``respond_to_waiting``) and talks with its neighbours once a week (``talk``): word of mouth over the resident-
     tie network moves views and spreads the habit of calling 12345.
     """
@@ -474,8 +474,10 @@ class Households:
         # them instead of passing over every household)
         self._view_sum = np.zeros(st.n_townships)
         self._view_n = np.zeros(st.n_townships)
-        self.hotline_callers = np.zeros(H, dtype=bool)
-        self.hotline_ties = np.zeros(H, dtype=np.int64)  # neighbours who have called 12345
+        # neighbours' calls to 12345 the household has heard of, fading as the talk of them does; kept as of the
+        # day each was last brought up to date (exact exponential forgetting, touched only where a call is heard)
+        self._calls_heard = np.zeros(H)
+        self._heard_on = np.zeros(H)
         # last proactive visit: spread over the past month so visits do not all fall due on day 0
         period = 364.0 / max(cfg.service.proactive_visits_per_year, 1e-9)
         self.last_visit = -rng.random(H) * period
@@ -515,26 +517,36 @@ class Households:
         s = self.satisfaction[households]
         self._set_views(households, np.where(np.isnan(s), 1.0, 0.8 * s + 0.2))
 
+    def calls_heard(self, households: np.ndarray) -> np.ndarray:
+        """Neighbours' calls to 12345 these households have heard of and still remember today: each call counts 1
+        when it is made and fades by exp(-days since / `residents.hotline_memory_days`)."""
+        since = self.model.day - self._heard_on[households]
+        return self._calls_heard[households] * np.exp(-since / self.model.cfg.residents.hotline_memory_days)
+
     def respond_to_waiting(self, households: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Residents whose request waited past their patience: (calls 12345, gives up); the others come back.
 
-        The chance to call grows with dissatisfaction and with each neighbour who has called:
-        1 - (1 - propensity x (1 - satisfaction)) x (1 - word_of_mouth) ** neighbours_who_called."""
+        The chance to call grows with dissatisfaction and with each neighbour's call still remembered (n):
+        1 - (1 - propensity x (1 - satisfaction)) x (1 - word_of_mouth) ** n."""
         r = self.model.cfg.residents
         s = np.nan_to_num(self.satisfaction[households], nan=self.NO_VIEW_SCORE)
         p_call = 1.0 - (1.0 - r.escalation_propensity * (1.0 - s)) * (1.0 - r.hotline_word_of_mouth) ** \
-            self.hotline_ties[households]
+            self.calls_heard(households)
         u = self._rng_choice.random((2, len(households)))
         call = u[0] < p_call
         give_up = ~call & (u[1] < r.give_up_share)
         return call, give_up
 
     def called_hotline(self, households: np.ndarray) -> None:
-        """These households called 12345; their neighbours now know someone who did."""
-        new = np.unique(households[~self.hotline_callers[households]])
-        if len(new):
-            self.hotline_callers[new] = True
-            self.hotline_ties += np.asarray(self.ties[new].sum(axis=0)).ravel().astype(np.int64)
+        """These households called 12345 today; their neighbours hear of it (a household calling about two matters
+        in a day is one piece of news)."""
+        callers = np.unique(households)
+        if not len(callers):
+            return
+        heard_today = np.asarray(self.ties[callers].sum(axis=0)).ravel()
+        told = np.flatnonzero(heard_today)
+        self._calls_heard[told] = self.calls_heard(told) + heard_today[told]
+        self._heard_on[told] = self.model.day
 
     def talk(self) -> None:
         """Word of mouth, once a week: each view moves `word_of_mouth_weight` toward the mean view of the
