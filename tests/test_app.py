@@ -225,6 +225,14 @@ def test_every_value_the_sliders_allow_builds_a_township(page):
         assert m.day == 1
 
 
+def test_the_sliders_start_on_one_of_their_steps():
+    """A slider snaps to its steps: a default between two would change the moment a student touched it."""
+    defaults = classroom_defaults()
+    for arg, (lo, hi, step) in slider_ranges().items():
+        value = defaults[arg]
+        assert lo <= value <= hi and abs(lo + round((value - lo) / step) * step - value) < 1e-9, (arg, value, step)
+
+
 def test_reform_and_reset_show_what_changed(page):
     box, rc = page
     assert tr("no_reform", "zh") in _texts(box)

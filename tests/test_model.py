@@ -19,7 +19,11 @@ def test_hours_and_requests_are_conserved_every_day():
     check the property-based tests apply to random configs)."""
     from .test_properties import _check_invariants
 
-    assert _check_invariants(["scenario=classroom", "scenario.days=91", "seed=5"]) == (91 + 91) * 18
+    overrides = ["scenario=classroom", "scenario.days=91", "seed=5"]
+    sc = load_config(overrides).scenario
+    cadres = sc.township_cadres + sc.villages_per_township * sc.village_cadres_per_village
+    # every cadre-day of the warm-up and the measured days is checked
+    assert _check_invariants(overrides) == (sc.warmup_days + sc.days) * cadres
 
 
 def test_summary_hours_add_up_and_match_the_timeseries(run):

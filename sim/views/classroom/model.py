@@ -68,8 +68,8 @@ def slider_ranges() -> dict[str, tuple[float, float, float]]:
         "cadres_per_village": (1, 8, 1),
         "township_cadres": (liaisons, 30, 1),
         "households": (100, 4000, 100),
-        "messages_per_group_per_day": (0.0, 5.0, 0.1),
-        "inspections_per_department_per_year": (0.0, 12.0, 0.5),
+        "messages_per_group_per_day": (0.0, 5.0, 0.01),         # fine steps: the calibrated defaults sit on them
+        "inspections_per_department_per_year": (0.0, 12.0, 0.01),
     }
 
 
