@@ -543,9 +543,9 @@ class Households:
         callers = np.unique(households)
         if not len(callers):
             return
-        heard_today = np.asarray(self.ties[callers].sum(axis=0)).ravel()
-        told = np.flatnonzero(heard_today)
-        self._calls_heard[told] = self.calls_heard(told) + heard_today[told]
+        # the callers' neighbours, counted: work in the callers' ties only, not a pass over every household
+        told, heard_today = np.unique(self.ties[callers].indices, return_counts=True)
+        self._calls_heard[told] = self.calls_heard(told) + heard_today
         self._heard_on[told] = self.model.day
 
     def talk(self) -> None:
