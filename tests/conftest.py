@@ -10,6 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.golden import pinned
+
+# numpy's and OpenBLAS's CPU code paths pinned for the test processes and the processes they start, before numpy
+# is imported: the golden figures are the same bits on any x86-64 machine (tests/golden/pinned.py)
+pinned.pin()
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

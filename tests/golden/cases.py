@@ -3,7 +3,8 @@
 A change meant to keep behaviour keeps these identical; a change meant to alter behaviour rewrites them
 (``python -m tests.golden.cases --write``) and says in its description which figures moved and why.
 The summary is stored in full (so a failure can name the keys that moved) with a hash of it and of the two time
-series (township and county).
+series (township and county). They are computed on pinned CPU code paths (``pinned.py``), so any x86-64 machine
+computes the same bits.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
+from tests.golden import pinned
 
 GOLDEN_FILE = Path(__file__).with_name("summaries.json")
 SEEDS = (0, 1)
@@ -33,6 +34,8 @@ def summary_hash(summary: dict) -> str:
 
 
 def series_hash(series) -> str:
+    import numpy as np
+
     h = hashlib.sha256()
     for col in series.columns:
         h.update(col.encode())
@@ -52,16 +55,27 @@ def compute(overrides: list[str]) -> dict:
 
 
 def main(argv: list[str]) -> int:
+    pinned.pin()   # before numpy is imported, here and in the workers
+    if len(argv) == 2 and argv[0] == "--compute":   # one case, as JSON (tests/test_golden.py, when it cannot pin)
+        print(json.dumps(compute(cases()[argv[1]])))
+        return 0
     if argv != ["--write"]:
-        print("usage: python -m tests.golden.cases --write   (rewrites tests/golden/summaries.json)")
+        print("usage: python -m tests.golden.cases --write   (rewrites tests/golden/summaries.json)\n"
+              "       python -m tests.golden.cases --compute CASE")
         return 2
     from joblib import Parallel, delayed
 
     todo = cases()
-    results = Parallel(n_jobs=2)(delayed(compute)(ov) for ov in todo.values())
+    results = Parallel(n_jobs=2)(delayed(_pinned_compute)(ov) for ov in todo.values())
     GOLDEN_FILE.write_text(json.dumps(dict(zip(todo, results)), indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"{len(todo)} golden cases written to {GOLDEN_FILE}")
     return 0
+
+
+def _pinned_compute(overrides: list[str]) -> dict:
+    if not pinned.in_effect():
+        raise RuntimeError("the golden cases must be computed on the pinned code paths (tests/golden/pinned.py)")
+    return compute(overrides)
 
 
 if __name__ == "__main__":
