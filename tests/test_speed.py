@@ -11,7 +11,6 @@ import pytest
 from omegaconf import OmegaConf
 
 from sim.config import load_config, to_yaml
-from sim.model.workload import take_earliest_deadline_first
 
 
 @pytest.mark.parametrize("overrides", [["scenario=township"], ["scenario=county", "package=all_reforms"],
@@ -21,20 +20,82 @@ def test_a_run_s_config_yaml_is_omegaconf_s_text(overrides):
     assert to_yaml(cfg) == OmegaConf.to_yaml(OmegaConf.structured(cfg))
 
 
-def test_earliest_deadline_first_over_the_owed_horizon_is_the_whole_horizon_s():
-    """Leaving out the deadlines nothing is owed by changes no figure, to the last bit."""
-    rng = np.random.default_rng(3)
-    for _ in range(50):
-        C, K, A = 40, 32, 6
+DAY_PLAN_FIELDS = ("hours", "service_hours", "queue_capacity", "proactive_hours", "shadow_ledger_hours",
+                   "fatigue_hours", "overdue", "appointments_missed")
+
+
+def _same_day(kwargs: dict) -> tuple[int, bool]:
+    """The compiled day rule and the array version on the same inputs: (differences, one split for all)."""
+    from sim.model.workday import plan_day
+    from tests.day_rule_reference import plan_day as array_plan_day
+
+    before = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+    ref_due = kwargs["due"].copy()
+    want = array_plan_day(**{**kwargs, "due": ref_due})
+    got = plan_day(**kwargs)
+    differ = sum(not np.array_equal(getattr(want, f), getattr(got, f)) for f in DAY_PLAN_FIELDS)
+    differ += not np.array_equal(ref_due, kwargs["due"])    # what remains owed
+    # nothing but the ledger is written to (the villages' queues are read, not taken from)
+    differ += sum(not np.array_equal(before[k], kwargs[k]) for k in kwargs if isinstance(kwargs[k], np.ndarray)
+                  and k != "due")
+    return differ, bool(np.isscalar(kwargs["must_do_days"]))
+
+
+def test_the_compiled_day_rule_is_the_array_version_to_the_last_bit(monkeypatch):
+    """Every day of a run, every figure of the day and what remains owed, bit for bit; with rest rights in one of
+    two townships, so that some days split the deadlines per cadre."""
+    from sim.model import agents
+    from sim.model.model import GrassrootsModel
+
+    compiled = agents.plan_day
+    days = []
+
+    def both(**kwargs):
+        days.append(_same_day({k: v.copy() if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}))
+        return compiled(**kwargs)
+
+    monkeypatch.setattr(agents, "plan_day", both)
+    GrassrootsModel(load_config(["scenario=classroom", "scenario.townships=2", "reform=[rest_rights,one_form]",
+                                 "reform.rest_rights.compliance=0.5", "scenario.days=120", "scenario.warmup_days=0",
+                                 "seed=2"])).run()
+    assert len(days) == 120 and sum(d for d, _ in days) == 0
+    assert 0 < sum(not one for _, one in days) < 120    # both kinds of day were checked
+
+
+def test_the_compiled_day_rule_holds_on_any_inputs():
+    """Random days: overtime, overdue work, long holidays (must-do days beyond the horizon), a split per cadre,
+    villages served by several cadres, work owed anywhere up to the ledger's end."""
+    from sim.model.offices.service_desk import ServiceDemand
+    from sim.model.workday import ServiceOrder
+
+    rng = np.random.default_rng(7)
+    for trial in range(200):
+        C, V, K = int(rng.integers(1, 40)), int(rng.integers(1, 8)), 32
         owed_until = int(rng.integers(1, K + 1))
-        due = np.where(rng.random((C, K, A)) < 0.3, rng.exponential(1.0, (C, K, A)), 0.0)
+        due = np.where(rng.random((C, K, 6)) < 0.3, rng.exponential(2.0, (C, K, 6)), 0.0)
         due[:, owed_until:, :] = 0.0
-        work = np.where(rng.random(C) < 0.7, rng.exponential(3.0, C), 0.0)
-        a, b = due.copy(), due.copy()
-        done_all = take_earliest_deadline_first(a, work)
-        done_owed = take_earliest_deadline_first(b, work, owed_until)
-        assert np.array_equal(done_all, done_owed) and np.array_equal(a, b)
-        assert np.allclose(done_all.sum(axis=1), np.minimum(work, due.sum(axis=(1, 2))))
+        pool = rng.integers(V, size=C)
+        first = np.lexsort((rng.random(C), pool))
+        supervised_first = np.lexsort((rng.random(C), pool))
+        pool_sorted = pool[first]
+        starts = np.concatenate(([True], pool_sorted[1:] != pool_sorted[:-1]))
+        regular = np.where(rng.random(C) < 0.8, 8.0, 0.0)
+
+        def hours(scale, n=C):
+            return np.where(rng.random(n) < 0.5, rng.exponential(scale, n), 0.0)
+
+        must_do = int(rng.integers(0, 40)) if trial % 3 else rng.integers(0, 5, size=C)
+        differ, _ = _same_day(dict(
+            regular=regular, cap=regular + rng.uniform(0, 4, C), appointments=np.stack([hours(2.0) for _ in range(3)]),
+            chat_hours=hours(1.0), due=due, must_do_days=must_do,
+            service=ServiceDemand(desk=hours(3, V), urgent=hours(2, V), supervised_due=hours(2, V),
+                                  supervised_later=hours(4, V), casework_later=hours(6, V)),
+            order=ServiceOrder(pool=pool, first=first, supervised_first=supervised_first, pool_sorted=pool_sorted,
+                               starts=starts),
+            proactive_demand=hours(1.0), shadow_ledger_demand=hours(0.5), defensive_demand=hours(0.5),
+            productivity=rng.uniform(0.5, 1.0, C), service_share=rng.uniform(0.1, 0.9, C),
+            owed_until=owed_until if trial % 4 else None))
+        assert differ == 0, f"trial {trial}: {differ} figures differ"
 
 
 def test_the_ledger_knows_where_its_owed_work_ends():

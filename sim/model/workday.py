@@ -20,20 +20,31 @@ The rule (ODD+D "decision"), in order of precedence:
 
 Residents' requests are queued per village, not per cadre: a village's queue is worked by its servers in an order
 (``ServiceOrder``), each up to what the rule leaves them, so an idle server takes the overflow of a busy one.
-Fatigue lowers productivity: the same work takes ``1/productivity`` hours. The function is vectorised over cadres
-(one numpy operation per step for 1,000 cadres) - the same rule a per-agent loop would apply, at county speed.
+Fatigue lowers productivity: the same work takes ``1/productivity`` hours. The rule is applied to all cadres at once
+by a compiled loop over them (``day_rule.pyx``), as a per-agent loop would apply it: written over whole numpy arrays
+it took about a hundred numpy calls a day, which cost more than its arithmetic. It gives the array version's figures
+to the last bit (``tests/test_speed.py``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from .offices.service_desk import CASEWORK, DESK, SUPERVISED
-from .workload import ACTIVITIES, AP, DEADLINE_ACTIVITIES, A, take_earliest_deadline_first
+from . import day_rule as compiled  # built by the install (scripts/bootstrap, `pip install -e .`)
 
-_DL_TO_A = np.array([A[a] for a in DEADLINE_ACTIVITIES])
+
+def _check_built() -> None:
+    """A day rule edited since it was compiled would run the old rule: stop and say so."""
+    source = Path(__file__).with_name("day_rule.pyx")
+    if source.exists() and source.stat().st_mtime > Path(compiled.__file__).stat().st_mtime:
+        raise ImportError(f"{source} changed after it was compiled: run scripts/bootstrap (or "
+                          "`pip install --no-deps -e .`) to build it again")
+
+
+_check_built()
 
 
 @dataclass
@@ -63,19 +74,6 @@ class ServiceOrder:
     starts: np.ndarray
 
 
-def share_out(demand: np.ndarray, offer: np.ndarray, order: np.ndarray, pool_sorted: np.ndarray,
-              starts: np.ndarray) -> np.ndarray:
-    """Each village's `demand` (work) taken by its servers in `order`, each up to its `offer`: per cadre, the work
-    taken. The first server takes what it can, the next what is left, and so on. `pool_sorted` is each server's
-    village in that order, `starts` marks where each village begins in it."""
-    off = offer[order]
-    before = np.cumsum(off) - off
-    before -= np.maximum.accumulate(np.where(starts, before, 0.0))
-    taken = np.empty_like(offer)
-    taken[order] = np.minimum(np.maximum(demand[pool_sorted] - before, 0.0), off)
-    return taken
-
-
 def plan_day(
     *,
     regular: np.ndarray,          # [C] regular hours available today (0 on a day off or weekend)
@@ -93,94 +91,33 @@ def plan_day(
     service_share: np.ndarray,    # [C] share of free regular hours the village's casework gets first
     owed_until: int | None = None,  # due[:, owed_until:] holds nothing (the ledger's own figure; None: look at all)
 ) -> DayPlan:
-    C = len(regular)
-    hours = np.zeros((C, len(ACTIVITIES)))
-    used = np.zeros(C)
-    served = np.zeros((C, 3))      # work (at full productivity) each cadre does for each queue type
-    pool = order.pool
+    C, K, _ = due.shape
+    if not (due.dtype == np.float64 and due.flags.c_contiguous):
+        raise TypeError("plan_day: `due` must be the ledger's C-ordered float64 array (it is worked in place)")
+    one_split = bool(np.isscalar(must_do_days))   # every cadre's deadlines split at the same day
+    # deadlines beyond the ledger's horizon are not kept (a long holiday's must-do days end there)
+    must_do = np.minimum(np.full(C, must_do_days, dtype=np.int64), K)
 
-    def serve(queue_type: int, demand: np.ndarray, offer_hours: np.ndarray, first: np.ndarray) -> np.ndarray:
-        """Give a village queue's `demand` to its servers in order; returns the hours each spent."""
-        work = share_out(demand, offer_hours * productivity, first, order.pool_sorted, order.starts)
-        served[:, queue_type] += work
-        return work / productivity
+    def f8(a, n=C):   # one float64 array of n (a number is the same for all); most are one already
+        if type(a) is np.ndarray and a.dtype == np.float64 and a.shape == (n,) and a.flags.c_contiguous:
+            return a
+        return np.ascontiguousarray(np.broadcast_to(np.asarray(a, dtype=np.float64), (n,)))
 
-    # 1. appointments
-    appt_total = appointments.sum(axis=0)
-    fit = np.where(appt_total > 0, np.minimum(1.0, cap / np.maximum(appt_total, 1e-12)), 0.0)
-    for name, i in AP.items():
-        hours[:, A[name]] += appointments[i] * fit
-    used += appt_total * fit
-    missed = appt_total * (1.0 - fit)
+    def i8(a):
+        return np.ascontiguousarray(a, dtype=np.int64)
 
-    # 2. messages
-    chat = np.minimum(chat_hours, cap - used)
-    hours[:, A["chat"]] += chat
-    used += chat
-
-    # 3. the station's desk, in office hours
-    used += serve(DESK, service.desk, np.maximum(regular - used, 0.0), order.first)
-
-    # 4. what cannot wait: urgent residents' matters and supervised tasks due, then paperwork due
-    used += serve(SUPERVISED, service.supervised_due, np.maximum(cap - used, 0.0), order.supervised_first)
-    used += serve(CASEWORK, service.urgent, np.maximum(cap - used, 0.0), order.first)
-    # the owed work due before the next working day, and the rest (the split is per cadre when only some cadres'
-    # rest day is protected today; `due` is the ledger's array, updated in place)
-    if np.isscalar(must_do_days):
-        soon, later = due[:, :must_do_days, :], due[:, must_do_days:, :]   # views into the ledger
-    else:
-        in_time = (np.arange(due.shape[1])[None, :] < np.asarray(must_do_days)[:, None])[:, :, None]
-        soon, later = np.where(in_time, due, 0.0), np.where(in_time, 0.0, due)
-    need = soon.sum(axis=(1, 2)) / productivity
-    spend = np.minimum(need, np.maximum(cap - used, 0.0))
-    done = take_earliest_deadline_first(soon, spend * productivity)
-    hours[:, _DL_TO_A] += done / productivity[:, None]
-    used += spend
-    overdue = (due[:, 0, :] if np.isscalar(must_do_days) else soon[:, 0, :] + later[:, 0, :]).sum(axis=1)
-
-    # 5. free regular hours: residents' casework, work ahead, the rest of the casework, proactive visits
-    free = np.maximum(regular - used, 0.0)
-    supervised_left, casework_left = service.supervised_later, service.casework_later
-
-    def casework(offer_hours: np.ndarray) -> np.ndarray:
-        nonlocal supervised_left, casework_left
-        spent = serve(SUPERVISED, supervised_left, offer_hours, order.supervised_first)
-        supervised_left = np.maximum(supervised_left - np.bincount(pool, spent * productivity, len(supervised_left)),
-                                     0.0)
-        more = serve(CASEWORK, casework_left, offer_hours - spent, order.first)
-        casework_left = np.maximum(casework_left - np.bincount(pool, more * productivity, len(casework_left)), 0.0)
-        return spent + more
-
-    first_share = casework(free * service_share)
-    free -= first_share
-    ahead_h = np.minimum(later.sum(axis=(1, 2)) / productivity, free)
-    done = take_earliest_deadline_first(
-        later, ahead_h * productivity,
-        None if owed_until is None or not np.isscalar(must_do_days) else owed_until - must_do_days)
-    if not np.isscalar(must_do_days):
-        due[...] = soon + later
-    hours[:, _DL_TO_A] += done / productivity[:, None]
-    free -= ahead_h
-    rest = casework(free)
-    free -= rest
-    proactive = np.minimum(proactive_demand, free)
-    free -= proactive
-    hours[:, A["service"]] += proactive  # queue service is split into certificates/service once served
-    used += first_share + ahead_h + rest + proactive
-
-    # 6. shadow ledgers and defensive paperwork: the rest of the day, then the evening
-    shadow = np.minimum(shadow_ledger_demand, np.maximum(cap - used, 0.0))
-    hours[:, A["ledgers"]] += shadow
-    used += shadow
-    defensive = np.minimum(defensive_demand, np.maximum(cap - used, 0.0))
-    hours[:, A["defensive_paperwork"]] += defensive
-    used += defensive
-
-    paced = served.sum(axis=1) / productivity + spend + ahead_h  # the work whose pace fatigue slows
     V = len(service.desk)
-    queue_capacity = np.concatenate([np.bincount(pool, served[:, t], V) for t in (DESK, CASEWORK, SUPERVISED)])
+    hours, served, queue_capacity, out = compiled.day_rule(
+        f8(regular), f8(cap), appointments.astype(np.float64, copy=False), f8(chat_hours), due, must_do, one_split,
+        -1 if owed_until is None else int(owed_until),
+        f8(service.desk, V), f8(service.supervised_due, V), f8(service.urgent, V),
+        f8(service.supervised_later, V).copy(), f8(service.casework_later, V).copy(),   # taken from in place
+        i8(order.pool), i8(order.first), i8(order.supervised_first), i8(order.pool_sorted),
+        np.ascontiguousarray(order.starts, dtype=np.bool_).view(np.uint8), f8(proactive_demand),
+        f8(shadow_ledger_demand), f8(defensive_demand), f8(productivity), f8(service_share))
+    proactive, shadow, fatigue, overdue, missed = out
     return DayPlan(
         hours=hours, service_hours=served / productivity[:, None], queue_capacity=queue_capacity,
-        proactive_hours=proactive, shadow_ledger_hours=shadow, fatigue_hours=paced * (1.0 - productivity),
-        overdue=overdue, appointments_missed=missed,
+        proactive_hours=proactive, shadow_ledger_hours=shadow, fatigue_hours=fatigue, overdue=overdue,
+        appointments_missed=missed,
     )

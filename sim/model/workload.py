@@ -99,21 +99,3 @@ class WorkLedger:
         self.due[:, 0, :] += overdue
         self.owed_until = max(k - 1, 1)
         self.today += 1
-
-
-def take_earliest_deadline_first(due: np.ndarray, work: np.ndarray, owed_until: int | None = None) -> np.ndarray:
-    """Spend `work[c]` on cadre c's owed work ``due`` ([C, K, A], updated in place: what remains owed),
-    earliest deadline first (activities in a fixed order within a day). Returns the work done per cadre and
-    activity [C, A]. Only the cadres with work to spend are touched (on a busy day most have none left), and only
-    the deadlines before `owed_until` (the ledger knows where its owed work ends; nothing is owed beyond it)."""
-    C, K, Aa = due.shape
-    k = K if owed_until is None else min(max(owed_until, 0), K)
-    done = np.zeros((C, Aa))
-    rows = np.flatnonzero(work > 0)
-    if len(rows) and k:
-        flat = due[rows, :k, :].reshape(len(rows), k * Aa)
-        before = np.cumsum(flat, axis=1) - flat   # owed ahead of each item
-        taken = np.minimum(np.maximum(work[rows, None] - before, 0.0), flat)
-        due[rows, :k, :] = (flat - taken).reshape(len(rows), k, Aa)
-        done[rows] = taken.reshape(len(rows), k, Aa).sum(axis=1)
-    return done

@@ -1,0 +1,306 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""The cadres' day rule (``workday.py`` describes it), compiled: a loop over cadres, and over a village's servers
+in their order, as a per-agent loop would apply it.
+
+Written over whole numpy arrays the rule took about a hundred numpy calls a day, which cost more than its
+arithmetic (50 cadres in a township). Here every figure is made as numpy made it - each sum in numpy's order
+(``numpy_sum``: pairwise, as ``ndarray.sum`` adds), each running total as ``cumsum`` runs - so the compiled rule
+gives the array version's figures to the last bit; ``tests/test_speed.py`` holds it to that version, kept in
+``tests/day_rule_reference.py``. Built with ``-ffp-contract=off`` (``pyproject.toml``), so that no multiply-add is
+fused where numpy rounds twice.
+"""
+
+import numpy as np
+
+from libc.stdint cimport int64_t
+
+from .offices.service_desk import CASEWORK, DESK, SUPERVISED
+from .workload import ACTIVITIES, AP, DEADLINE_ACTIVITIES, A
+
+# the activities' columns, as ``workload`` orders them
+cdef int64_t N_ACTIVITIES = len(ACTIVITIES)
+cdef int64_t CHAT = A["chat"], SERVICE = A["service"], LEDGERS = A["ledgers"], DEFENSIVE = A["defensive_paperwork"]
+cdef int64_t[::1] AP_TO_A = np.array([A[name] for name in AP], dtype=np.int64)   # appointments, in AP's order
+cdef int64_t[::1] DL_TO_A = np.array([A[name] for name in DEADLINE_ACTIVITIES], dtype=np.int64)
+cdef int64_t[3] QUEUE_TYPES = [DESK, CASEWORK, SUPERVISED]   # queue_capacity's order
+cdef Py_ssize_t MAX_DEADLINE_ACTIVITIES = 16   # the room a cadre's day keeps for them (``done`` below)
+
+
+cdef struct Serving:
+    # who serves which village and in which order (``workday.ServiceOrder``), and the work done per queue type
+    Py_ssize_t C, V
+    const int64_t* pool
+    const int64_t* first
+    const int64_t* supervised_first
+    const int64_t* pool_sorted
+    const unsigned char* starts
+    const double* productivity
+    double* served            # [C, 3]
+    double* offer             # scratch rows of C, and one of V
+    double* work
+    double* more
+    double* rest
+    double* taken
+
+
+def day_rule(const double[::1] regular, const double[::1] cap, const double[:, :] appointments,
+             const double[::1] chat_hours, double[:, :, ::1] due, const int64_t[::1] must_do, bint one_split,
+             int64_t owed_until, const double[::1] desk, const double[::1] supervised_due, const double[::1] urgent,
+             double[::1] supervised_left, double[::1] casework_left, const int64_t[::1] pool,
+             const int64_t[::1] first, const int64_t[::1] supervised_first, const int64_t[::1] pool_sorted,
+             const unsigned char[::1] starts, const double[::1] proactive_demand, const double[::1] shadow_demand,
+             const double[::1] defensive_demand, const double[::1] productivity, const double[::1] service_share):
+    """One day of every cadre (``workday.plan_day`` says what each argument is). `due` is worked in place, and the
+    villages' later queues (`supervised_left`, `casework_left`) are taken from in place. Returns the hours by
+    activity [C, n_activities], the work served per queue type [C, 3], each queue's capacity [3 x V], and [6, C]:
+    proactive visits, shadow ledgers, fatigue hours, overdue work, appointments missed."""
+    cdef Py_ssize_t C = due.shape[0], K = due.shape[1], n_dl = due.shape[2], V = desk.shape[0]
+    cdef Py_ssize_t c, i, split, owed_end, n_appt = appointments.shape[0]
+    # the ledger's owed work ends at owed_until (a cadre's row holds nothing from `owed` on)
+    cdef Py_ssize_t owed = K * n_dl if owed_until < 0 else min(owed_until, K) * n_dl
+    cdef double total, fit, chat, need, paced, defensive
+    cdef double* flat
+    if n_dl > MAX_DEADLINE_ACTIVITIES:
+        raise ValueError(f"day_rule: at most {MAX_DEADLINE_ACTIVITIES} deadline activities, not {n_dl}")
+    hours_a, served_a = np.zeros((C, N_ACTIVITIES)), np.zeros((C, 3))
+    capacity_a, out_a, work_a = np.zeros(3 * V), np.zeros((5, C)), np.zeros((12, C))
+    row_a, village_a = np.zeros(max(K * n_dl, 1)), np.zeros(max(V, 1))
+    cdef double[:, ::1] hours = hours_a
+    cdef double[:, ::1] served = served_a   # work (at full productivity) each cadre does for each queue type
+    cdef double[::1] queue_capacity = capacity_a
+    cdef double[:, ::1] out = out_a, work = work_a
+    cdef double[::1] row_v = row_a, village = village_a
+    cdef double* proactive = &out[0, 0]
+    cdef double* shadow = &out[1, 0]
+    cdef double* fatigue = &out[2, 0]
+    cdef double* overdue = &out[3, 0]
+    cdef double* missed = &out[4, 0]
+    cdef double* used = &work[0, 0]
+    cdef double* spend = &work[1, 0]
+    cdef double* later_owed = &work[2, 0]
+    cdef double* ahead = &work[3, 0]
+    cdef double* offer = &work[4, 0]
+    cdef double* spent = &work[5, 0]
+    cdef double* free = &work[6, 0]
+    cdef double* first_share = &work[7, 0]
+    cdef double* scratch = &work[8, 0]    # rows 8-11: the serving's own
+    cdef double* row = &row_v[0]
+    cdef Serving sv
+    sv.C = C
+    sv.V = V
+    sv.pool = &pool[0]
+    sv.first = &first[0]
+    sv.supervised_first = &supervised_first[0]
+    sv.pool_sorted = &pool_sorted[0]
+    sv.starts = &starts[0]
+    sv.productivity = &productivity[0]
+    sv.served = &served[0, 0]
+    sv.offer = scratch
+    sv.work = scratch + C
+    sv.more = scratch + 2 * C
+    sv.rest = scratch + 3 * C
+    sv.taken = &village[0]
+
+    # 1. appointments, as far as the day's cap allows; 2. messages
+    for c in range(C):
+        total = 0.0
+        for i in range(n_appt):
+            total += appointments[i, c]
+        fit = min(1.0, cap[c] / max(total, 1e-12)) if total > 0 else 0.0
+        for i in range(n_appt):
+            hours[c, AP_TO_A[i]] += appointments[i, c] * fit
+        used[c] = total * fit
+        missed[c] = total * (1.0 - fit)
+        chat = min(chat_hours[c], cap[c] - used[c])
+        hours[c, CHAT] += chat
+        used[c] += chat
+
+    # 3. the station's desk, in office hours
+    for c in range(C):
+        offer[c] = max(regular[c] - used[c], 0.0)
+    _serve(&sv, DESK, &desk[0], offer, sv.first, spent)
+    for c in range(C):
+        used[c] += spent[c]
+
+    # 4. what cannot wait: supervised tasks and urgent residents' matters due, then paperwork due before the next
+    # working day (earliest deadline first); what is left of it today is overdue
+    for c in range(C):
+        offer[c] = max(cap[c] - used[c], 0.0)
+    _serve(&sv, SUPERVISED, &supervised_due[0], offer, sv.supervised_first, spent)
+    for c in range(C):
+        used[c] += spent[c]
+        offer[c] = max(cap[c] - used[c], 0.0)
+    _serve(&sv, CASEWORK, &urgent[0], offer, sv.first, spent)
+    for c in range(C):
+        used[c] += spent[c]
+        flat = &due[c, 0, 0]
+        split = must_do[c] * n_dl
+        if one_split:   # the owed work before and after the split, summed as numpy sums the ledger's two slices
+            need = numpy_sum(flat, split, owed)
+            later_owed[c] = numpy_sum(flat + split, K * n_dl - split, owed - split)
+        else:           # ... as numpy sums the ledger masked by each cadre's split
+            for i in range(K * n_dl):
+                row[i] = flat[i] if i < split else 0.0
+            need = numpy_sum(row, K * n_dl, owed)
+            for i in range(K * n_dl):
+                row[i] = 0.0 if i < split else flat[i]
+            later_owed[c] = numpy_sum(row, K * n_dl, owed)
+        spend[c] = min(need / productivity[c], max(cap[c] - used[c], 0.0))
+        _earliest_deadline_first(flat, 0, min(split, owed), n_dl, spend[c] * productivity[c], &hours[c, 0], productivity[c])
+        used[c] += spend[c]
+        overdue[c] = numpy_sum(flat, n_dl, n_dl)
+
+    # 5. free regular hours: residents' casework first (the service share), work ahead (what the ledger owes ends
+    # at owed_until), the rest of the casework, proactive visits
+    for c in range(C):
+        free[c] = max(regular[c] - used[c], 0.0)
+        offer[c] = free[c] * service_share[c]
+    _casework(&sv, offer, &supervised_left[0], &casework_left[0], first_share)
+    owed_end = owed if not one_split else min(max(owed, must_do[0] * n_dl), K * n_dl)
+    for c in range(C):
+        free[c] -= first_share[c]
+        ahead[c] = min(later_owed[c] / productivity[c], free[c])
+        _earliest_deadline_first(&due[c, 0, 0], must_do[c] * n_dl, owed_end, n_dl,
+                                 ahead[c] * productivity[c], &hours[c, 0], productivity[c])
+        free[c] -= ahead[c]
+    _casework(&sv, free, &supervised_left[0], &casework_left[0], spent)
+    for c in range(C):
+        free[c] -= spent[c]
+        proactive[c] = min(proactive_demand[c], free[c])
+        free[c] -= proactive[c]
+        hours[c, SERVICE] += proactive[c]  # queue service is split into certificates/service once served
+        used[c] += ((first_share[c] + ahead[c]) + spent[c]) + proactive[c]
+
+        # 6. shadow ledgers and defensive paperwork: the rest of the day, then the evening
+        shadow[c] = min(shadow_demand[c], max(cap[c] - used[c], 0.0))
+        hours[c, LEDGERS] += shadow[c]
+        used[c] += shadow[c]
+        defensive = min(defensive_demand[c], max(cap[c] - used[c], 0.0))
+        hours[c, DEFENSIVE] += defensive
+        used[c] += defensive
+        # the work whose pace fatigue slows, and the hours it took beyond what it takes a rested cadre
+        paced = (((0.0 + served[c, 0]) + served[c, 1]) + served[c, 2]) / productivity[c] + spend[c] + ahead[c]
+        fatigue[c] = paced * (1.0 - productivity[c])
+    for i in range(3):   # per queue: the work its servers did today
+        for c in range(C):
+            queue_capacity[i * V + pool[c]] += served[c, QUEUE_TYPES[i]]
+    return hours_a, served_a, capacity_a, out_a
+
+
+cdef void _share_out(const Serving* sv, const double* demand, const double* offer, const int64_t* order,
+                     double* taken) noexcept:
+    """Each village's `demand` (work) taken by its servers in `order`, each up to its `offer`: per cadre, the work
+    taken. The first server takes what it can, the next what is left, and so on. `pool_sorted` is each server's
+    village in that order, `starts` marks where each village begins in it."""
+    cdef double offered = 0.0        # offered so far, over all villages (the running sum numpy's cumsum makes)
+    cdef double village_start = 0.0  # ... when this village's first server came
+    cdef double before
+    cdef Py_ssize_t i
+    cdef int64_t c
+    for i in range(sv.C):
+        c = order[i]
+        before = (offered + offer[c]) - offer[c]
+        offered += offer[c]
+        if sv.starts[i]:
+            village_start = max(village_start, before)
+        taken[c] = min(max(demand[sv.pool_sorted[i]] - (before - village_start), 0.0), offer[c])
+
+
+cdef void _serve(const Serving* sv, int64_t queue_type, const double* demand, const double* offer_hours,
+                 const int64_t* order, double* spent) noexcept:
+    """Give a village queue's `demand` to its servers in `order`: `spent` is the hours each spent."""
+    cdef Py_ssize_t c
+    for c in range(sv.C):
+        sv.offer[c] = offer_hours[c] * sv.productivity[c]
+    _share_out(sv, demand, sv.offer, order, sv.work)
+    for c in range(sv.C):
+        sv.served[c * 3 + queue_type] += sv.work[c]
+        spent[c] = sv.work[c] / sv.productivity[c]
+
+
+cdef void _casework(const Serving* sv, const double* offer_hours, double* supervised_left, double* casework_left,
+                    double* spent) noexcept:
+    """Supervised tasks not yet due, then the rest of the casework, from `offer_hours`; what is taken leaves the
+    villages' queues (updated in place). `spent` is the hours each cadre spent."""
+    cdef Py_ssize_t c
+    _serve(sv, SUPERVISED, supervised_left, offer_hours, sv.supervised_first, spent)
+    _take_from(sv, supervised_left, spent)
+    for c in range(sv.C):
+        sv.rest[c] = offer_hours[c] - spent[c]
+    _serve(sv, CASEWORK, casework_left, sv.rest, sv.first, sv.more)
+    _take_from(sv, casework_left, sv.more)
+    for c in range(sv.C):
+        spent[c] = spent[c] + sv.more[c]
+
+
+cdef void _take_from(const Serving* sv, double* left, const double* hours) noexcept:
+    """What the cadres did (`hours` at their productivity) leaves their village's queue, never below nothing."""
+    cdef Py_ssize_t c, v
+    for v in range(sv.V):
+        sv.taken[v] = 0.0
+    for c in range(sv.C):
+        sv.taken[sv.pool[c]] += hours[c] * sv.productivity[c]
+    for v in range(sv.V):
+        left[v] = max(left[v] - sv.taken[v], 0.0)
+
+
+cdef void _earliest_deadline_first(double* flat, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t n_dl, double work,
+                                   double* hours, double productivity) noexcept:
+    """Spend `work` on a cadre's owed items ``flat[lo:hi]`` (its deadlines, earliest first, activities in a fixed
+    order within a day; updated in place: what remains owed); the hours each activity took go to its `hours` row."""
+    cdef double owed_before = 0.0, x, before, taken
+    cdef double done[16]
+    cdef Py_ssize_t i, a
+    if not work > 0:
+        return
+    for a in range(n_dl):
+        done[a] = 0.0
+    for i in range(lo, hi, n_dl):      # a deadline's items, activities in their order
+        for a in range(n_dl):
+            x = flat[i + a]
+            if x == 0.0:               # nothing owed: nothing taken (and the running sums stay as they are)
+                continue
+            before = (owed_before + x) - x   # owed ahead of this item, as numpy's cumsum leaves it
+            owed_before += x
+            taken = min(max(work - before, 0.0), x)
+            flat[i + a] = x - taken
+            done[a] += taken
+    for a in range(n_dl):
+        hours[DL_TO_A[a]] += done[a] / productivity
+
+
+cdef double numpy_sum(const double* a, Py_ssize_t n, Py_ssize_t nonzero) noexcept:
+    """``a[:n].sum()`` as numpy makes it: halves down to blocks of at most 128, each added in eight running sums.
+    Nothing from `nonzero` on is owed (the ledger says where its owed work ends), and adding a zero changes no bit,
+    so those items are not added."""
+    cdef Py_ssize_t half
+    if nonzero <= 0:
+        return 0.0
+    if n <= 128:
+        return _block_sum(a, n, nonzero)
+    half = n // 2
+    half -= half % 8
+    return numpy_sum(a, half, nonzero) + numpy_sum(a + half, n - half, nonzero - half)
+
+
+cdef double _block_sum(const double* a, Py_ssize_t n, Py_ssize_t nonzero) noexcept:
+    cdef double r[8]
+    cdef double total = 0.0
+    cdef Py_ssize_t i, j, end = min(n, nonzero)
+    if n < 8:
+        for i in range(end):
+            total += a[i]
+        return total
+    for j in range(8):
+        r[j] = a[j]
+    i = 8
+    while i < n - n % 8 and i < end:
+        for j in range(8):
+            r[j] += a[i + j]
+        i += 8
+    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    i = max(i, n - n % 8)
+    while i < end:
+        total += a[i]
+        i += 1
+    return total
