@@ -34,6 +34,11 @@ class AssessmentOffice:
         self._rng_emergency = model.streams["inspections/emergency"]
         self._rng_survey = model.streams["survey"]
         self.measured_satisfaction = np.full(st.n_villages, np.nan)  # the last survey's satisfied share
+        # per township: its cadres, its villages, and the leaders who host every inspection (the first township
+        # cadres), kept once instead of found among all the county's cadres at each inspection
+        self._cadres_of = [np.flatnonzero(st.cadre_township == t) for t in range(st.n_townships)]
+        self._villages_of = [np.flatnonzero(st.village_township == t) for t in range(st.n_townships)]
+        self._leaders_of = [c[st.cadre_village[c] < 0][: cfg.inspections.township_hosts] for c in self._cadres_of]
         # what the assessment weighs, per township: residents' satisfaction (raised where satisfaction_assessment
         # applies), the rest material
         sat = model.cfg.reform.satisfaction_assessment
@@ -114,19 +119,19 @@ class AssessmentOffice:
     def _hosts(self, township: int, depts: np.ndarray, visited_local) -> np.ndarray:
         """Who hosts an inspection: the township's leaders, and the cadres on the inspecting departments' lines in
         the township office and in the villages visited."""
-        st, cfg = self.model.structure, self.model.cfg
-        villages = np.flatnonzero(st.village_township == township)[visited_local]
-        on_lines = st.covers[:, depts].any(axis=1)
-        in_t = st.cadre_township == township
-        leaders = np.flatnonzero(in_t & (st.cadre_village < 0))[: cfg.inspections.township_hosts]
-        hosts = np.flatnonzero(in_t & on_lines & ((st.cadre_village < 0) | np.isin(st.cadre_village, villages)))
-        return np.union1d(hosts, leaders)
+        st = self.model.structure
+        villages = self._villages_of[township][visited_local]
+        cadres = self._cadres_of[township]
+        on_lines = st.covers[np.ix_(cadres, depts)].any(axis=1)
+        village = st.cadre_village[cadres]
+        hosts = cadres[on_lines & ((village < 0) | np.isin(village, villages))]
+        return np.union1d(hosts, self._leaders_of[township])
 
     def _schedule(self, day, township, depts, visited_local, emergency, comprehensive: bool = False) -> None:
         m, st, cfg = self.model, self.model.structure, self.model.cfg
         if day >= m.days:
             return
-        villages = np.flatnonzero(st.village_township == township)[visited_local]
+        villages = self._villages_of[township][visited_local]
         hosts = self._hosts(township, depts, visited_local)
         m.ledger.add_appointment(hosts, "inspections", cfg.inspections.hosting_hours, day)
         # bring the inspected ledger sets up to date before the visit

@@ -16,6 +16,7 @@ class TownshipOffice:
         self.model = model
         st = model.structure
         self.campaigns = self._plan_campaigns()
+        self._campaign_start = np.array([start for _t, start, _d, _e in self.campaigns], dtype=np.int64)
         self._roster = np.zeros(st.n_townships, dtype=np.int64)  # whose turn it is for the next shift
         self._rng_shifts = model.streams["extra_duties"]
         self._rng_assignments = model.streams["forced_assignments"]
@@ -40,9 +41,10 @@ class TownshipOffice:
         rng = self._rng_shifts
         fid = m.fidelity
         staff_hours = 0.0
-        for (t, start, dept, emergency) in self.campaigns:
-            if not (start <= m.day < start + ex.campaign_days):
-                continue
+        # the campaigns running today, in the order they were planned
+        running = np.flatnonzero((self._campaign_start <= m.day) & (m.day < self._campaign_start + ex.campaign_days))
+        for i in running:
+            t, _start, dept, emergency = self.campaigns[i]
             rf = fid.rule("resources_follow_tasks", dept)
             scan = fid.rule("scan_code_registration", t)
             reg_share = 1.0 if scan is None else scan.residual_registration_share
