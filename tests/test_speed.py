@@ -146,3 +146,22 @@ def test_every_service_order_runs_the_villages_in_the_order_the_cadres_remember(
         for order in (o.first, o.supervised_first):
             assert np.array_equal(o.pool[order], o.pool_sorted)
         assert np.array_equal(o.starts, np.concatenate(([True], o.pool_sorted[1:] != o.pool_sorted[:-1])))
+
+
+def test_the_neighbours_with_a_view_are_counted_as_views_form(monkeypatch):
+    """Word of mouth keeps each household's count of neighbours with a view instead of a product over all ties
+    each week; at every talk it is that product."""
+    from sim.model import agents
+    from sim.model.model import GrassrootsModel
+
+    talk, checked = agents.Households.talk, []
+
+    def checked_talk(hh):
+        has = hh.has_view.copy()
+        talk(hh)
+        if has.any():
+            checked.append(np.array_equal(hh._neighbours_with_view, hh.ties @ has.astype(np.float64)))
+
+    monkeypatch.setattr(agents.Households, "talk", checked_talk)
+    GrassrootsModel(load_config(["scenario=classroom", "scenario.days=91", "scenario.warmup_days=0"])).run()
+    assert len(checked) >= 10 and all(checked)

@@ -478,6 +478,10 @@ class Households:
         # day each was last brought up to date (exact exponential forgetting, touched only where a call is heard)
         self._calls_heard = np.zeros(H)
         self._heard_on = np.zeros(H)
+        # per household, how many of its neighbours have a view (word of mouth weighs their mean): views are only
+        # ever formed, never lost, so the count grows by the ties of those who formed one since the last talk
+        self._neighbours_with_view = np.zeros(H)
+        self._view_counted = np.zeros(H, dtype=bool)
         # last proactive visit: spread over the past month so visits do not all fall due on day 0
         period = 364.0 / max(cfg.service.proactive_visits_per_year, 1e-9)
         self.last_visit = -rng.random(H) * period
@@ -556,8 +560,11 @@ class Households:
         has = self.has_view
         if w <= 0 or not has.any():
             return
-        heard = self.ties @ np.where(has, self.satisfaction, 0.0)   # two products: faster than one of two columns
-        n = self.ties @ has.astype(np.float64)
+        heard = self.ties @ np.where(has, self.satisfaction, 0.0)
+        new = np.flatnonzero(has & ~self._view_counted)   # formed a view since the last talk
+        self._neighbours_with_view += np.bincount(self.ties[new].indices, minlength=len(has))
+        self._view_counted[new] = True
+        n = self._neighbours_with_view
         told = has & (n > 0)
         neighbours = heard / np.maximum(n, 1.0)   # read only where told (n >= 1)
         self.satisfaction = np.where(told, (1.0 - w) * self.satisfaction + w * neighbours, self.satisfaction)
