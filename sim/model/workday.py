@@ -37,9 +37,11 @@ from . import day_rule as compiled  # built by the install (scripts/bootstrap, `
 
 
 def _check_built() -> None:
-    """A day rule edited since it was compiled would run the old rule: stop and say so."""
+    """In a checkout, a day rule edited since it was compiled would run the old rule: stop and say so. (An installed
+    wheel's files are written in no particular order, and its rule was compiled from its own source.)"""
     source = Path(__file__).with_name("day_rule.pyx")
-    if source.exists() and source.stat().st_mtime > Path(compiled.__file__).stat().st_mtime:
+    checkout = (Path(__file__).parents[2] / "pyproject.toml").is_file()
+    if checkout and source.exists() and source.stat().st_mtime > Path(compiled.__file__).stat().st_mtime:
         raise ImportError(f"{source} changed after it was compiled: run scripts/bootstrap (or "
                           "`pip install --no-deps -e .`) to build it again")
 
