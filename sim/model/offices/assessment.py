@@ -158,7 +158,8 @@ class AssessmentOffice:
             judged = [d for d in depts if not self.needs_ledger[d]]
             if judged:
                 n_households = len(villages) * st.n_households / st.n_villages
-                minutes = self.no_ledger.visited_households_per_assessment * cfg.department_hours.survey_minutes_per_household
+                minutes = (self.no_ledger.visited_households_per_assessment
+                           * cfg.department_hours.survey_minutes_per_household)
                 m.department_hours_at(day, minutes / 60.0 * min(1.0, n_households))
         self.visits.setdefault(day, []).append((township, hosts))
         m.tally.add("emergency_inspections" if emergency else "routine_inspections", 1, day=day)
