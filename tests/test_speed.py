@@ -165,3 +165,26 @@ def test_the_neighbours_with_a_view_are_counted_as_views_form(monkeypatch):
     monkeypatch.setattr(agents.Households, "talk", checked_talk)
     GrassrootsModel(load_config(["scenario=classroom", "scenario.days=91", "scenario.warmup_days=0"])).run()
     assert len(checked) >= 10 and all(checked)
+
+
+def test_the_compiled_rule_checks_its_shapes_before_its_loops():
+    """The loops are not bounds-checked: an array of the wrong size, or a cadre placed in a village that is not
+    there, stops with a message instead of reading past the end."""
+    from sim.model import day_rule
+
+    C, V, K = 4, 2, 32
+    f, i = np.zeros(C), np.arange(C, dtype=np.int64)
+
+    def call(pool=np.array([0, 0, 1, 1]), productivity=np.ones(C)):
+        sorted_pool = np.sort(pool).astype(np.int64)
+        return day_rule.day_rule(f, f, np.zeros((3, C)), f, np.zeros((C, K, 6)), np.zeros(C, dtype=np.int64), True,
+                                 -1, np.zeros(V), np.zeros(V), np.zeros(V), np.zeros(V), np.zeros(V),
+                                 pool.astype(np.int64), i, i, sorted_pool, np.ones(C, dtype=np.uint8), f, f, f,
+                                 productivity, f)
+
+    hours, *_ = call()
+    assert hours.shape == (C, 12) and not hours.any()
+    with pytest.raises(ValueError, match="every per-cadre array must hold 4 cadres"):
+        call(productivity=np.ones(C - 1))
+    with pytest.raises(ValueError, match="cadre 3's village"):
+        call(pool=np.array([0, 0, 1, 5]))

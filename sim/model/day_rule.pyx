@@ -52,8 +52,9 @@ def day_rule(const double[::1] regular, const double[::1] cap, const double[:, :
              const double[::1] defensive_demand, const double[::1] productivity, const double[::1] service_share):
     """One day of every cadre (``workday.plan_day`` says what each argument is). `due` is worked in place, and the
     villages' later queues (`supervised_left`, `casework_left`) are taken from in place. Returns the hours by
-    activity [C, n_activities], the work served per queue type [C, 3], each queue's capacity [3 x V], and [6, C]:
-    proactive visits, shadow ledgers, fatigue hours, overdue work, appointments missed."""
+    activity [C, n_activities], the work served per queue type [C, 3], each queue's capacity [3 x V], and [5, C]:
+    proactive visits, shadow ledgers, fatigue hours, overdue work, appointments missed. Nothing is bounds-checked
+    in the loops, so the shapes and indices are checked here first."""
     cdef Py_ssize_t C = due.shape[0], K = due.shape[1], n_dl = due.shape[2], V = desk.shape[0]
     cdef Py_ssize_t c, i, split, owed_end, n_appt = appointments.shape[0]
     # the ledger's owed work ends at owed_until (a cadre's row holds nothing from `owed` on)
@@ -62,6 +63,17 @@ def day_rule(const double[::1] regular, const double[::1] cap, const double[:, :
     cdef double* flat
     if n_dl > MAX_DEADLINE_ACTIVITIES:
         raise ValueError(f"day_rule: at most {MAX_DEADLINE_ACTIVITIES} deadline activities, not {n_dl}")
+    per_cadre = (regular, cap, chat_hours, must_do, pool, first, supervised_first, pool_sorted, starts,
+                 proactive_demand, shadow_demand, defensive_demand, productivity, service_share)
+    if any(a.shape[0] != C for a in per_cadre) or appointments.shape[1] != C or appointments.shape[0] > 3:
+        raise ValueError(f"day_rule: every per-cadre array must hold {C} cadres (the ledger's rows)")
+    if any(a.shape[0] != V for a in (supervised_due, urgent, supervised_left, casework_left)):
+        raise ValueError(f"day_rule: every per-village array must hold {V} villages")
+    for c in range(C):
+        if not (0 <= pool[c] < V and 0 <= pool_sorted[c] < V and 0 <= first[c] < C and 0 <= supervised_first[c] < C
+                and 0 <= must_do[c]):
+            raise ValueError(f"day_rule: cadre {c}'s village, place in the service orders or must-do days is out "
+                             "of range")
     hours_a, served_a = np.zeros((C, N_ACTIVITIES)), np.zeros((C, 3))
     capacity_a, out_a, work_a = np.zeros(3 * V), np.zeros((5, C)), np.zeros((12, C))
     row_a, village_a = np.zeros(max(K * n_dl, 1)), np.zeros(max(V, 1))
