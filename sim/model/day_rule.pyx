@@ -71,7 +71,7 @@ def day_rule(const double[::1] regular, const double[::1] cap, const double[:, :
         raise ValueError(f"day_rule: every per-village array must hold {V} villages")
     for c in range(C):
         if not (0 <= pool[c] < V and 0 <= pool_sorted[c] < V and 0 <= first[c] < C and 0 <= supervised_first[c] < C
-                and 0 <= must_do[c]):
+                and 0 <= must_do[c] <= K):
             raise ValueError(f"day_rule: cadre {c}'s village, place in the service orders or must-do days is out "
                              "of range")
     hours_a, served_a = np.zeros((C, N_ACTIVITIES)), np.zeros((C, 3))
@@ -158,7 +158,8 @@ def day_rule(const double[::1] regular, const double[::1] cap, const double[:, :
                 row[i] = 0.0 if i < split else flat[i]
             later_owed[c] = numpy_sum(row, K * n_dl, owed)
         spend[c] = min(need / productivity[c], max(cap[c] - used[c], 0.0))
-        _earliest_deadline_first(flat, 0, min(split, owed), n_dl, spend[c] * productivity[c], &hours[c, 0], productivity[c])
+        _earliest_deadline_first(flat, 0, min(split, owed), n_dl, spend[c] * productivity[c], &hours[c, 0],
+                                 productivity[c])
         used[c] += spend[c]
         overdue[c] = numpy_sum(flat, n_dl, n_dl)
 
