@@ -29,24 +29,10 @@ to the last bit (``tests/test_speed.py``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from . import day_rule as compiled  # built by the install (scripts/bootstrap, `pip install -e .`)
-
-
-def _check_built() -> None:
-    """In a checkout, a day rule edited since it was compiled would run the old rule: stop and say so. (An installed
-    wheel's files are written in no particular order, and its rule was compiled from its own source.)"""
-    source = Path(__file__).with_name("day_rule.pyx")
-    checkout = (Path(__file__).parents[2] / "pyproject.toml").is_file()
-    if checkout and source.exists() and source.stat().st_mtime > Path(compiled.__file__).stat().st_mtime:
-        raise ImportError(f"{source} changed after it was compiled: run scripts/bootstrap (or "
-                          "`pip install --no-deps -e .`) to build it again")
-
-
-_check_built()
+from .compiled import day_rule as compiled  # built by the install (scripts/bootstrap, `pip install -e .`)
 
 
 @dataclass
