@@ -35,18 +35,17 @@ cdef inline int64_t _lattice_index(int64_t a, int64_t b, int64_t n, int64_t half
 
 @cython.final
 cdef class _AddedEdges:
-    """The edges rewired to: a set of keys min * n + max (open addressing, never deleted from)."""
+    """The edges rewired to: a set of keys min * n + max (open addressing, never deleted from), made for at most
+    `most` keys (it stays at most a quarter full)."""
     cdef int64_t[::1] slots
-    cdef public int64_t size
     cdef int64_t mask
 
-    def __init__(self, int64_t expected):
+    def __init__(self, int64_t most):
         cdef int64_t cap = 64
-        while cap < 4 * expected:
+        while cap < 4 * most:
             cap *= 2
         self.slots = np.full(cap, -1, dtype=np.int64)
         self.mask = cap - 1
-        self.size = 0
 
     cdef inline int64_t _slot(self, int64_t key) noexcept:
         cdef uint64_t h = (<uint64_t>key) * <uint64_t>0x9E3779B97F4A7C15
@@ -58,20 +57,9 @@ cdef class _AddedEdges:
     cdef inline bint contains(self, int64_t key) noexcept:
         return self.slots[self._slot(key)] == key
 
-    cdef int add(self, int64_t key) except -1:
+    cdef inline void add(self, int64_t key) noexcept:
         cdef int64_t i = self._slot(key)
-        if self.slots[i] == key:
-            return 0
         self.slots[i] = key
-        self.size += 1
-        if 2 * self.size > self.mask:   # keep it at most half full
-            old = np.asarray(self.slots)
-            self.slots = np.full(2 * (self.mask + 1), -1, dtype=np.int64)
-            self.mask = 2 * (self.mask + 1) - 1
-            self.size = 0
-            for k in old[old >= 0].tolist():
-                self.add(k)
-        return 0
 
     def keys(self) -> np.ndarray:
         s = np.asarray(self.slots)
@@ -121,7 +109,7 @@ def watts_strogatz_edges(int64_t n, int64_t k, double p, seed) -> np.ndarray:
     cdef int64_t n_edges = n * half
     cdef int shift = 32 - (<object>n).bit_length()   # choice(range(n)) reads getrandbits(bit_length) = word >> shift
     twister = _Twister(seed)
-    added = _AddedEdges(int(n_edges * p) + 16)
+    added = _AddedEdges(n_edges)   # each lattice edge rewires at most once
     removed_arr = np.zeros(n_edges, dtype=np.uint8)
     degree_arr = np.full(n, 2 * half, dtype=np.int64)
     cdef unsigned char[::1] removed = removed_arr
