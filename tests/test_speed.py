@@ -188,3 +188,58 @@ def test_the_compiled_rule_checks_its_shapes_before_its_loops():
         call(productivity=np.ones(C - 1))
     with pytest.raises(ValueError, match="cadre 3's village"):
         call(pool=np.array([0, 0, 1, 5]))
+
+
+def _array_talk(hh, w):
+    """Word of mouth as it was written over whole arrays before it was compiled (the oracle): (views, townships'
+    sums, neighbours with a view, counted)."""
+    has = hh.has_view
+    counts, counted = hh._neighbours_with_view.copy(), hh._view_counted.copy()
+    heard = hh.ties @ np.where(has, hh.satisfaction, 0.0)
+    new = np.flatnonzero(has & ~counted)
+    counts += np.bincount(hh.ties[new].indices, minlength=len(has))
+    counted[new] = True
+    told = has & (counts > 0)
+    neighbours = heard / np.maximum(counts, 1.0)
+    views = np.where(told, (1.0 - w) * hh.satisfaction + w * neighbours, hh.satisfaction)
+    sums = np.bincount(hh.township, weights=np.where(has, views, 0.0), minlength=len(hh._view_sum))
+    return views, sums, counts, counted
+
+
+@pytest.mark.parametrize("overrides", [["scenario=classroom"], ["scenario=township", "reform=[self_organization]"]])
+def test_the_compiled_talk_is_the_array_version_to_the_last_bit(monkeypatch, overrides):
+    """At every weekly talk of a run: every household's view, the townships' sums of views, the neighbours with a
+    view and who is counted, bit for bit (NaN where no view)."""
+    from sim.model import agents
+    from sim.model.model import GrassrootsModel
+
+    talk, checked = agents.Households.talk, []
+
+    def checked_talk(hh):
+        want = _array_talk(hh, hh.model.cfg.residents.word_of_mouth_weight) if hh.has_view.any() else None
+        talk(hh)
+        if want is not None:
+            got = (hh.satisfaction, hh._view_sum, hh._neighbours_with_view, hh._view_counted)
+            checked.append(all(np.array_equal(a, b, equal_nan=True) for a, b in zip(want, got)))
+
+    monkeypatch.setattr(agents.Households, "talk", checked_talk)
+    GrassrootsModel(load_config([*overrides, "scenario.days=120", "scenario.warmup_days=0"])).run()
+    assert len(checked) >= 15 and all(checked)
+
+
+def test_the_compiled_talk_stops_at_a_bad_index():
+    """A tie or a township outside the arrays stops with an IndexError instead of writing past their end."""
+    from sim.model.compiled import word_of_mouth
+
+    ptr, idx = np.array([0, 1, 2], dtype=np.int32), np.array([1, 0], dtype=np.int32)
+    views, town = np.array([0.5, 1.0]), np.zeros(2, dtype=np.int32)
+
+    def talk(idx=idx, town=town):
+        return word_of_mouth.talk(ptr, idx, views, np.zeros(2), np.zeros(2, dtype=np.uint8), town, 0.5, 1)
+
+    new, sums = talk()
+    assert np.allclose(new, [0.75, 0.75]) and np.allclose(sums, [1.5])
+    with pytest.raises(IndexError):
+        talk(idx=np.array([1, 7], dtype=np.int32))
+    with pytest.raises(IndexError):
+        talk(town=np.array([0, 3], dtype=np.int32))

@@ -18,6 +18,7 @@ import mesa
 import numpy as np
 import scipy.sparse as sp
 
+from . import compiled
 from .accounts import CH, CHANNELS
 from .workday import DayPlan, ServiceOrder, plan_day
 from .workload import ACTIVITIES, A
@@ -465,6 +466,9 @@ class Households:
         self.organiser = organiser_draw < share
         # the resident-tie network (CSR, within villages): who talks to whom
         self.ties = sp.csr_matrix((np.ones(len(st.tie_indices)), st.tie_indices, st.tie_indptr), shape=(H, H))
+        # the same ties and townships as the compiled talk reads them (no copies where they are int32 already)
+        self._tie_ptr, self._tie_idx = (a.astype(np.int32, copy=False) for a in (self.ties.indptr, self.ties.indices))
+        self._township32 = self.township.astype(np.int32, copy=False)
         self.organiser_ties = np.asarray(self.ties @ self.organiser.astype(float)).astype(np.int64)
         # the organisers there would be without fostering: what self-organisation adds is counted against them
         self.organiser_ties_before = self.organiser_ties if so is None else np.asarray(
@@ -555,19 +559,12 @@ class Households:
     def talk(self) -> None:
         """Word of mouth, once a week: each view moves `word_of_mouth_weight` toward the mean view of the
         household's neighbours who have one (DeGroot averaging). Hearsay alone forms no view: a household with no
-        contact of its own would otherwise start from its neighbours' and bias the early views."""
+        contact of its own would otherwise start from its neighbours' and bias the early views. One compiled pass
+        over the households and their ties (``word_of_mouth.pyx``)."""
         w = self.model.cfg.residents.word_of_mouth_weight
-        has = self.has_view
-        if w <= 0 or not has.any():
+        if w <= 0 or not self._view_n.any():
             return
-        heard = self.ties @ np.where(has, self.satisfaction, 0.0)
-        new = np.flatnonzero(has & ~self._view_counted)   # formed a view since the last talk
-        self._neighbours_with_view += np.bincount(self.ties[new].indices, minlength=len(has))
-        self._view_counted[new] = True
-        n = self._neighbours_with_view
-        told = has & (n > 0)
-        neighbours = heard / np.maximum(n, 1.0)   # read only where told (n >= 1)
-        self.satisfaction = np.where(told, (1.0 - w) * self.satisfaction + w * neighbours, self.satisfaction)
         # the views changed, not who has one: the townships' sums are made again, their counts stay
-        self._view_sum = np.bincount(self.township, weights=np.where(has, self.satisfaction, 0.0),
-                                     minlength=len(self._view_sum))
+        self.satisfaction, self._view_sum = compiled.word_of_mouth.talk(
+            self._tie_ptr, self._tie_idx, self.satisfaction, self._neighbours_with_view,
+            self._view_counted.view(np.uint8), self._township32, w, len(self._view_sum))

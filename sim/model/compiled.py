@@ -2,7 +2,8 @@
 their sources.
 
 - ``day_rule``: the cadres' day rule (``workday.py`` describes it);
-- ``small_world``: the residents' Watts-Strogatz ties, networkx's edges for the same seed (``networks.py``).
+- ``small_world``: the residents' Watts-Strogatz ties, networkx's edges for the same seed (``networks.py``);
+- ``word_of_mouth``: the residents' weekly talk (``agents.Households.talk``).
 
 Each gives the figures its pure-Python or numpy form gives, to the last bit; the tests hold them to that.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import day_rule, small_world
+from . import day_rule, small_world, word_of_mouth
 
 
 def _check_built(module) -> None:
@@ -24,7 +25,7 @@ def _check_built(module) -> None:
                           "`pip install --no-deps -e .`) to build it again")
 
 
-for _module in (day_rule, small_world):
+for _module in (day_rule, small_world, word_of_mouth):
     _check_built(_module)
 
-__all__ = ["day_rule", "small_world"]
+__all__ = ["day_rule", "small_world", "word_of_mouth"]
