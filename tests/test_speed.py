@@ -243,3 +243,124 @@ def test_the_compiled_talk_stops_at_a_bad_index():
         talk(idx=np.array([1, 7], dtype=np.int32))
     with pytest.raises(IndexError):
         talk(town=np.array([0, 3], dtype=np.int32))
+
+
+def _array_request(office, stores, own_stores, fields):
+    """A data report request's stores as they were worked over arrays before they were compiled (the oracle), on
+    copies of the office's stores: (typed per village, their total, duplicates, typed per village from the
+    departments' own stores or None, the stores after)."""
+    day, validity, q = office.model.day, office.model.cfg.data_reports.field_validity_days, office.per_request
+    after = {k: getattr(office, k).copy() for k in ("coverage", "updated", "known", "known_updated")
+             if hasattr(office, k)}
+
+    def read_and_feed(stores, coverage, updated):
+        cov = np.zeros((len(fields), len(office.village_households)))
+        rows = (stores >= 0).nonzero()[0]
+        if len(rows):
+            s_idx, f_idx = stores[rows], fields[rows]
+            age = day - updated[s_idx, f_idx]
+            held = coverage[s_idx, f_idx] * np.exp(-age / validity)
+            cov[rows] = held
+            coverage[s_idx, f_idx] = held + (1.0 - held) * q
+            updated[s_idx, f_idx] = day
+        return cov
+
+    cov = read_and_feed(stores, after["coverage"], after["updated"])
+    known = after["known"][fields] * np.exp(-(day - after["known_updated"][fields]) / validity)
+    households = office._households_in_scope
+    typed = 1.0 - cov
+    to_type = households * typed.sum(axis=0)
+    duplicates = (households * (typed * known).sum(axis=0)).sum()
+    after["known"][fields] = known + (1.0 - known) * q
+    after["known_updated"][fields] = day
+    own = None
+    if own_stores is not None:
+        after["own_coverage"], after["own_updated"] = office.own_coverage.copy(), office.own_updated.copy()
+        own = households * (1.0 - read_and_feed(own_stores, after["own_coverage"], after["own_updated"])).sum(axis=0)
+    return to_type, to_type.sum(), duplicates, own, after
+
+
+@pytest.mark.parametrize("reform", [[], ["reform=[one_form]"], ["reform=[shared_data_pool]"]])
+def test_the_compiled_data_stores_are_the_array_version_to_the_last_bit(monkeypatch, reform):
+    """At every report request of a run (with a pool reform: also the requests worked against the departments' own
+    stores): the household-fields typed per village, their total, the duplicates, and every store after, bit for
+    bit."""
+    from types import SimpleNamespace
+
+    from sim.model.model import GrassrootsModel
+    from sim.model.offices import data
+
+    stores = data.compiled.data_stores
+    request, checked, seen = data.DataOffice.request, [], {}
+
+    def spy(name):
+        def call(*args):
+            seen[name] = getattr(stores, name)(*args)
+            return seen[name]
+        return call
+
+    monkeypatch.setattr(data, "compiled", SimpleNamespace(data_stores=SimpleNamespace(
+        request=spy("request"), typed_entries=spy("typed_entries"))))
+
+    def checked_request(office, dept, system, fields):
+        fields = np.asarray(fields, dtype=np.int64)
+        fid = office.model.fidelity
+        pooled = fid.rule("one_form", dept.index) is not None or fid.applies("shared_data_pool", dept.index)
+        reads = office._reads if pooled or not office.counterfactual else office._own_reads
+        own = office._own_reads[system, fields] if office.counterfactual else None
+        to_type, entries, duplicates, own_typed, after = _array_request(office, reads[system, fields], own, fields)
+        seen.clear()
+        request(office, dept, system, fields)
+        got_to_type, got_entries, got_duplicates = seen["request"]
+        same = [np.array_equal(to_type, got_to_type), entries == got_entries, duplicates == got_duplicates]
+        same += [np.array_equal(v, getattr(office, k)) for k, v in after.items()]
+        if own_typed is not None:
+            same.append(np.array_equal(own_typed, seen["typed_entries"]))
+        checked.append(all(same))
+
+    monkeypatch.setattr(data.DataOffice, "request", checked_request)
+    GrassrootsModel(load_config(["scenario=classroom", *reform, "scenario.days=120", "scenario.warmup_days=0"])).run()
+    assert len(checked) >= 50 and all(checked)
+
+
+def test_the_compiled_data_stores_check_their_arguments():
+    """A field or store outside the arrays, or an age past the fading table, stops with a message."""
+    from sim.model.compiled import data_stores
+
+    S, F, V = 3, 4, 2
+    cov, upd, known, known_upd = np.zeros((S, F, V)), np.zeros((S, F, V)), np.zeros((F, V)), np.zeros((F, V))
+    fade, hh = np.exp(-np.arange(11.0) / 5.0), np.full(V, 10.0)
+
+    def ask(stores, fields, day=3):
+        return data_stores.request(np.array(stores, dtype=np.int64), np.array(fields, dtype=np.int64), cov, upd,
+                                   known, known_upd, fade, day, 0.5, hh)
+
+    to_type, total, duplicates = ask([0, -1], [1, 2])
+    assert to_type.tolist() == [20.0, 20.0] and total == 40.0 and duplicates == 0.0
+    with pytest.raises(ValueError, match="field 9 in store 0"):
+        ask([0], [9])
+    with pytest.raises(ValueError, match="field 1 in store 5"):
+        ask([5], [1])
+    with pytest.raises(ValueError, match="outside the fading table"):
+        ask([0], [1], day=30)
+
+
+def test_a_compiled_part_older_than_its_sources_stops_the_import(tmp_path):
+    """In a checkout, a .pyx or a .pxd edited after the build would run the old code: the import stops and says
+    how to build again."""
+    import os
+    from types import SimpleNamespace
+
+    from sim.model import compiled
+
+    built = tmp_path / "kernel.cpython-312-x86_64-linux-gnu.so"
+    built.write_bytes(b"")
+    module = SimpleNamespace(__file__=str(built), __name__="sim.model.kernel")
+    for source in (tmp_path / "kernel.pyx", tmp_path / "shared.pxd"):
+        source.write_text("")
+        os.utime(source, (built.stat().st_mtime - 10,) * 2)
+        compiled._check_built(module)                                   # older than the build: fine
+        os.utime(source, (built.stat().st_mtime + 10,) * 2)
+        with pytest.raises(ImportError, match=f"{source.name} changed after {built.name} was compiled"):
+            compiled._check_built(module)
+        source.unlink()

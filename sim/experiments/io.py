@@ -55,8 +55,8 @@ def model_version() -> str:
     """The package version plus a hash of the model's code and configs as they are on disk (uncommitted changes
     included), asked once per process: two runs share a version only if the code that made them was the same."""
     h = hashlib.sha256()
-    sources = [(PACKAGE_ROOT / layer, "*.py") for layer in MODEL_LAYERS] + [(PACKAGE_ROOT / "model", "*.pyx"),
-                                                                           (CONFIG_DIR, "*.yaml")]
+    sources = [(PACKAGE_ROOT / layer, "*.py") for layer in MODEL_LAYERS] + [
+        (PACKAGE_ROOT / "model", "*.pyx"), (PACKAGE_ROOT / "model", "*.pxd"), (CONFIG_DIR, "*.yaml")]
     for root, pattern in sources:
         for path in sorted(root.rglob(pattern)):
             h.update(path.relative_to(root).as_posix().encode())

@@ -3,7 +3,8 @@ their sources.
 
 - ``day_rule``: the cadres' day rule (``workday.py`` describes it);
 - ``small_world``: the residents' Watts-Strogatz ties, networkx's edges for the same seed (``networks.py``);
-- ``word_of_mouth``: the residents' weekly talk (``agents.Households.talk``).
+- ``word_of_mouth``: the residents' weekly talk (``agents.Households.talk``);
+- ``data_stores``: the data stores a report request reads and feeds (``offices/data.py``).
 
 Each gives the figures its pure-Python or numpy form gives, to the last bit; the tests hold them to that.
 """
@@ -12,20 +13,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import day_rule, small_world, word_of_mouth
+from . import data_stores, day_rule, small_world, word_of_mouth
 
 
 def _check_built(module) -> None:
-    """In a checkout, a source edited since it was compiled would run the old code: stop and say so. (An installed
-    wheel's files are written in no particular order, and its modules were compiled from its own sources.)"""
-    source = Path(module.__file__).with_name(module.__name__.rsplit(".", 1)[-1] + ".pyx")
+    """In a checkout, a source edited since it was compiled (its .pyx, or a .pxd it may cimport) would run the old
+    code: stop and say so. (An installed wheel's files are written in no particular order, and its modules were
+    compiled from its own sources.)"""
+    built = Path(module.__file__)
+    sources = [built.with_name(module.__name__.rsplit(".", 1)[-1] + ".pyx"), *built.parent.glob("*.pxd")]
     checkout = (Path(__file__).parents[2] / "pyproject.toml").is_file()
-    if checkout and source.exists() and source.stat().st_mtime > Path(module.__file__).stat().st_mtime:
-        raise ImportError(f"{source} changed after it was compiled: run scripts/bootstrap (or "
+    newer = [s for s in sources if s.exists() and s.stat().st_mtime > built.stat().st_mtime]
+    if checkout and newer:
+        raise ImportError(f"{newer[0]} changed after {built.name} was compiled: run scripts/bootstrap (or "
                           "`pip install --no-deps -e .`) to build it again")
 
 
-for _module in (day_rule, small_world, word_of_mouth):
+for _module in (day_rule, small_world, word_of_mouth, data_stores):
     _check_built(_module)
 
-__all__ = ["day_rule", "small_world", "word_of_mouth"]
+__all__ = ["data_stores", "day_rule", "small_world", "word_of_mouth"]

@@ -14,6 +14,8 @@ import numpy as np
 
 from libc.stdint cimport int64_t
 
+from .numpy_order cimport numpy_sum
+
 from .offices.service_desk import CASEWORK, DESK, SUPERVISED
 from .workload import ACTIVITIES, AP, DEADLINE_ACTIVITIES, A
 
@@ -280,40 +282,3 @@ cdef void _earliest_deadline_first(double* flat, Py_ssize_t lo, Py_ssize_t hi, P
             done[a] += taken
     for a in range(n_dl):
         hours[DL_TO_A[a]] += done[a] / productivity
-
-
-cdef double numpy_sum(const double* a, Py_ssize_t n, Py_ssize_t nonzero) noexcept:
-    """``a[:n].sum()`` as numpy makes it: halves down to blocks of at most 128, each added in eight running sums.
-    Nothing from `nonzero` on is owed (the ledger says where its owed work ends), and adding a zero changes no bit,
-    so those items are not added."""
-    cdef Py_ssize_t half
-    if nonzero <= 0:
-        return 0.0
-    if n <= 128:
-        return _block_sum(a, n, nonzero)
-    half = n // 2
-    half -= half % 8
-    return numpy_sum(a, half, nonzero) + numpy_sum(a + half, n - half, nonzero - half)
-
-
-cdef double _block_sum(const double* a, Py_ssize_t n, Py_ssize_t nonzero) noexcept:
-    cdef double r[8]
-    cdef double total = 0.0
-    cdef Py_ssize_t i, j, end = min(n, nonzero)
-    if n < 8:
-        for i in range(end):
-            total += a[i]
-        return total
-    for j in range(8):
-        r[j] = a[j]
-    i = 8
-    while i < n - n % 8 and i < end:
-        for j in range(8):
-            r[j] += a[i + j]
-        i += 8
-    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-    i = max(i, n - n % 8)
-    while i < end:
-        total += a[i]
-        i += 1
-    return total

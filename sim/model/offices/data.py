@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import compiled
+
 
 class DataOffice:
     """Report forms. A request from system s for fields F reaches every village's cadre on the department's line.
@@ -48,6 +50,9 @@ class DataOffice:
         self.known_updated = np.zeros((F, V))
         self.village_households = st.village_households.astype(np.float64)
         self.per_request = cfg.scope_share / cfg.client_share
+        # how much of a stored value is still current after a whole number of days: exp(-age / validity), made by
+        # numpy once for every age a run can reach (the compiled stores read it: data_stores.pyx)
+        self.fade = np.exp(-np.arange(model.days + 1, dtype=np.float64) / cfg.field_validity_days)
         self._households_in_scope = self.village_households * cfg.scope_share  # targeted by a request, per village
         # the township line cadre checks each of its villages' returns, chases corrections and merges them
         self.compile_hours = cfg.compile_hours_per_village * model.cfg.scenario.villages_per_township
@@ -60,20 +65,6 @@ class DataOffice:
             self.own_coverage = np.zeros((S, F, V))
             self.own_updated = np.zeros((S, F, V))
 
-    def _read_and_feed(self, stores, fields, coverage, updated) -> np.ndarray:
-        """[k, V]: for each requested field, the share of a village's targeted households whose value is current
-        in the store the system reads (0 where it reads none). The fields then typed are current in that store."""
-        cov = np.zeros((len(fields), len(self.village_households)))
-        rows = (stores >= 0).nonzero()[0]
-        if len(rows):
-            s_idx, f_idx = stores[rows], fields[rows]
-            age = self.model.day - updated[s_idx, f_idx]
-            held = coverage[s_idx, f_idx] * np.exp(-age / self.model.cfg.data_reports.field_validity_days)
-            cov[rows] = held
-            coverage[s_idx, f_idx] = held + (1.0 - held) * self.per_request
-            updated[s_idx, f_idx] = self.model.day
-        return cov
-
     def request(self, dept, system: int, fields: np.ndarray) -> None:
         m, cfg = self.model, self.model.cfg.data_reports
         day = m.day
@@ -81,18 +72,13 @@ class DataOffice:
         one_form = fid.rule("one_form", dept.index)
         pooled = one_form is not None or fid.applies("shared_data_pool", dept.index)
         reads = self._reads if pooled or not self.counterfactual else self._own_reads
-        stores = reads[system, fields]   # [k]
-        cov = self._read_and_feed(stores, fields, self.coverage, self.updated)
-        decay = np.exp(-(day - self.known_updated[fields]) / cfg.field_validity_days)
-        known = self.known[fields] * decay   # [k, V]
-        households = self._households_in_scope
-        typed = 1.0 - cov
-        to_type = households * typed.sum(axis=0)   # household-fields typed, per village
-        m.tally.add("data_entries", to_type.sum())
-        m.tally.add("duplicate_data_entries", (households * (typed * known).sum(axis=0)).sum())
-        q = self.per_request
-        self.known[fields] = known + (1.0 - known) * q
-        self.known_updated[fields] = day
+        fields = np.asarray(fields, dtype=np.int64)
+        # household-fields typed per village (the stores read are fed, and so is what any store holds)
+        to_type, entries, duplicates = compiled.data_stores.request(
+            reads[system, fields], fields, self.coverage, self.updated, self.known, self.known_updated, self.fade,
+            day, self.per_request, self._households_in_scope)
+        m.tally.add("data_entries", entries)
+        m.tally.add("duplicate_data_entries", duplicates)
         overhead = cfg.form_overhead_hours if one_form is None else one_form.form_overhead_hours
         compile_hours = self.compile_hours if one_form is None else one_form.compile_hours
         entry_hours = to_type * cfg.entry_minutes_per_field / 60.0
@@ -107,9 +93,9 @@ class DataOffice:
         m.accounts.spent(dept.index, "data_reports", vline, village_hours)
         m.accounts.spent(dept.index, "data_reports", tline, compile_hours / dept.liaisons_per_township)
         if self.counterfactual:
-            own = self._own_reads[system, fields]
-            own_cov = self._read_and_feed(own, fields, self.own_coverage, self.own_updated)
-            own_entries = households * (1.0 - own_cov).sum(axis=0)
+            own_entries = compiled.data_stores.typed_entries(
+                self._own_reads[system, fields], fields, self.own_coverage, self.own_updated, self.fade, day,
+                self.per_request, self._households_in_scope)
             own_hours = cfg.form_overhead_hours + own_entries * cfg.entry_minutes_per_field / 60.0
             m.accounts.removed(self.reform_name, vline, own_hours[dept.village_line_village] - village_hours,
                                dept.index, "data_reports")

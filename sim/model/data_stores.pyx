@@ -1,0 +1,121 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""The data stores a report request reads and feeds (``offices/data.py``), compiled.
+
+For each requested field, the share of a village's targeted households whose value is current in the store the
+system reads need not be typed again; what is typed is then current there. Written over arrays a request took some
+thirty numpy calls on a few dozen numbers; here it is one loop over the fields and villages. Every figure is made as
+numpy made it: the fading of a stored value ``exp(-age / field_validity_days)`` is read from a table numpy's own
+``exp`` made (ages are whole days), the sums over fields run in the fields' order (numpy's reduction over the first
+axis), the sums over villages in numpy's pairwise order (``numpy_order.pxd``). ``tests/test_speed.py`` holds the
+office's figures to the array version at every request of a run, bit for bit. Built with ``-ffp-contract=off``
+(``pyproject.toml``), so that no multiply-add is fused where numpy rounds twice.
+"""
+
+import numpy as np
+
+from libc.stdint cimport int64_t
+
+from .numpy_order cimport numpy_sum
+
+
+cdef int _check(const int64_t[::1] stores, const int64_t[::1] fields, double[:, :, ::1] coverage,
+                double[:, :, ::1] updated, const double[::1] households) except -1:
+    if stores.shape[0] != fields.shape[0]:
+        raise ValueError("data stores: one store per requested field")
+    if coverage.shape[0] != updated.shape[0] or coverage.shape[1] != updated.shape[1] \
+            or coverage.shape[2] != updated.shape[2] or coverage.shape[2] != households.shape[0]:
+        raise ValueError("data stores: the coverage and update days must be [stores, fields, villages] alike")
+    cdef Py_ssize_t i
+    for i in range(fields.shape[0]):
+        if not (0 <= fields[i] < coverage.shape[1] and -1 <= stores[i] < coverage.shape[0]):
+            raise ValueError(f"data stores: field {fields[i]} in store {stores[i]} is not in the "
+                             f"{coverage.shape[0]} stores x {coverage.shape[1]} fields")
+    return 0
+
+
+cdef inline double _faded(const double[::1] fade, int64_t day, double updated) except -1.0:
+    """exp(-age / field_validity_days) for a value last brought up to date on `updated` (a whole day)."""
+    cdef double age = day - updated
+    if not (0.0 <= age < fade.shape[0]):
+        raise ValueError(f"data stores: a value {age} days old is outside the fading table's {fade.shape[0]} days")
+    return fade[<Py_ssize_t>age]
+
+
+cdef int _read_and_feed(const int64_t[::1] stores, const int64_t[::1] fields, double[:, :, ::1] coverage,
+                        double[:, :, ::1] updated, const double[::1] fade, int64_t day, double per_request,
+                        double[:, ::1] typed) except -1:
+    """typed[i, v]: the share of village v's targeted households whose field i must be typed (1 where the system
+    reads no store); the fields typed are then current in that store."""
+    cdef Py_ssize_t i, v, V = coverage.shape[2]
+    cdef int64_t s, f
+    cdef double held
+    for i in range(fields.shape[0]):
+        s, f = stores[i], fields[i]
+        for v in range(V):
+            if s < 0:
+                typed[i, v] = 1.0
+                continue
+            held = coverage[s, f, v] * _faded(fade, day, updated[s, f, v])
+            typed[i, v] = 1.0 - held
+            coverage[s, f, v] = held + (1.0 - held) * per_request
+            updated[s, f, v] = day
+    return 0
+
+
+def typed_entries(const int64_t[::1] stores, const int64_t[::1] fields, double[:, :, ::1] coverage,
+                  double[:, :, ::1] updated, const double[::1] fade, int64_t day, double per_request,
+                  const double[::1] households):
+    """[V] household-fields typed per village for a request reading `stores` (-1: none) for `fields`; the stores
+    are fed."""
+    _check(stores, fields, coverage, updated, households)
+    cdef Py_ssize_t k = fields.shape[0], V = households.shape[0], i, v
+    typed_arr = np.empty((k, V))
+    cdef double[:, ::1] typed = typed_arr
+    _read_and_feed(stores, fields, coverage, updated, fade, day, per_request, typed)
+    out_arr = np.empty(V)
+    cdef double[::1] out = out_arr
+    cdef double col
+    for v in range(V):
+        col = typed[0, v] if k else 0.0
+        for i in range(1, k):
+            col = col + typed[i, v]
+        out[v] = households[v] * col
+    return out_arr
+
+
+def request(const int64_t[::1] stores, const int64_t[::1] fields, double[:, :, ::1] coverage,
+            double[:, :, ::1] updated, double[:, ::1] known, double[:, ::1] known_updated, const double[::1] fade,
+            int64_t day, double per_request, const double[::1] households):
+    """A report request for `fields`, read from `stores`: ([V] household-fields typed per village, their total,
+    the household-fields typed that some store already held). The stores read, and what any store holds (`known`),
+    are fed."""
+    _check(stores, fields, coverage, updated, households)
+    cdef Py_ssize_t k = fields.shape[0], V = households.shape[0], i, v
+    if known.shape[0] != coverage.shape[1] or known.shape[1] != V or known_updated.shape[0] != known.shape[0] \
+            or known_updated.shape[1] != V:
+        raise ValueError("data stores: what is known must be [fields, villages], like the stores")
+    typed_arr = np.empty((k, V))
+    cdef double[:, ::1] typed = typed_arr
+    _read_and_feed(stores, fields, coverage, updated, fade, day, per_request, typed)
+    to_type_arr = np.empty(V)
+    duplicate_arr = np.empty(V)
+    cdef double[::1] to_type = to_type_arr
+    cdef double[::1] duplicate = duplicate_arr
+    cdef double col, dup, held, product
+    cdef int64_t f
+    for v in range(V):
+        col = 0.0
+        dup = 0.0
+        for i in range(k):
+            f = fields[i]
+            held = known[f, v] * _faded(fade, day, known_updated[f, v])   # current in some store
+            product = typed[i, v] * held
+            # numpy reduces over the fields from the first one (0.0 + x is x)
+            col = typed[i, v] if i == 0 else col + typed[i, v]
+            dup = product if i == 0 else dup + product
+            known[f, v] = held + (1.0 - held) * per_request
+            known_updated[f, v] = day
+        to_type[v] = households[v] * col
+        duplicate[v] = households[v] * dup
+    return (to_type_arr, numpy_sum(&to_type[0], V, V) if V else 0.0,
+            numpy_sum(&duplicate[0], V, V) if V else 0.0)
