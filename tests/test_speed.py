@@ -364,3 +364,20 @@ def test_a_compiled_part_older_than_its_sources_stops_the_import(tmp_path):
         with pytest.raises(ImportError, match=f"{source.name} changed after {built.name} was compiled"):
             compiled._check_built(module)
         source.unlink()
+
+
+def test_the_day_s_profile_lists_the_calls_step_makes(capsys):
+    """benchmarks/profile_day.py: every call the day's `step` makes, with its share of the run, largest first."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "profile_day.py"
+    spec = importlib.util.spec_from_file_location("profile_day", path)
+    profile_day = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(profile_day)
+    profile_day.main(["classroom", "scenario.days=28", "scenario.warmup_days=0"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("classroom: 28 days in")
+    shares = [float(line.split("%")[0]) for line in lines[1:]]
+    assert shares == sorted(shares, reverse=True) and 50 < sum(shares) <= 100.0
+    assert any("the departments' step" in line for line in lines) and any("deliver" in line for line in lines)
