@@ -62,24 +62,28 @@ cdef int _read_and_feed(const int64_t[::1] stores, const int64_t[::1] fields, do
     return 0
 
 
+cdef void _per_village(double[:, ::1] rows, const double[::1] households, double[::1] out) noexcept:
+    """out[v] = households[v] * rows[:, v].sum(), the sum as numpy reduces over the first axis: the rows added in
+    order, from the first."""
+    cdef Py_ssize_t k = rows.shape[0], i, v
+    cdef double col
+    for v in range(out.shape[0]):
+        col = rows[0, v] if k else 0.0
+        for i in range(1, k):
+            col = col + rows[i, v]
+        out[v] = households[v] * col
+
+
 def typed_entries(const int64_t[::1] stores, const int64_t[::1] fields, double[:, :, ::1] coverage,
                   double[:, :, ::1] updated, const double[::1] fade, int64_t day, double per_request,
                   const double[::1] households):
     """[V] household-fields typed per village for a request reading `stores` (-1: none) for `fields`; the stores
     are fed."""
     _check(stores, fields, coverage, updated, households)
-    cdef Py_ssize_t k = fields.shape[0], V = households.shape[0], i, v
-    typed_arr = np.empty((k, V))
-    cdef double[:, ::1] typed = typed_arr
-    _read_and_feed(stores, fields, coverage, updated, fade, day, per_request, typed)
-    out_arr = np.empty(V)
-    cdef double[::1] out = out_arr
-    cdef double col
-    for v in range(V):
-        col = typed[0, v] if k else 0.0
-        for i in range(1, k):
-            col = col + typed[i, v]
-        out[v] = households[v] * col
+    typed_arr = np.empty((fields.shape[0], households.shape[0]))
+    _read_and_feed(stores, fields, coverage, updated, fade, day, per_request, typed_arr)
+    out_arr = np.empty(households.shape[0])
+    _per_village(typed_arr, households, out_arr)
     return out_arr
 
 
@@ -94,28 +98,23 @@ def request(const int64_t[::1] stores, const int64_t[::1] fields, double[:, :, :
     if known.shape[0] != coverage.shape[1] or known.shape[1] != V or known_updated.shape[0] != known.shape[0] \
             or known_updated.shape[1] != V:
         raise ValueError("data stores: what is known must be [fields, villages], like the stores")
-    typed_arr = np.empty((k, V))
+    typed_arr, duplicated_arr = np.empty((k, V)), np.empty((k, V))
     cdef double[:, ::1] typed = typed_arr
+    cdef double[:, ::1] duplicated = duplicated_arr   # typed, though current in some store
     _read_and_feed(stores, fields, coverage, updated, fade, day, per_request, typed)
-    to_type_arr = np.empty(V)
-    duplicate_arr = np.empty(V)
-    cdef double[::1] to_type = to_type_arr
-    cdef double[::1] duplicate = duplicate_arr
-    cdef double col, dup, held, product
+    cdef double held
     cdef int64_t f
-    for v in range(V):
-        col = 0.0
-        dup = 0.0
-        for i in range(k):
-            f = fields[i]
+    for i in range(k):
+        f = fields[i]
+        for v in range(V):
             held = known[f, v] * _faded(fade, day, known_updated[f, v])   # current in some store
-            product = typed[i, v] * held
-            # numpy reduces over the fields from the first one (0.0 + x is x)
-            col = typed[i, v] if i == 0 else col + typed[i, v]
-            dup = product if i == 0 else dup + product
+            duplicated[i, v] = typed[i, v] * held
             known[f, v] = held + (1.0 - held) * per_request
             known_updated[f, v] = day
-        to_type[v] = households[v] * col
-        duplicate[v] = households[v] * dup
+    to_type_arr, duplicate_arr = np.empty(V), np.empty(V)
+    cdef double[::1] to_type = to_type_arr
+    cdef double[::1] duplicate = duplicate_arr
+    _per_village(typed, households, to_type)
+    _per_village(duplicated, households, duplicate)
     return (to_type_arr, numpy_sum(&to_type[0], V, V) if V else 0.0,
             numpy_sum(&duplicate[0], V, V) if V else 0.0)

@@ -2,11 +2,11 @@
 """Word of mouth (``agents.Households.talk``), compiled: one pass over the households and their ties.
 
 Written over whole arrays the weekly talk took a sparse product over every tie and half a dozen passes over every
-household (about 9 ms a week for a county's 200,000 households; this pass takes about 4 ms). Here each household's figures are made as numpy and scipy made
-them: the neighbours' views summed in the ties' order from 0.0 (scipy's ``csr_matvec``), each new view as
-``(1 - w) * view + w * (sum / count)``, the townships' sums added in the households' order (``np.bincount``), so
-the talk's results are the array version's to the last bit (``tests/test_speed.py`` holds it to that version).
-Built with ``-ffp-contract=off`` (``pyproject.toml``), so that no multiply-add is fused where numpy rounds twice.
+household (about 8 ms a week for a county's 200,000 households in a whole run; this pass about 5 ms). Here each
+household's figures are made as numpy and scipy made them: the neighbours' views summed in the ties' order from 0.0
+(scipy's ``csr_matvec``), each new view as ``(1 - w) * view + w * (sum / count)``, the townships' sums added in the
+households' order (``np.bincount``), so the talk's results are the array version's to the last bit
+(``tests/test_speed.py`` holds it to that version). Built with ``-ffp-contract=off`` (``pyproject.toml``), so that no multiply-add is fused where numpy rounds twice.
 """
 
 import cython
