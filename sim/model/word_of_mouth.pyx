@@ -6,7 +6,8 @@ household (about 8 ms a week for a county's 200,000 households in a whole run; t
 household's figures are made as numpy and scipy made them: the neighbours' views summed in the ties' order from 0.0
 (scipy's ``csr_matvec``), each new view as ``(1 - w) * view + w * (sum / count)``, the townships' sums added in the
 households' order (``np.bincount``), so the talk's results are the array version's to the last bit
-(``tests/test_speed.py`` holds it to that version). Built with ``-ffp-contract=off`` (``pyproject.toml``), so that no multiply-add is fused where numpy rounds twice.
+(``tests/test_speed.py`` holds it to that version). Built with ``-ffp-contract=off`` (``pyproject.toml``), so that
+no multiply-add is fused where numpy rounds twice.
 """
 
 import cython
