@@ -345,6 +345,64 @@ def test_the_compiled_data_stores_check_their_arguments():
         ask([0], [1], day=30)
 
 
+@pytest.mark.parametrize("overrides", [["scenario=classroom"], ["scenario=township", "reform=[merge_workgroups]"],
+                                       ["scenario=classroom", "reform=[no_instant_reply]"]])
+def test_the_compiled_message_copies_are_the_array_version_to_the_last_bit(monkeypatch, overrides):
+    """At every delivery of a run, in the groups as they are and (with a reform on the groups or the replies) in the
+    unreformed groups: the copies each cadre sees, by cell, bit for bit; merged groups forward crossposts once."""
+    from sim.model.model import GrassrootsModel
+    from sim.model.offices.chat import ChatOffice
+    from tests import message_copies_reference as reference
+
+    copies_seen, checked = ChatOffice._copies_seen, []
+
+    def checked_copies(office, net, src, cell, u):
+        got = copies_seen(office, net, src, cell, u)
+        checked.append((np.array_equal(got, reference.copies_seen(office, net, src, cell, u)), got.sum(),
+                        bool(net.dedupe.any())))
+        return got
+
+    monkeypatch.setattr(ChatOffice, "_copies_seen", checked_copies)
+    GrassrootsModel(load_config([*overrides, "scenario.days=60", "scenario.warmup_days=0"])).run()
+    assert len(checked) >= 60 and all(same for same, _, _ in checked)
+    assert sum(n for _, n, _ in checked) > 1000                        # copies were seen, not zeros compared
+    assert any(once for *_, once in checked) == ("reform=[merge_workgroups]" in overrides)
+
+
+def test_the_compiled_message_copies_check_their_arguments():
+    """Draws that do not match the notices, a cell outside the twelve, or a group the network does not have stop
+    with a message instead of reading past the arrays' end."""
+    from sim.model.compiled import message_copies
+
+    i64 = np.int64
+    one_group = dict(src_n=np.array([1], dtype=i64), src_groups=np.array([[0]], dtype=i64),
+                     group_level=np.array([1], dtype=i64), fwd_town=np.full((1, 1), -1, dtype=i64),
+                     town_children=np.full((1, 1), -1, dtype=i64), fwd_village=np.array([[1]], dtype=i64),
+                     fwd_village_of=np.array([[0]], dtype=i64), village_targets=np.array([[0]], dtype=i64),
+                     member=np.ones((2, 1), dtype=np.uint8), group_ptr=np.array([0, 2], dtype=np.int32),
+                     group_cadres=np.array([0, 1], dtype=np.int32))
+
+    def seen(n=2, cell=3, u_v=0.0, n_cells=None, **tables):
+        t = one_group | tables
+        return message_copies.copies_seen(
+            np.zeros(n, dtype=i64), np.full(n if n_cells is None else n_cells, cell, dtype=i64), np.zeros(n), np.zeros((n, 1)), np.zeros(n),
+            np.full((n, 1), u_v), np.zeros((n, 1)), t["src_n"], t["src_groups"], t["group_level"], t["fwd_town"],
+            t["town_children"], t["fwd_village"], t["fwd_village_of"], t["village_targets"], t["member"],
+            np.zeros(n, dtype=np.uint8), t["group_ptr"], t["group_cadres"], 0.5, 0.5, 2)
+
+    # two notices land in the township group (both cadres see each) and are forwarded into the village's group
+    # (a group below it, here the same one): four copies a cadre in cell 3; none forwarded when u_v >= 0.5
+    assert seen()[:, 3].tolist() == [4.0, 4.0] and seen(u_v=0.9)[:, 3].tolist() == [2.0, 2.0]
+    with pytest.raises(ValueError, match="do not match in length"):
+        seen(n_cells=1)
+    with pytest.raises(IndexError, match="cell 12 is not one of the 12"):
+        seen(cell=12)
+    with pytest.raises(IndexError):
+        seen(src_groups=np.array([[5]], dtype=i64))
+    with pytest.raises(IndexError):
+        seen(village_targets=np.array([[3]], dtype=i64))
+
+
 def test_a_compiled_part_older_than_its_sources_stops_the_import(tmp_path):
     """In a checkout, a .pyx or a .pxd edited after the build would run the old code: the import stops and says
     how to build again."""

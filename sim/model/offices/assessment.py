@@ -39,6 +39,9 @@ class AssessmentOffice:
         self._cadres_of = [np.flatnonzero(st.cadre_township == t) for t in range(st.n_townships)]
         self._villages_of = [np.flatnonzero(st.village_township == t) for t in range(st.n_townships)]
         self._leaders_of = [c[st.cadre_village[c] < 0][: cfg.inspections.township_hosts] for c in self._cadres_of]
+        # the same, as masks over the township's cadres (sorted, so a mask picks hosts sorted and unique)
+        self._village_of_cadres = [st.cadre_village[c] for c in self._cadres_of]
+        self._is_leader = [np.isin(c, lead) for c, lead in zip(self._cadres_of, self._leaders_of)]
         # what the assessment weighs, per township: residents' satisfaction (raised where satisfaction_assessment
         # applies), the rest material
         sat = model.cfg.reform.satisfaction_assessment
@@ -122,10 +125,12 @@ class AssessmentOffice:
         st = self.model.structure
         villages = self._villages_of[township][visited_local]
         cadres = self._cadres_of[township]
-        on_lines = st.covers[np.ix_(cadres, depts)].any(axis=1)
-        village = st.cadre_village[cadres]
-        hosts = cadres[on_lines & ((village < 0) | np.isin(village, villages))]
-        return np.union1d(hosts, self._leaders_of[township])
+        covers = st.covers[cadres]
+        on_lines = covers[:, depts[0]] if len(depts) == 1 else covers[:, depts].any(axis=1)
+        village = self._village_of_cadres[township]
+        # a handful of villages visited: comparing with each is cheaper than np.isin's sort
+        in_visited = (village < 0) | (village[:, None] == villages[None, :]).any(axis=1)
+        return cadres[(on_lines & in_visited) | self._is_leader[township]]
 
     def _schedule(self, day, township, depts, visited_local, emergency, comprehensive: bool = False) -> None:
         m, st, cfg = self.model, self.model.structure, self.model.cfg

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..networks import LEVEL_COUNTY, LEVEL_TOWNSHIP, OWNER_TOWNSHIP, OWNER_VILLAGE, WorkGroups, build_workgroups
+from .. import compiled
+from ..networks import LEVEL_TOWNSHIP, OWNER_TOWNSHIP, OWNER_VILLAGE, WorkGroups, build_workgroups
 from ..streams import stream_key
 
 SRC_DEPARTMENT, SRC_TOWNSHIP, SRC_VILLAGE, SRC_CAMPAIGN = 0, 1, 2, 3
@@ -30,9 +31,9 @@ class _Net:
     src_groups: np.ndarray     # [S, k] the groups a source's notice may land in, -1 padded
     src_n: np.ndarray          # [S]
     member: np.ndarray         # [C, G] bool
-    # [C, G] cadres' memberships as a dense matrix where it is small (a township: a dense product is ~25x faster
-    # than the sparse one; the copies are counted in whole numbers, so both give the same sums); None for a county
-    membership_dense: np.ndarray | None
+    group_level: np.ndarray    # [G] LEVEL_COUNTY, LEVEL_TOWNSHIP or LEVEL_VILLAGE
+    group_ptr: np.ndarray      # [G + 1] int32: group g's members are group_cadres[group_ptr[g]:group_ptr[g + 1]]
+    group_cadres: np.ndarray   # int32
     town_children: np.ndarray  # [G, k] township-level children of each group, -1 padded
     village_targets: np.ndarray  # [V, k] a village's groups that sit below a township-level group, -1 padded
 
@@ -177,9 +178,10 @@ class ChatOffice:
                                  for i in range(len(level))])
         below_town = np.asarray(ch[level == LEVEL_TOWNSHIP].sum(axis=0)).ravel() > 0
         village_targets = _padded([np.flatnonzero(below_town & (g.group_village == v)) for v in range(st.n_villages)])
-        membership = g.membership.toarray()
-        return _Net(groups=g, dedupe=dedupe, src_groups=src_groups, src_n=src_n, member=membership > 0,
-                    membership_dense=membership.astype(np.float64) if membership.size <= 100_000 else None,
+        by_group = g.membership.tocsc()
+        return _Net(groups=g, dedupe=dedupe, src_groups=src_groups, src_n=src_n, member=g.membership.toarray() > 0,
+                    group_level=np.ascontiguousarray(level, dtype=np.int64),
+                    group_ptr=by_group.indptr.astype(np.int32), group_cadres=by_group.indices.astype(np.int32),
                     town_children=town_children, village_targets=village_targets)
 
     def post_department_notice(self, dept_index: int) -> None:
@@ -190,8 +192,8 @@ class ChatOffice:
         """Messages of cadres on a day off in lieu (调休) wait for their next working morning."""
         self.deferred_minutes[cadres] += hours[cadres] * 60.0
 
-    def _copies(self, net: _Net, src, u) -> tuple[np.ndarray, np.ndarray]:
-        """The copies today's notices make in one network: (notice index, group) per copy.
+    def _copies_seen(self, net: _Net, src, cell, u) -> np.ndarray:
+        """[C, 12] copies of today's notices each cadre sees in one network, by cell (``message_copies.pyx``).
 
         A notice lands in one of its owner's groups. From a county-level group, each of its department's township
         line cadres who is in that group forwards it with probability `forward_to_township_share` into the group's
@@ -199,60 +201,12 @@ class ChatOffice:
         groups it reached (or the one it landed in), the village cadre on its line in each village, if in one of
         them, forwards it with probability `forward_to_village_share` into the village's groups below them
         (every one of them; deduplicated, one)."""
-        u_primary, u_t, u_tchild, u_v, u_vchild = u
-        if len(net.groups.group_owner) == 0:  # no groups at all: no copies
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        n_land = net.src_n[src]
-        landed = n_land > 0
-        col = np.minimum((u_primary * n_land).astype(np.int64), np.maximum(n_land - 1, 0))
-        land = np.where(landed, net.src_groups[src, col], -1)
-        notes, groups = [np.flatnonzero(landed)], [land[landed]]
-        land0 = np.maximum(land, 0)
-        level = np.where(landed, net.groups.group_level[land0], -1)
-
-        # county -> township
-        fw = self.fwd_town[src]                                            # [N, L]
-        saw = (fw >= 0) & (level == LEVEL_COUNTY)[:, None] & net.member[np.maximum(fw, 0), land0[:, None]]
-        forwarded = (saw & (u_t < self.model.cfg.chat.forward_to_township_share)).any(axis=1)
-        kids = np.where((level == LEVEL_COUNTY)[:, None], net.town_children[land0], -1)  # [N, k]
-        reached = (kids >= 0) & forwarded[:, None]
-        once = net.dedupe[self.src_township[src]]                         # [N] forwarded once, not into all
-        if once.any():
-            n_k = (kids >= 0).sum(axis=1)
-            pick = np.minimum((u_tchild * n_k).astype(np.int64), np.maximum(n_k - 1, 0))
-            reached &= ~once[:, None] | (np.arange(kids.shape[1])[None, :] == pick[:, None])
-        r_note, r_col = np.nonzero(reached)
-        notes.append(r_note)
-        groups.append(kids[r_note, r_col])
-        # township groups holding the notice: those it was forwarded into, or the one it landed in
-        held = np.where(reached, kids, -1)
-        held = np.concatenate([held, np.where(level == LEVEL_TOWNSHIP, land, -1)[:, None]], axis=1)  # [N, k+1]
-
-        # township -> village
-        live = np.flatnonzero((held >= 0).any(axis=1))
-        if len(live):
-            fv = self.fwd_village[src[live]]                                 # [n, Vmax]
-            h = held[live]
-            saw_v = ((h[:, None, :] >= 0) & net.member[np.maximum(fv, 0)[:, :, None], np.maximum(h, 0)[:, None, :]]
-                     ).any(axis=2) & (fv >= 0)
-            fwd = saw_v & (u_v[live] < self.model.cfg.chat.forward_to_village_share)  # [n, Vmax]
-            tg = net.village_targets[np.maximum(self.fwd_village_of[src[live]], 0)]    # [n, Vmax, k]
-            into = (tg >= 0) & fwd[:, :, None]
-            if once[live].any():
-                n_k = (tg >= 0).sum(axis=2)
-                pick = np.minimum((u_vchild[live] * n_k).astype(np.int64), np.maximum(n_k - 1, 0))
-                into &= ~once[live][:, None, None] | (np.arange(tg.shape[2])[None, None, :] == pick[:, :, None])
-            i, j, k = np.nonzero(into)
-            notes.append(live[i])
-            groups.append(tg[i, j, k])
-        return np.concatenate(notes), np.concatenate(groups)
-
-    def _per_cadre(self, net: _Net, notes, groups, cell) -> np.ndarray:
-        """[C, 12] copies each cadre sees, by cell."""
-        G = len(net.groups.group_owner)
-        counts = np.bincount(groups * 12 + cell[notes], minlength=G * 12).reshape(G, 12).astype(float)
-        membership = net.groups.membership if net.membership_dense is None else net.membership_dense
-        return np.asarray(membership @ counts)
+        ch = self.model.cfg.chat
+        return compiled.message_copies.copies_seen(
+            src, cell, *u, net.src_n, net.src_groups, net.group_level, self.fwd_town, net.town_children,
+            self.fwd_village, self.fwd_village_of, net.village_targets, net.member.view(np.uint8),
+            net.dedupe[self.src_township[src]].view(np.uint8), net.group_ptr, net.group_cadres,
+            ch.forward_to_township_share, ch.forward_to_village_share, len(net.member))
 
     def deliver(self):
         """Deliver today's messages. Returns (hours of message work per cadre today, after-hours copies)."""
@@ -287,9 +241,8 @@ class ChatOffice:
         if self.no_instant is not None:
             ruled = quiet[self.src_township[src]] & ~urgent
             action = np.where(ruled, u_action < min(action_share, self.no_instant.residual_action_share), action)
-        notes, groups = self._copies(self.net, src, u)
         cell = tcat * 4 + action * 2 + urgent
-        per_cadre = self._per_cadre(self.net, notes, groups, cell)     # [C, 12] copies seen
+        per_cadre = self._copies_seen(self.net, src, cell, u)           # [C, 12] copies seen
         m.tally.add("messages", per_cadre.sum())
         m.tally.add_per_cadre("messages", per_cadre.sum(axis=1))
 
@@ -333,12 +286,7 @@ class ChatOffice:
         if self.measure_removed:
             # the same notices through the unmerged groups, at the unreformed minutes (each action interrupts);
             # deferral only moves minutes to another day, so today's copies are counted whenever handled
-            base_cell = tcat * 4 + base_action * 2 + urgent
-            if self.base is self.net:
-                base_notes, base_groups = notes, groups
-            else:
-                base_notes, base_groups = self._copies(self.base, src, u)
-            base = self._per_cadre(self.base, base_notes, base_groups, base_cell)
+            base = self._copies_seen(self.base, src, tcat * 4 + base_action * 2 + urgent, u)
             base_minutes = ch.read_minutes + act * ch.action_minutes + act * ch.refocus_minutes
             base_weights = base_minutes if np.ndim(minutes) == 1 else np.broadcast_to(base_minutes, minutes.shape)
             self.removed_hours_today = (per_row(base_weights, base) - per_row(minutes) - batch_minutes) / 60.0
