@@ -506,8 +506,13 @@ class Households:
 
     def _set_views(self, households: np.ndarray, views: np.ndarray) -> None:
         """Set these households' views (a household listed twice keeps its last), and the townships' totals."""
-        h, last = np.unique(households[::-1], return_index=True)
-        views = np.full(len(h), views, dtype=np.float64) if np.ndim(views) == 0 else np.asarray(views)[::-1][last]
+        # a stable sort keeps a household's entries in order: the last of each run is its last (np.unique's result,
+        # without its overhead on the few dozen households a call sets)
+        order = np.argsort(households, kind="stable")
+        ordered = households[order]
+        last = np.append(ordered[1:] != ordered[:-1], True)[: len(ordered)]
+        h = ordered[last]
+        views = np.full(len(h), views, dtype=np.float64) if np.ndim(views) == 0 else np.asarray(views)[order[last]]
         old = self.satisfaction[h]
         had = ~np.isnan(old)
         T = len(self._view_sum)
@@ -552,7 +557,9 @@ class Households:
         if not len(callers):
             return
         # the callers' neighbours, counted: work in the callers' ties only, not a pass over every household
-        told, heard_today = np.unique(self.ties[callers].indices, return_counts=True)
+        start, n_ties = self._tie_ptr[callers], np.diff(self._tie_ptr)[callers]
+        ties = np.repeat(start - np.cumsum(n_ties) + n_ties, n_ties) + np.arange(n_ties.sum())  # the callers' rows
+        told, heard_today = np.unique(self._tie_idx[ties], return_counts=True)
         self._calls_heard[told] = self.calls_heard(told) + heard_today
         self._heard_on[told] = self.model.day
 

@@ -76,9 +76,11 @@ class TownshipOffice:
         fa = m.cfg.forced_assignments
         rng = self._rng_assignments
         for t in range(m.structure.n_townships):
+            n = rng.poisson(fa.per_month * 12.0 / 364.0)
+            if not n:   # most days (nothing of size 0 is drawn: the stream stays in step)
+                continue
             ban = m.fidelity.rule("ban_forced_assignments", t)
             strip = m.fidelity.rule("strip_non_autonomous", t)
-            n = rng.poisson(fa.per_month * 12.0 / 364.0)
             labour = rng.random(n) < fa.labour_share
             leak = rng.random(n)
             cadres = m.cadres.of_township[t]
