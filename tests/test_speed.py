@@ -370,8 +370,8 @@ def test_the_compiled_message_copies_are_the_array_version_to_the_last_bit(monke
 
 
 def test_the_compiled_message_copies_check_their_arguments():
-    """Draws that do not match the notices, a cell outside the twelve, or a group the network does not have stop
-    with a message instead of reading past the arrays' end."""
+    """Draws that do not match the notices, a cell outside the twelve, a group the network does not have, or a
+    member who is not one of the cadres stop with a message instead of reading or writing past the arrays' end."""
     from sim.model.compiled import message_copies
 
     i64 = np.int64
@@ -401,6 +401,8 @@ def test_the_compiled_message_copies_check_their_arguments():
         seen(src_groups=np.array([[5]], dtype=i64))
     with pytest.raises(IndexError):
         seen(village_targets=np.array([[3]], dtype=i64))
+    with pytest.raises(IndexError, match="member is not one of the 2 cadres"):
+        seen(group_cadres=np.array([0, 7], dtype=np.int32))
 
 
 def test_a_compiled_part_older_than_its_sources_stops_the_import(tmp_path):

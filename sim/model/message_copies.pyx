@@ -25,12 +25,19 @@ cdef inline int64_t _pick(double u, int64_t n) noexcept nogil:
     return col if col < last else last
 
 
-cdef inline void _seen(double[:, ::1] per_cadre, const int32_t[::1] group_ptr, const int32_t[::1] group_cadres,
+cdef inline bint _seen(double[:, ::1] per_cadre, const int32_t[::1] group_ptr, const int32_t[::1] group_cadres,
                        int64_t group, int64_t cell) noexcept nogil:
-    """One copy in `group`: each of its members sees it in `cell`."""
-    cdef int32_t j
+    """One copy in `group`: each of its members sees it in `cell`. False if a member is not one of the cadres."""
+    cdef int32_t j, c
+    cdef int32_t n_cadres = <int32_t>per_cadre.shape[0]
+    cdef bint ok = True
     for j in range(group_ptr[group], group_ptr[group + 1]):
-        per_cadre[group_cadres[j], cell] += 1.0
+        c = group_cadres[j]
+        if 0 <= c < n_cadres:
+            per_cadre[c, cell] += 1.0
+        else:
+            ok = False
+    return ok
 
 
 @cython.boundscheck(True)   # the networks' tables index one another: a bad index stops with an IndexError
@@ -63,7 +70,7 @@ def copies_seen(const int64_t[::1] src, const int64_t[::1] cell,
     cdef double[:, ::1] per_cadre = out
     cdef Py_ssize_t i, j, k, n_held
     cdef int64_t s, n, land, level, g, c, kid, n_kids, pick, v, forwarder, h
-    cdef bint forwarded, sees
+    cdef bint forwarded, sees, ok = True
     held = np.empty(k_town + 1, dtype=np.int64)
     cdef int64_t[::1] held_groups = held
     if group_level.shape[0] == 0:   # no groups at all: no copies
@@ -78,7 +85,7 @@ def copies_seen(const int64_t[::1] src, const int64_t[::1] cell,
             continue
         land = src_groups[s, _pick(u_primary[i], n)]
         level = group_level[land]    # (checked: a group the network does not have stops here)
-        _seen(per_cadre, group_ptr, group_cadres, land, c)
+        ok &= _seen(per_cadre, group_ptr, group_cadres, land, c)
         n_held = 0
         if level == LEVEL_COUNTY:
             # county -> township: does any of the source's township line cadres in this group forward it?
@@ -96,7 +103,7 @@ def copies_seen(const int64_t[::1] src, const int64_t[::1] cell,
                 for k in range(k_town):
                     kid = town_children[land, k]
                     if kid >= 0 and (pick < 0 or k == pick) and group_level[kid] >= 0:
-                        _seen(per_cadre, group_ptr, group_cadres, kid, c)
+                        ok &= _seen(per_cadre, group_ptr, group_cadres, kid, c)
                         held_groups[n_held] = kid
                         n_held += 1
         elif level == LEVEL_TOWNSHIP:
@@ -127,5 +134,7 @@ def copies_seen(const int64_t[::1] src, const int64_t[::1] cell,
             for k in range(k_vill):
                 g = village_targets[v, k]
                 if g >= 0 and (pick < 0 or k == pick) and group_level[g] >= 0:
-                    _seen(per_cadre, group_ptr, group_cadres, g, c)
+                    ok &= _seen(per_cadre, group_ptr, group_cadres, g, c)
+    if not ok:
+        raise IndexError(f"a work group's member is not one of the {n_cadres} cadres")
     return out
