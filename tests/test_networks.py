@@ -52,8 +52,9 @@ def copies_per_group(m: GrassrootsModel, net, src, u) -> np.ndarray:
     """Copies of the notices in each group, by the model's own cascade (``ChatOffice._copies_seen``), read with
     each group as the only member of itself (the cadres' memberships still decide who forwards)."""
     C, G = net.member.shape
-    one_each = dataclasses.replace(net, member=np.vstack([net.member, np.zeros((max(G - C, 0), G), dtype=bool)]),
-                                   group_ptr=np.arange(G + 1, dtype=np.int32), group_cadres=np.arange(G, dtype=np.int32))
+    rows = np.vstack([net.member, np.zeros((max(G - C, 0), G), dtype=bool)])  # room for G "members"
+    one_each = dataclasses.replace(net, member=rows, group_ptr=np.arange(G + 1, dtype=np.int32),
+                                   group_cadres=np.arange(G, dtype=np.int32))
     return m.chat._copies_seen(one_each, src, np.zeros(len(src), dtype=np.int64), u)[:G, 0]
 
 
@@ -120,9 +121,9 @@ def test_merged_groups_forwarded_once_make_fewer_copies_of_the_same_notices():
         assert seen(m, merged, kind) < seen(m, unmerged, kind)
     # forwarded once: one copy at most per village and notice
     src, u = notices(m, SRC_DEPARTMENT)
-    village_groups = merged.groups.group_level == LEVEL_VILLAGE
-    per_village = [np.bincount(merged.groups.group_village[village_groups],
-                               weights=copies_per_group(m, merged, src[i:i + 1], [x[i:i + 1] for x in u])[village_groups])
+    in_village = merged.groups.group_level == LEVEL_VILLAGE
+    per_village = [np.bincount(merged.groups.group_village[in_village],
+                               weights=copies_per_group(m, merged, src[i:i + 1], [x[i:i + 1] for x in u])[in_village])
                    for i in range(len(src))]
     assert max(c.max() for c in per_village) == 1 and sum(c.sum() for c in per_village) > 50
 

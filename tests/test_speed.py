@@ -385,7 +385,8 @@ def test_the_compiled_message_copies_check_their_arguments():
     def seen(n=2, cell=3, u_v=0.0, n_cells=None, **tables):
         t = one_group | tables
         return message_copies.copies_seen(
-            np.zeros(n, dtype=i64), np.full(n if n_cells is None else n_cells, cell, dtype=i64), np.zeros(n), np.zeros((n, 1)), np.zeros(n),
+            np.zeros(n, dtype=i64), np.full(n if n_cells is None else n_cells, cell, dtype=i64), np.zeros(n),
+            np.zeros((n, 1)), np.zeros(n),
             np.full((n, 1), u_v), np.zeros((n, 1)), t["src_n"], t["src_groups"], t["group_level"], t["fwd_town"],
             t["town_children"], t["fwd_village"], t["fwd_village_of"], t["village_targets"], t["member"],
             np.zeros(n, dtype=np.uint8), t["group_ptr"], t["group_cadres"], 0.5, 0.5, 2)
