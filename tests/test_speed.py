@@ -406,6 +406,74 @@ def test_the_compiled_message_copies_check_their_arguments():
         seen(group_cadres=np.array([0, 7], dtype=np.int32))
 
 
+def _bits(a) -> np.ndarray:
+    """An array's bytes, so that equal means equal to the last bit (the sign of a zero included)."""
+    return np.ascontiguousarray(a).view(np.uint8)
+
+
+@pytest.mark.parametrize("overrides", [["scenario=classroom"], ["scenario=classroom", "package=all_reforms"],
+                                       ["scenario=mmc", "scenario.servers=3", "scenario.days=60"]])
+def test_the_compiled_queues_are_the_array_version_to_the_last_bit(monkeypatch, overrides):
+    """At every serving of a run (by day in the model, in continuous time in the queueing check): the work done per
+    queue on certificates and on the rest, the ids resolved and still open, and every request's remaining work,
+    start and end, bit for bit."""
+    import copy
+
+    from sim.experiments.run import run_simulation
+    from sim.model.request_book import RequestBook
+    from tests import request_book_reference as reference
+
+    serve, checked = RequestBook.serve, []
+
+    def checked_serve(book, day, capacity, since=None, priority=None):
+        twin = copy.deepcopy(book)
+        want = reference.serve(twin, day, capacity, since=since, priority=priority)
+        got = serve(book, day, capacity, since=since, priority=priority)
+        same = [np.array_equal(_bits(w), _bits(g)) for w, g in zip(want, got)]
+        same += [np.array_equal(_bits(getattr(twin, k)), _bits(getattr(book, k)))
+                 for k in ("open_ids", "remaining", "start", "resolved")]
+        checked.append((all(same), len(want[2])))
+        return got
+
+    monkeypatch.setattr(RequestBook, "serve", checked_serve)
+    run_simulation(load_config([*overrides, "scenario.warmup_days=0"] + (
+        [] if "scenario=mmc" in overrides else ["scenario.days=120"])))
+    assert len(checked) >= 60 and all(same for same, _ in checked)
+    assert sum(n for _, n in checked) > 200                             # requests were resolved, not empty books
+
+
+def test_the_compiled_queues_check_their_arguments():
+    """Priorities or start times that do not match, or a request in a queue that does not exist, stop with a
+    message; an empty book is served as nothing."""
+    import copy
+
+    from sim.model.compiled import queues
+    from sim.model.request_book import RequestBook
+
+    book = RequestBook(2)
+    book.add(0.0, np.array([0, 1], dtype=np.int8), np.array([5, 6]), np.array([0, 1]), np.array([1.0, 3.0]),
+             np.zeros(2, dtype=bool), 0.0)
+
+    def serve(priority=None, since=None, capacity=(2.0, 2.0)):
+        b = copy.deepcopy(book)
+        return queues.serve(b.open_ids, b.queue, b.kind, b.remaining, b.start, b.resolved,
+                            np.array(capacity), priority, since, 1.0, 0)
+
+    cert, other, resolved, still_open = serve()
+    assert cert.tolist() == [1.0, 0.0] and other.tolist() == [0.0, 2.0]
+    assert resolved.tolist() == [0] and still_open.tolist() == [1]
+    with pytest.raises(ValueError, match="1 priorities for 2 open requests"):
+        serve(priority=np.zeros(1))
+    with pytest.raises(ValueError, match="`since` has 3 entries for 2 queues"):
+        serve(since=np.zeros(3))
+    with pytest.raises(IndexError, match="request 1 waits in queue 1, not one of the 1"):
+        serve(capacity=(2.0,))
+    empty = RequestBook(2)
+    cert, other, resolved, still_open = queues.serve(empty.open_ids, empty.queue, empty.kind, empty.remaining,
+                                                     empty.start, empty.resolved, np.ones(2), None, None, 1.0, 0)
+    assert not cert.any() and not other.any() and len(resolved) == len(still_open) == 0
+
+
 def test_a_compiled_part_older_than_its_sources_stops_the_import(tmp_path):
     """In a checkout, a .pyx or a .pxd edited after the build would run the old code: the import stops and says
     how to build again."""

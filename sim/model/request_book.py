@@ -14,6 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
+# the compiled module itself, not through `compiled` (which imports the day rule, which imports this module's
+# constants); `compiled` checks it against its source like the others
+from . import queues
+
 KINDS = ("certificate", "allowance", "dispute", "care_visit", "consultation")
 CERTIFICATE = 0
 SELF_SETTLEABLE = np.array([False, False, True, False, True])  # disputes and consultations (业委会, 村民理事会)
@@ -89,40 +93,14 @@ class RequestBook:
         Daily mode (the model): what starts or finishes is stamped with `day`. Continuous mode (``since=t0``): the
         capacity is the time elapsed since t0 (a number, or one per queue) with work measured in the same unit, and
         each request is stamped with the exact moment it started and finished within the interval.
-        Returns (work done per queue on certificates, work done per queue on other requests, ids resolved).
+        Returns (work done per queue on certificates, work done per queue on other requests, ids resolved). One
+        compiled pass (``queues.pyx``): the open requests sorted by queue, priority and id, each queue's capacity
+        taken by its requests in that order.
         """
-        ids = self.open_ids
-        if len(ids) == 0:
-            z = np.zeros(self.n_queues)
-            return z, z.copy(), ids
-        q = self.queue[ids]
-        keys = (ids, q) if priority is None else (ids, priority, q)
-        order = np.lexsort(keys)
-        ids_s, q_s = ids[order], q[order]
-        rem = self.remaining[ids_s]
-        cs = np.cumsum(rem)
-        before = cs - rem
-        first = np.concatenate(([True], q_s[1:] != q_s[:-1]))
-        group_base = np.maximum.accumulate(np.where(first, before, 0.0))
-        before_in_queue = before - group_base
-        taken = np.clip(capacity[q_s] - before_in_queue, 0.0, rem)
-        new_rem = rem - taken
-        done = new_rem <= 1e-9
-        self.remaining[ids_s] = np.where(done, 0.0, new_rem)
-        started = (taken > 0) & (self.start[ids_s] < 0)
-        resolved_ids = ids_s[done]
-        if since is None:
-            self.start[ids_s[started]] = day
-            self.resolved[resolved_ids] = day
-        else:
-            t0 = since[q_s] if np.ndim(since) else np.full(len(q_s), float(since))  # per queue or shared
-            self.start[ids_s[started]] = t0[started] + before_in_queue[started]
-            self.resolved[resolved_ids] = t0[done] + before_in_queue[done] + rem[done]
-        is_cert = self.kind[ids_s] == CERTIFICATE
-        cert = np.bincount(q_s, weights=np.where(is_cert, taken, 0.0), minlength=self.n_queues)
-        other = np.bincount(q_s, weights=np.where(is_cert, 0.0, taken), minlength=self.n_queues)
-        self.open_ids = np.sort(ids_s[~done])
-        return cert, other, resolved_ids
+        cert, other, resolved, self.open_ids = queues.serve(
+            self.open_ids, self.queue, self.kind, self.remaining, self.start, self.resolved,
+            np.ascontiguousarray(capacity, dtype=np.float64), priority, since, float(day), CERTIFICATE)
+        return cert, other, resolved
 
     def abandon(self, ids: np.ndarray, day: float) -> None:
         """The residents of `ids` give up: the requests end unresolved and leave their queues."""

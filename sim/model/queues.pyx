@@ -1,0 +1,150 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Serving the request book's queues (``request_book.RequestBook.serve``), compiled: one sort, one pass.
+
+Written over whole arrays a day's serving took some thirty numpy calls over the open requests. Here the open
+requests are sorted by queue, priority and id (``np.lexsort``'s order: the ids are unique, so the order is the same
+whatever sort makes it; NaN priorities last, as numpy sorts them) and served in one pass that makes every figure as
+numpy made it: the running total of work ahead as ``np.cumsum`` adds it, each queue's base as
+``np.maximum.accumulate`` carries it, the work taken as ``np.clip`` bounds it, the work per queue as ``np.bincount``
+adds it. So its results are the array version's to the last bit (``tests/request_book_reference.py`` keeps that
+version; ``tests/test_speed.py`` holds this one to it at every serving of a run and of the queueing check).
+"""
+
+import cython
+import numpy as np
+
+from libc.math cimport isnan
+from libc.stdint cimport int8_t, int32_t, int64_t
+from libc.stdlib cimport free, malloc, qsort
+
+
+cdef struct _Open:
+    int32_t queue
+    double priority
+    int64_t id
+
+
+cdef int _order(const void *a, const void *b) noexcept nogil:
+    """By queue, then priority (NaN last), then id."""
+    cdef const _Open *x = <const _Open *>a
+    cdef const _Open *y = <const _Open *>b
+    if x.queue != y.queue:
+        return -1 if x.queue < y.queue else 1
+    if x.priority < y.priority:
+        return -1
+    if x.priority > y.priority:
+        return 1
+    if isnan(x.priority) != isnan(y.priority):
+        return 1 if isnan(x.priority) else -1
+    return -1 if x.id < y.id else (1 if x.id > y.id else 0)
+
+
+cdef inline double _maximum(double a, double b) noexcept nogil:
+    """np.maximum: NaN in either propagates; at a tie, the second."""
+    if isnan(a):
+        return a
+    return a if a > b else b
+
+
+cdef inline double _clip(double x, double low, double high) noexcept nogil:
+    """np.clip (numpy 2.5, tested down to the sign of zero): NaN propagates; at a tie x stays above `low`, and
+    `high` is taken at the top."""
+    cdef double m = x if (isnan(x) or not low > x) else low
+    if isnan(m) or isnan(high):
+        return m if isnan(m) else high
+    return m if m < high else high
+
+
+@cython.boundscheck(True)   # ids index the book and queues the capacity: a bad one stops with an IndexError
+def serve(const int64_t[::1] open_ids, const int32_t[::1] queue, const int8_t[::1] kind, double[::1] remaining,
+          double[::1] start, double[::1] resolved, const double[::1] capacity, priority, since, double day,
+          int certificate):
+    """Serve the open requests (`open_ids`, ascending) in their queues: (work done per queue on certificates, on
+    other requests, the ids resolved, the ids still open), `remaining`, `start` and `resolved` updated in place.
+
+    Each queue q is served with `capacity[q]` hours in order of `priority` (aligned with `open_ids`; None: first
+    come, first served). Daily mode (`since` None): what starts or finishes is stamped `day`. Continuous mode:
+    `since` (a number, or one per queue) is when the interval began, and each request is stamped with the moment it
+    started and finished within it."""
+    cdef Py_ssize_t n = open_ids.shape[0], n_queues = capacity.shape[0], i
+    cdef const double[::1] prio
+    cdef const double[::1] since_q
+    cdef bint by_priority = priority is not None, continuous = since is not None, per_queue = False
+    cdef double since_all = 0.0
+    if by_priority:
+        prio = np.ascontiguousarray(priority, dtype=np.float64)
+        if prio.shape[0] != n:
+            raise ValueError(f"serve: {prio.shape[0]} priorities for {n} open requests")
+    if continuous:
+        per_queue = np.ndim(since) > 0
+        if per_queue:
+            since_q = np.ascontiguousarray(since, dtype=np.float64)
+            if since_q.shape[0] != n_queues:
+                raise ValueError(f"serve: `since` has {since_q.shape[0]} entries for {n_queues} queues")
+        else:
+            since_all = float(since)
+    cert_arr, other_arr = np.zeros(n_queues), np.zeros(n_queues)
+    cdef double[::1] cert = cert_arr
+    cdef double[::1] other = other_arr
+    if n == 0:
+        return cert_arr, other_arr, np.zeros(0, dtype=np.int64), np.asarray(open_ids)
+    cdef _Open *order = <_Open *>malloc(n * sizeof(_Open))
+    if order == NULL:
+        raise MemoryError()
+    resolved_arr, still_open_arr = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    cdef int64_t[::1] resolved_ids = resolved_arr
+    cdef int64_t[::1] still_open = still_open_arr
+    cdef Py_ssize_t n_resolved = 0, n_open = 0
+    cdef int64_t r
+    cdef int32_t q, q_before = 0
+    cdef double rem, total = 0.0, before, base = 0.0, in_queue, taken, left, t0
+    try:
+        for i in range(n):
+            r = open_ids[i]
+            q = queue[r]
+            if q < 0 or q >= n_queues:
+                raise IndexError(f"serve: request {r} waits in queue {q}, not one of the {n_queues}")
+            order[i].queue = q
+            order[i].priority = prio[i] if by_priority else 0.0
+            order[i].id = r
+        qsort(order, n, sizeof(_Open), _order)
+        for i in range(n):
+            r, q = order[i].id, order[i].queue
+            rem = remaining[r]
+            total = rem if i == 0 else total + rem          # np.cumsum
+            before = total - rem
+            # np.maximum.accumulate over (before at a queue's first request, else 0.0)
+            base = before if i == 0 else _maximum(base, before if q != q_before else 0.0)
+            in_queue = before - base
+            taken = _clip(capacity[q] - in_queue, 0.0, rem)
+            left = rem - taken
+            if taken > 0 and start[r] < 0:
+                if not continuous:
+                    start[r] = day
+                else:
+                    t0 = since_q[q] if per_queue else since_all
+                    start[r] = t0 + in_queue
+            if left <= 1e-9:
+                remaining[r] = 0.0
+                resolved_ids[n_resolved] = r
+                n_resolved += 1
+                if not continuous:
+                    resolved[r] = day
+                else:
+                    t0 = since_q[q] if per_queue else since_all
+                    resolved[r] = t0 + in_queue + rem
+            else:
+                remaining[r] = left
+                still_open[n_open] = r
+                n_open += 1
+            if kind[r] == certificate:                     # np.bincount, in this order
+                cert[q] += taken
+                other[q] += 0.0
+            else:
+                cert[q] += 0.0
+                other[q] += taken
+            q_before = q
+    finally:
+        free(order)
+    still_open_arr = np.sort(still_open_arr[:n_open])
+    return cert_arr, other_arr, resolved_arr[:n_resolved], still_open_arr
