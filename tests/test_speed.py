@@ -443,8 +443,8 @@ def test_the_compiled_queues_are_the_array_version_to_the_last_bit(monkeypatch, 
 
 
 def test_the_compiled_queues_check_their_arguments():
-    """Priorities or start times that do not match, or a request in a queue that does not exist, stop with a
-    message; an empty book is served as nothing."""
+    """Priorities, start times or capacities that do not match the queues, or a request in a queue that does not
+    exist, stop with a message; an empty book is served as nothing."""
     import copy
 
     from sim.model.compiled import queues
@@ -468,6 +468,8 @@ def test_the_compiled_queues_check_their_arguments():
         serve(since=np.zeros(3))
     with pytest.raises(IndexError, match="request 1 waits in queue 1, not one of the 1"):
         serve(capacity=(2.0,))
+    with pytest.raises(ValueError, match=r"capacity has shape \(3,\); one figure per queue \(2\)"):
+        copy.deepcopy(book).serve(1.0, np.ones(3))
     empty = RequestBook(2)
     cert, other, resolved, still_open = queues.serve(empty.open_ids, empty.queue, empty.kind, empty.remaining,
                                                      empty.start, empty.resolved, np.ones(2), None, None, 1.0, 0)

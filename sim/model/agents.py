@@ -557,7 +557,8 @@ class Households:
         if not len(callers):
             return
         # the callers' neighbours, counted: work in the callers' ties only, not a pass over every household
-        start, n_ties = self._tie_ptr[callers], np.diff(self._tie_ptr)[callers]
+        start = self._tie_ptr[callers]
+        n_ties = self._tie_ptr[callers + 1] - start
         ties = np.repeat(start - np.cumsum(n_ties) + n_ties, n_ties) + np.arange(n_ties.sum())  # the callers' rows
         told, heard_today = np.unique(self._tie_idx[ties], return_counts=True)
         self._calls_heard[told] = self.calls_heard(told) + heard_today

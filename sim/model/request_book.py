@@ -97,9 +97,13 @@ class RequestBook:
         compiled pass (``queues.pyx``): the open requests sorted by queue, priority and id, each queue's capacity
         taken by its requests in that order.
         """
+        capacity = np.ascontiguousarray(capacity, dtype=np.float64)
+        if capacity.shape != (self.n_queues,):
+            raise ValueError(f"serve: capacity has shape {capacity.shape}; one figure per queue ({self.n_queues}) "
+                             "is needed")
         cert, other, resolved, self.open_ids = queues.serve(
-            self.open_ids, self.queue, self.kind, self.remaining, self.start, self.resolved,
-            np.ascontiguousarray(capacity, dtype=np.float64), priority, since, float(day), CERTIFICATE)
+            self.open_ids, self.queue, self.kind, self.remaining, self.start, self.resolved, capacity, priority, since,
+            float(day), CERTIFICATE)
         return cert, other, resolved
 
     def abandon(self, ids: np.ndarray, day: float) -> None:
