@@ -20,14 +20,8 @@ def copies_seen(office, net, src, cell, u) -> np.ndarray:
 
 
 def copies(office, net, src, u) -> tuple[np.ndarray, np.ndarray]:
-    """The copies today's notices make in one network: (notice index, group) per copy.
-
-    A notice lands in one of its owner's groups. From a county-level group, each of its department's township
-    line cadres who is in that group forwards it with probability `forward_to_township_share` into the group's
-    township-level children (every one of them; deduplicated, one copy into one group). From the township
-    groups it reached (or the one it landed in), the village cadre on its line in each village, if in one of
-    them, forwards it with probability `forward_to_village_share` into the village's groups below them
-    (every one of them; deduplicated, one)."""
+    """The copies today's notices make in one network: (notice index, group) per copy, down the cascade
+    ``ChatOffice._copies_seen`` describes."""
     u_primary, u_t, u_tchild, u_v, u_vchild = u
     if len(net.groups.group_owner) == 0:  # no groups at all: no copies
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
