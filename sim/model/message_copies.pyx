@@ -13,9 +13,12 @@ import numpy as np
 
 from libc.stdint cimport int32_t, int64_t
 
-DEF CELLS = 12
-DEF LEVEL_COUNTY = 0
-DEF LEVEL_TOWNSHIP = 1
+# a copy's cells (time x action x urgency), and the levels of networks.py (LEVEL_COUNTY, LEVEL_TOWNSHIP): the
+# bit-for-bit test runs the array version on networks.py's own constants, so a change there shows
+cdef enum:
+    CELLS = 12
+    LEVEL_COUNTY = 0
+    LEVEL_TOWNSHIP = 1
 
 
 cdef inline int64_t _pick(double u, int64_t n) noexcept nogil:
@@ -69,7 +72,7 @@ def copies_seen(const int64_t[::1] src, const int64_t[::1] cell,
     out = np.zeros((n_cadres, CELLS), dtype=np.float64)
     cdef double[:, ::1] per_cadre = out
     cdef Py_ssize_t i, j, k, n_held
-    cdef int64_t s, n, land, level, g, c, kid, n_kids, pick, v, forwarder, h
+    cdef int64_t s, n, land, level, g, c, kid, n_kids, pick, v, forwarder
     cdef bint forwarded, sees, ok = True
     held = np.empty(k_town + 1, dtype=np.int64)
     cdef int64_t[::1] held_groups = held
@@ -102,6 +105,7 @@ def copies_seen(const int64_t[::1] src, const int64_t[::1] cell,
                 pick = _pick(u_tchild[i], n_kids) if once[i] else -1
                 for k in range(k_town):
                     kid = town_children[land, k]
+                    # (group_level is read to check the index, as for `land`)
                     if kid >= 0 and (pick < 0 or k == pick) and group_level[kid] >= 0:
                         ok &= _seen(per_cadre, group_ptr, group_cadres, kid, c)
                         held_groups[n_held] = kid
