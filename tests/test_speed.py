@@ -476,6 +476,74 @@ def test_the_compiled_queues_check_their_arguments():
     assert not cert.any() and not other.any() and len(resolved) == len(still_open) == 0
 
 
+def _streams_pair(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
+    """Two model streams at the same place: one for numpy's methods, one for the compiled draws."""
+    from sim.model.streams import Streams
+
+    return Streams(seed)["documents/test"], Streams(seed)["documents/test"]
+
+
+def _same_place(a: np.random.Generator, b: np.random.Generator) -> bool:
+    """Both streams have drawn exactly as much (PCG64's state, its buffered half-word included)."""
+    return a.bit_generator.state == b.bit_generator.state
+
+
+@pytest.mark.parametrize("mean", [0.0, 0.37, 2.4, 9.999, 10.0, 31.7, 2e4])
+def test_compiled_requests_are_the_generator_s_draws_in_its_order(mean):
+    """``draws.requests`` is ``poisson`` then one size-n draw per column, as the departments drew them: the same
+    values and the stream left where numpy leaves it, for means on both sides of numpy's switch at 10 and ranges
+    below and past 2^32 (and of one value, which draws nothing)."""
+    from sim.model.compiled import draws
+
+    columns = (7, draws.UNIFORM, (1, 5), draws.UNIFORM, 2**40, (-3, 3), 1, (0, 2**32))
+    days_with_requests = 0
+    for seed in range(60):
+        a, b = _streams_pair(seed)
+        got = draws.requests(a, mean, columns)
+        n = b.poisson(mean)
+        want = [b.random(n) if c is draws.UNIFORM else b.integers(*((0, c) if isinstance(c, int) else c), size=n)
+                for c in columns] if n else []
+        assert got == list(zip(*(w.tolist() for w in want)))
+        assert _same_place(a, b)
+        days_with_requests += n > 0
+        assert draws.poisson(a, mean) == b.poisson(mean) and _same_place(a, b)
+    assert days_with_requests >= (0 if mean == 0 else 15)
+
+
+@pytest.mark.parametrize("pop,size", [(20, 5), (20, 20), (1, 1), (6, 0), (200, 60), (20000, 500), (20000, 300),
+                                      (50000, 2)])
+def test_compiled_samples_are_numpy_s_choice_without_replacement(pop, size):
+    """``draws.sample`` is ``choice(pop, size, replace=False)``: Floyd's sampling and shuffle, or numpy's tail
+    shuffle of a large population (20,000 people, 500 of them), value for value and stream for stream."""
+    from sim.model.compiled import draws
+
+    for seed in range(25):
+        a, b = _streams_pair(seed)
+        got, want = draws.sample(a, pop, size), b.choice(pop, size=size, replace=False)
+        assert got.dtype == want.dtype and np.array_equal(got, want) and _same_place(a, b)
+
+
+def test_compiled_successes_are_the_places_a_uniform_falls_below_p():
+    from sim.model.compiled import draws
+
+    for seed in range(40):
+        a, b = _streams_pair(seed)
+        assert draws.successes(a, 9, 0.3) == np.flatnonzero(b.random(9) < 0.3).tolist() and _same_place(a, b)
+
+
+def test_compiled_draws_refuse_what_numpy_refuses():
+    from sim.model.compiled import draws
+
+    rng = np.random.default_rng(0)
+    for mean in (-1.0, float("nan"), 1e19):
+        with pytest.raises(ValueError, match="Poisson mean"):
+            draws.requests(rng, mean, (draws.UNIFORM,))
+    with pytest.raises(ValueError, match="the range is empty"):
+        draws.requests(rng, 50.0, ((3, 3),))
+    with pytest.raises(ValueError, match="cannot sample 4 without replacement from 3"):
+        draws.sample(rng, 3, 4)
+
+
 def test_a_compiled_part_older_than_its_sources_stops_the_import(tmp_path):
     """In a checkout, a .pyx or a .pxd edited after the build would run the old code: the import stops and says
     how to build again."""

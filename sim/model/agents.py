@@ -20,10 +20,12 @@ import scipy.sparse as sp
 
 from . import compiled
 from .accounts import CH, CHANNELS
+from .compiled import draws
 from .workday import DayPlan, ServiceOrder, plan_day
 from .workload import ACTIVITIES, A
 
 A_CHAT = A["chat"]
+UNIFORM = draws.UNIFORM   # a column of uniforms in draws.requests
 
 
 class Department(mesa.Agent):
@@ -108,10 +110,9 @@ class Department(mesa.Agent):
     def issue_documents(self, rng=None, scale: float = 1.0) -> None:
         m, cfg = self.model, self.model.cfg.documents
         rng = self._rng_documents if rng is None else rng
-        n = rng.poisson(cfg.per_department_per_week / 5.0 * scale)
         merge = m.fidelity.rule("merge_documents", self.index)
         docs = m.documents
-        for theme, imp, unn, rel in zip(*self._draw_documents(rng, n)) if n else ():
+        for theme, imp, unn, rel in self._draw_documents(rng, cfg.per_department_per_week / 5.0 * scale):
             if merge is not None and merge.cut_unnecessary and unn:
                 m.chat.post_department_notice(self.index)  # a short message in the group instead of a document
                 m.accounts.removed("merge_documents", docs.recipients(self, bool(rel)), docs.hours(int(imp)),
@@ -138,15 +139,19 @@ class Department(mesa.Agent):
                     docs.deliver(self, n_implement=int(imp), relay=bool(rel))
             self.held_documents.clear()
 
-    def _draw_documents(self, rng, n: int) -> tuple[list, list, list, list]:
-        """n documents' theme, whether each asks for action, need not be issued at all, and is relayed to villages."""
+    def _draw_documents(self, rng, rate: float) -> list[tuple[int, bool, bool, bool]]:
+        """Today's documents (a Poisson number at `rate`): each one's theme, whether it asks for action, need not be
+        issued at all, and is relayed to villages."""
         cfg = self.model.cfg.documents
-        themes = rng.integers(cfg.themes_per_department, size=n)
-        implement = rng.random(n) < cfg.implement_share
-        # "need not be issued" is a property of documents that ask for no action
-        unnecessary = (~implement) & (rng.random(n) * max(1e-12, 1.0 - cfg.implement_share) < cfg.unnecessary_share)
-        relay = rng.random(n) < cfg.relay_to_village_share
-        return themes.tolist(), implement.tolist(), unnecessary.tolist(), relay.tolist()
+        no_action = max(1e-12, 1.0 - cfg.implement_share)
+        documents = []
+        for theme, u_implement, u_unnecessary, u_relay in draws.requests(
+                rng, rate, (cfg.themes_per_department, UNIFORM, UNIFORM, UNIFORM)):
+            implement = u_implement < cfg.implement_share
+            # "need not be issued" is a property of documents that ask for no action
+            unnecessary = not implement and u_unnecessary * no_action < cfg.unnecessary_share
+            documents.append((theme, implement, unnecessary, u_relay < cfg.relay_to_village_share))
+        return documents
 
     def _issue_merged(self, parts: list[tuple[bool, bool]]) -> None:
         """One file for the documents held on a theme: read once, every part's implementation; the village line
@@ -163,48 +168,39 @@ class Department(mesa.Agent):
     def convene_meetings(self, rng=None, scale: float = 1.0) -> None:
         cfg = self.model.cfg.meetings
         rng = self._rng_meetings if rng is None else rng
-        n = rng.poisson(cfg.per_department_per_week / 5.0 * scale)
-        if not n:   # most days (drawing nothing of size 0 uses no random numbers: the streams stay in step)
-            return
-        topics = rng.integers(cfg.topic_groups, size=n)
-        necessary = rng.random(n) < cfg.necessary_share
-        villages = rng.random(n) < cfg.village_attendance_share
-        lead = rng.integers(1, cfg.lead_days + 1, size=n)
-        for t, nec, vil, ld in zip(topics.tolist(), necessary.tolist(), villages.tolist(), lead.tolist()):
-            self.model.meetings.request(self, t, nec, vil, ld)
+        # each: its topic, whether it is necessary, whether villages attend, and how many days ahead it is called
+        for topic, u_necessary, u_villages, lead in draws.requests(rng, cfg.per_department_per_week / 5.0 * scale,
+                                                                   (cfg.topic_groups, UNIFORM, UNIFORM,
+                                                                    (1, cfg.lead_days + 1))):
+            self.model.meetings.request(self, topic, u_necessary < cfg.necessary_share,
+                                        u_villages < cfg.village_attendance_share, lead)
 
     def request_reports(self, rng=None, scale: float = 1.0) -> None:
         cfg = self.model.cfg.data_reports
         rng = self._rng_reports if rng is None else rng
+        system_fields = self.model.structure.system_fields
         for s in self.systems:
-            n = rng.poisson(cfg.requests_per_system_per_week / 5.0 * scale)
-            for _ in range(n):
-                fields = rng.choice(self.model.structure.system_fields[s], size=cfg.fields_per_request, replace=False)
+            for _ in range(draws.poisson(rng, cfg.requests_per_system_per_week / 5.0 * scale)):
+                # the fields it asks for: a few of the system's, without repeats
+                fields = system_fields[s][draws.sample(rng, system_fields.shape[1], cfg.fields_per_request)]
                 self.model.data.request(self, int(s), fields)
 
     def request_inspections(self, rng=None, scale: float = 1.0) -> None:
         cfg = self.model.cfg.inspections
         rng = self._rng_inspections if rng is None else rng
         T = self.model.structure.n_townships
-        wanted = rng.random(T) < cfg.per_department_per_year / self.model.calendar.workdays_per_year * scale
-        if not wanted.any():  # most days
-            return
-        for t in np.flatnonzero(wanted):
-            self.model.assessment.request(self, int(t), self.model.assessment.draw_villages(rng), emergency=False)
+        for t in draws.successes(rng, T, cfg.per_department_per_year / self.model.calendar.workdays_per_year * scale):
+            self.model.assessment.request(self, t, self.model.assessment.draw_villages(rng), emergency=False)
 
     def push_down_duties(self, rng=None, scale: float = 1.0, extra_per_day: float = 0.0) -> None:
         cfg = self.model.cfg.pushed_down
         rng = self._rng_pushed if rng is None else rng
-        n = rng.poisson(cfg.per_department_per_week / 5.0 * scale + extra_per_day)
-        if not n:
-            return
-        u_cat = rng.random(n)
-        village_level = rng.random(n) < cfg.village_share
-        non_autonomous = rng.random(n) < cfg.non_autonomous_share
-        for uc, vil, nonaut in zip(u_cat.tolist(), village_level.tolist(), non_autonomous.tolist()):
+        for uc, u_village, u_non_autonomous in draws.requests(rng, cfg.per_department_per_week / 5.0 * scale
+                                                              + extra_per_day, (UNIFORM, UNIFORM, UNIFORM)):
             category = "core" if uc < cfg.core_share else ("shared" if uc < cfg.core_share + cfg.shared_share
                                                             else "returned")
-            self.model.duties.push(self, category, vil, vil and nonaut)
+            village = u_village < cfg.village_share
+            self.model.duties.push(self, category, village, village and u_non_autonomous < cfg.non_autonomous_share)
 
 
 class DemandSeen:

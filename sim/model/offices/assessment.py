@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import compiled
+
 
 class AssessmentOffice:
     """Inspections and assessments of townships, and the ledgers kept for them.
@@ -71,8 +73,7 @@ class AssessmentOffice:
     def draw_villages(self, rng: np.random.Generator) -> np.ndarray:
         """The villages (within the township) an inspection visits."""
         per_township = self.model.structure.n_villages // self.model.structure.n_townships
-        return rng.choice(per_township, size=min(self.model.cfg.inspections.villages_visited, per_township),
-                          replace=False)
+        return compiled.draws.sample(rng, per_township, min(self.model.cfg.inspections.villages_visited, per_township))
 
     @property
     def needs_ledger(self) -> np.ndarray:

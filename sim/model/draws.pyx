@@ -1,0 +1,297 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""A day's requests drawn from a stream as numpy's Generator draws them, without numpy's cost per call.
+
+A county department makes most of its requests by one pattern (``agents.Department``): how many today (a Poisson
+draw), then one draw per attribute for all of them (``integers`` or ``random`` of size n). With the Generator's own
+methods that is 10-20 numpy calls per department and working day, a few µs each, on days when most channels draw
+nothing. Here each pattern is one call that runs numpy's own algorithms on the stream's bit generator, in the same
+order: the same numbers, and the stream left where the Generator's calls would leave it, so every stream stays in
+step with the baseline's (common random numbers).
+
+The algorithms are numpy 2's (``numpy/random/src/distributions/distributions.c``: ``random_poisson`` by
+multiplication below a mean of 10 and Hoermann's PTRS above, the Lemire bounded integers, ``next_double``; and
+``_generator.pyx``: ``choice`` without replacement, Floyd's sampling then a shuffle, or a tail shuffle of a large
+population). ``tests/test_speed.py`` holds each function to the Generator calls it replaces, draw for draw and in
+the bit generator's state after, for means on both sides of 10, ranges past 2^32 and both ways of sampling. Like
+the model, these take no lock: one model draws from its streams on one thread.
+"""
+
+import numpy as np
+
+from cpython.pycapsule cimport PyCapsule_GetPointer
+from libc.math cimport exp, fabs, floor, isnan, log, sqrt
+from libc.stdint cimport int64_t, uint32_t, uint64_t
+from libc.stdlib cimport free, malloc
+
+
+cdef extern from *:
+    """
+    #include <stdint.h>
+    /* numpy/random/bitgen.h: every numpy bit generator hands out this table ("BitGenerator" capsule) */
+    typedef struct bitgen {
+      void *state;
+      uint64_t (*next_uint64)(void *st);
+      uint32_t (*next_uint32)(void *st);
+      double (*next_double)(void *st);
+      uint64_t (*next_raw)(void *st);
+    } bitgen_t;
+
+    /* the high and low words of a 64 x 64-bit product, as numpy's Lemire method takes them (GCC's 128-bit type) */
+    static inline uint64_t draws_mul_hi(uint64_t a, uint64_t b, uint64_t *lo) {
+      __uint128_t m = ((__uint128_t)a) * b;
+      *lo = (uint64_t)m;
+      return (uint64_t)(m >> 64);
+    }
+    """
+    ctypedef struct bitgen_t:
+        void *state
+        uint64_t (*next_uint64)(void *st) noexcept nogil
+        uint32_t (*next_uint32)(void *st) noexcept nogil
+        double (*next_double)(void *st) noexcept nogil
+    uint64_t draws_mul_hi(uint64_t a, uint64_t b, uint64_t *lo) noexcept nogil
+
+
+cdef uint32_t U32_MAX = 0xFFFFFFFFu
+cdef uint64_t U64_MAX = 0xFFFFFFFFFFFFFFFFu
+# numpy's POISSON_LAM_MAX (numpy/random/_common.pyx): the int64 maximum less ten of its square roots
+cdef double POISSON_LAM_MAX = np.iinfo(np.int64).max - np.sqrt(np.iinfo(np.int64).max) * 10
+# random_loggam's series (SPECFUN, Zhang and Jin 1996)
+cdef double[10] LOGGAM_A = [8.333333333333333e-02, -2.777777777777778e-03, 7.936507936507937e-04,
+                            -5.952380952380952e-04, 8.417508417508418e-04, -1.917526917526918e-03,
+                            6.410256410256410e-03, -2.955065359477124e-02, 1.796443723688307e-01,
+                            -1.39243221690590e+00]
+
+
+cdef bitgen_t* _bitgen(object gen) except NULL:
+    """The bit generator behind a numpy Generator."""
+    return <bitgen_t*>PyCapsule_GetPointer(gen.bit_generator.capsule, "BitGenerator")
+
+
+# ---- numpy's algorithms, line for line ----------------------------------------------------------------------------
+cdef inline double _uniform(bitgen_t *bg) noexcept nogil:
+    return bg.next_double(bg.state)
+
+
+cdef uint32_t _lemire32(bitgen_t *bg, uint32_t rng) noexcept nogil:
+    """buffered_bounded_lemire_uint32: uniform on [0, rng], rng < 2^32 - 1."""
+    cdef uint32_t rng_excl = rng + 1
+    cdef uint64_t m = (<uint64_t>bg.next_uint32(bg.state)) * rng_excl
+    cdef uint32_t leftover = <uint32_t>(m & U32_MAX)
+    cdef uint32_t threshold
+    if leftover < rng_excl:
+        threshold = (U32_MAX - rng) % rng_excl
+        while leftover < threshold:
+            m = (<uint64_t>bg.next_uint32(bg.state)) * rng_excl
+            leftover = <uint32_t>(m & U32_MAX)
+    return <uint32_t>(m >> 32)
+
+
+cdef uint64_t _lemire64(bitgen_t *bg, uint64_t rng) noexcept nogil:
+    """bounded_lemire_uint64: uniform on [0, rng], rng < 2^64 - 1."""
+    cdef uint64_t rng_excl = rng + 1
+    cdef uint64_t leftover, threshold
+    cdef uint64_t hi = draws_mul_hi(bg.next_uint64(bg.state), rng_excl, &leftover)
+    if leftover < rng_excl:
+        threshold = (U64_MAX - rng) % rng_excl
+        while leftover < threshold:
+            hi = draws_mul_hi(bg.next_uint64(bg.state), rng_excl, &leftover)
+    return hi
+
+
+cdef uint64_t _bounded(bitgen_t *bg, uint64_t off, uint64_t rng) noexcept nogil:
+    """random_bounded_uint64(off, rng, use_masked=False): uniform on [off, off + rng] (what ``integers`` fills
+    with, one by one)."""
+    if rng == 0:
+        return off
+    if rng <= U32_MAX:
+        if rng == U32_MAX:
+            return off + bg.next_uint32(bg.state)
+        return off + _lemire32(bg, <uint32_t>rng)
+    if rng == U64_MAX:
+        return off + bg.next_uint64(bg.state)
+    return off + _lemire64(bg, rng)
+
+
+cdef double _loggam(double x) noexcept nogil:
+    """random_loggam."""
+    cdef double x0, x2, gl, gl0
+    cdef int64_t k, n
+    if x == 1.0 or x == 2.0:
+        return 0.0
+    elif x < 7.0:
+        n = <int64_t>(7 - x)
+    else:
+        n = 0
+    x0 = x + n
+    x2 = (1.0 / x0) * (1.0 / x0)
+    gl0 = LOGGAM_A[9]
+    for k in range(8, -1, -1):
+        gl0 *= x2
+        gl0 += LOGGAM_A[k]
+    gl = gl0 / x0 + 0.5 * 1.8378770664093453e+00 + (x0 - 0.5) * log(x0) - x0
+    if x < 7.0:
+        for k in range(1, n + 1):
+            gl -= log(x0 - 1.0)
+            x0 -= 1.0
+    return gl
+
+
+cdef int64_t _poisson_mult(bitgen_t *bg, double lam) noexcept nogil:
+    """random_poisson_mult: count uniforms until their product falls to exp(-lam)."""
+    cdef double enlam = exp(-lam)
+    cdef double prod = 1.0
+    cdef int64_t X = 0
+    while True:
+        prod *= _uniform(bg)
+        if prod > enlam:
+            X += 1
+        else:
+            return X
+
+
+cdef int64_t _poisson_ptrs(bitgen_t *bg, double lam) noexcept nogil:
+    """random_poisson_ptrs: Hoermann's transformed rejection (Insurance: Mathematics and Economics 12, 1993)."""
+    cdef int64_t k
+    cdef double U, V, us
+    cdef double slam = sqrt(lam)
+    cdef double loglam = log(lam)
+    cdef double b = 0.931 + 2.53 * slam
+    cdef double a = -0.059 + 0.02483 * b
+    cdef double invalpha = 1.1239 + 1.1328 / (b - 3.4)
+    cdef double vr = 0.9277 - 3.6224 / (b - 2)
+    while True:
+        U = _uniform(bg) - 0.5
+        V = _uniform(bg)
+        us = 0.5 - fabs(U)
+        k = <int64_t>floor((2 * a / us + b) * U + lam + 0.43)
+        if us >= 0.07 and V <= vr:
+            return k
+        if k < 0 or (us < 0.013 and V > us):
+            continue
+        if (log(V) + log(invalpha) - log(a / (us * us) + b)) <= (-lam + <double>k * loglam - _loggam(<double>k + 1)):
+            return k
+
+
+cdef int64_t _poisson(bitgen_t *bg, double lam) except -1:
+    """random_poisson, after Generator.poisson's checks of the mean."""
+    if lam < 0 or isnan(lam):
+        raise ValueError(f"a Poisson mean must be >= 0, not {lam}")
+    if lam > POISSON_LAM_MAX:
+        raise ValueError(f"a Poisson mean of {lam} is too large")
+    if lam >= 10:
+        return _poisson_ptrs(bg, lam)
+    if lam == 0:
+        return 0
+    return _poisson_mult(bg, lam)
+
+
+cdef void _floyd(bitgen_t *bg, int64_t pop, int64_t size, int64_t *out, unsigned char *taken) noexcept nogil:
+    """Generator.choice(pop, size, replace=False)'s Floyd sampling and shuffle. Membership is looked up in `taken`
+    (one flag per member of the population) or, when it is NULL, by scanning the few values drawn so far; numpy
+    uses a hash set, which only answers the same question."""
+    cdef int64_t j, i, t, val, tmp
+    cdef bint seen
+    for j in range(pop - size, pop):
+        val = <int64_t>_bounded(bg, 0, <uint64_t>j)
+        if taken != NULL:
+            seen = taken[val]
+        else:
+            seen = False
+            for t in range(j - pop + size):
+                if out[t] == val:
+                    seen = True
+                    break
+        if seen:
+            val = j   # j itself cannot have been drawn: every earlier draw was below it
+        out[j - pop + size] = val
+        if taken != NULL:
+            taken[val] = 1
+    for i in range(size - 1, 0, -1):   # _shuffle_int(size, first=1)
+        j = <int64_t>_bounded(bg, 0, <uint64_t>i)
+        tmp = out[j]
+        out[j] = out[i]
+        out[i] = tmp
+
+
+cdef int _sample(bitgen_t *bg, int64_t pop, int64_t size, int64_t *out) except -1:
+    """Generator.choice(pop, size, replace=False, shuffle=True) into `out`."""
+    cdef int64_t *everyone
+    cdef unsigned char *taken = NULL
+    cdef int64_t i, j, tmp
+    if size < 0 or size > pop:
+        raise ValueError(f"cannot sample {size} without replacement from {pop}")
+    if pop > 10000 and size > pop // 50:
+        # numpy's tail shuffle: shuffle the last `size` places of the whole population (_shuffle_int, first =
+        # max(pop - size, 1)) and keep them
+        everyone = <int64_t*>malloc(pop * sizeof(int64_t))
+        if everyone == NULL:
+            raise MemoryError()
+        for i in range(pop):
+            everyone[i] = i
+        for i in range(pop - 1, max(pop - size, 1) - 1, -1):
+            j = <int64_t>_bounded(bg, 0, <uint64_t>i)
+            tmp = everyone[j]
+            everyone[j] = everyone[i]
+            everyone[i] = tmp
+        for i in range(size):
+            out[i] = everyone[pop - size + i]
+        free(everyone)
+        return 0
+    if size > 32:   # past a few dozen draws, a flag per member beats scanning
+        taken = <unsigned char*>malloc(pop)
+        if taken == NULL:
+            raise MemoryError()
+        for i in range(pop):
+            taken[i] = 0
+    _floyd(bg, pop, size, out, taken)
+    free(taken)
+    return 0
+
+
+# ---- what the model calls -----------------------------------------------------------------------------------------
+UNIFORM = None   # a column of ``requests``: a uniform on [0, 1), as ``gen.random(n)``
+
+
+def poisson(gen, double lam):
+    """``gen.poisson(lam)`` (one draw), as an int."""
+    return _poisson(_bitgen(gen), lam)
+
+
+def requests(gen, double lam, tuple columns):
+    """Today's requests: how many, ``gen.poisson(lam)``, then each column drawn for all of them in turn, as numpy
+    would draw it with size n: ``k`` is ``gen.integers(k, size=n)``, ``(lo, hi)`` is ``gen.integers(lo, hi,
+    size=n)``, ``UNIFORM`` is ``gen.random(n)``. One tuple per request (a column's value at its place); an empty
+    list on a day without one."""
+    cdef bitgen_t *bg = _bitgen(gen)
+    cdef int64_t n = _poisson(bg, lam)
+    cdef int64_t i, lo, hi
+    if n == 0:
+        return []
+    cols = []
+    for col in columns:
+        if col is None:
+            cols.append([_uniform(bg) for i in range(n)])
+            continue
+        lo, hi = (0, col) if isinstance(col, int) else col
+        if hi <= lo:
+            raise ValueError(f"integers in [{lo}, {hi}): the range is empty")
+        cols.append([<int64_t>_bounded(bg, <uint64_t>lo, <uint64_t>(hi - 1 - lo)) for i in range(n)])
+    return list(zip(*cols))
+
+
+def successes(gen, int64_t n, double p):
+    """Which of n trials succeed: the places where ``gen.random(n) < p``, as a list."""
+    cdef bitgen_t *bg = _bitgen(gen)
+    cdef int64_t i
+    return [i for i in range(n) if _uniform(bg) < p]
+
+
+def sample(gen, int64_t pop, int64_t size):
+    """``gen.choice(pop, size=size, replace=False)``: `size` of range(pop) without replacement, in numpy's order."""
+    out = np.empty(size, dtype=np.int64)
+    cdef int64_t[::1] view = out
+    if size > 0:
+        _sample(_bitgen(gen), pop, size, &view[0])
+    elif size < 0 or pop < 0:
+        raise ValueError(f"cannot sample {size} without replacement from {pop}")
+    return out
