@@ -227,6 +227,81 @@ def test_the_compiled_talk_is_the_array_version_to_the_last_bit(monkeypatch, ove
     assert len(checked) >= 15 and all(checked)
 
 
+def _array_set_views(satisfaction, view_sum, view_n, township, households, views):
+    """Households' views set as they were over whole arrays before it was compiled (the oracle), in place."""
+    order = np.argsort(households, kind="stable")
+    ordered = households[order]
+    last = np.append(ordered[1:] != ordered[:-1], True)[: len(ordered)]
+    h = ordered[last]
+    views = np.asarray(views)[order[last]]
+    old = satisfaction[h]
+    had = ~np.isnan(old)
+    view_sum += np.bincount(township[h], weights=views - np.where(had, old, 0.0), minlength=len(view_sum))
+    view_n += np.bincount(township[h], weights=~had, minlength=len(view_sum))
+    satisfaction[h] = views
+
+
+@pytest.mark.parametrize("overrides", [["scenario=classroom"], ["scenario=township", "reform=[certificate_negative_list]"]])
+def test_compiled_views_are_set_as_the_array_version_set_them(monkeypatch, overrides):
+    """At every contact of a run (a request resolved, settled or given up, a proactive visit): the households'
+    views and the townships' sums and counts, byte for byte (a zero's sign and NaN included)."""
+    from sim.model import agents
+    from sim.model.model import GrassrootsModel
+
+    set_views, checked = agents.Households._set_views, []
+
+    def checked_set_views(hh, households, views):
+        want = [hh.satisfaction.copy(), hh._view_sum.copy(), hh._view_n.copy()]
+        _array_set_views(*want, hh.township, households, views)
+        set_views(hh, households, views)
+        checked.append((all(a.tobytes() == b.tobytes() for a, b in zip(want, (hh.satisfaction, hh._view_sum,
+                                                                             hh._view_n))), len(households)))
+
+    monkeypatch.setattr(agents.Households, "_set_views", checked_set_views)
+    GrassrootsModel(load_config([*overrides, "scenario.days=90", "scenario.warmup_days=0"])).run()
+    assert len(checked) >= 60 and all(same for same, _ in checked)
+    assert sum(n for _, n in checked) > 300                         # views were set, not empty calls compared
+
+
+def test_compiled_views_keep_a_household_s_last_view_in_any_order():
+    """Households listed twice or more, in any order and of either index type: the last view of each, and the
+    townships' figures, as the array version makes them."""
+    from sim.model.compiled import word_of_mouth
+
+    rng = np.random.default_rng(5)
+    for trial in range(200):
+        H, T = 40, 3
+        township = rng.integers(T, size=H).astype(np.int32)
+        satisfaction = np.where(rng.random(H) < 0.5, np.nan, rng.random(H))
+        view_sum, view_n = rng.random(T) * 5, rng.integers(0, 9, size=T).astype(float)
+        households = rng.integers(H, size=rng.integers(0, 30)).astype(np.int32 if trial % 2 else np.int64)
+        views = rng.random(len(households))
+        want = [satisfaction.copy(), view_sum.copy(), view_n.copy()]
+        _array_set_views(*want, township, households, views)
+        word_of_mouth.set_views(households, views, satisfaction, township, view_sum, view_n)
+        assert all(a.tobytes() == b.tobytes() for a, b in zip(want, (satisfaction, view_sum, view_n)))
+
+
+def test_compiled_views_stop_before_setting_anything_at_a_bad_index():
+    from sim.model.compiled import word_of_mouth
+
+    satisfaction, township = np.full(3, np.nan), np.array([0, 1, 2], dtype=np.int32)
+
+    def set_views(households, views=(0.5, 0.7), township=township, view_n=np.zeros(2)):
+        word_of_mouth.set_views(np.array(households, dtype=np.int64), np.array(views), satisfaction, township,
+                                np.zeros(2), view_n)
+
+    with pytest.raises(IndexError, match="household 3 is not one of the 3"):
+        set_views([0, 3])
+    with pytest.raises(IndexError, match="household 2 is in township 2, not one of the 2"):
+        set_views([0, 2])
+    with pytest.raises(ValueError, match="2 views for 1 households"):
+        set_views([0])
+    with pytest.raises(ValueError, match="the townships must cover every household"):
+        set_views([0, 1], township=township[:2])
+    assert np.isnan(satisfaction).all()                             # nothing was set
+
+
 def test_the_compiled_talk_stops_at_a_bad_index():
     """A tie or a township outside the arrays stops with an IndexError instead of writing past their end."""
     from sim.model.compiled import word_of_mouth

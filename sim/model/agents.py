@@ -501,20 +501,10 @@ class Households:
         return float(mean[0]) if county else mean
 
     def _set_views(self, households: np.ndarray, views: np.ndarray) -> None:
-        """Set these households' views (a household listed twice keeps its last), and the townships' totals."""
-        # a stable sort keeps a household's entries in order: the last of each run is its last (np.unique's result,
-        # without its overhead on the few dozen households a call sets)
-        order = np.argsort(households, kind="stable")
-        ordered = households[order]
-        last = np.append(ordered[1:] != ordered[:-1], True)[: len(ordered)]
-        h = ordered[last]
-        views = np.full(len(h), views, dtype=np.float64) if np.ndim(views) == 0 else np.asarray(views)[order[last]]
-        old = self.satisfaction[h]
-        had = ~np.isnan(old)
-        T = len(self._view_sum)
-        self._view_sum += np.bincount(self.township[h], weights=views - np.where(had, old, 0.0), minlength=T)
-        self._view_n += np.bincount(self.township[h], weights=~had, minlength=T)
-        self.satisfaction[h] = views
+        """Set these households' views (a household listed twice keeps its last), and the townships' totals
+        (``word_of_mouth.set_views``)."""
+        compiled.word_of_mouth.set_views(households, views, self.satisfaction, self.township, self._view_sum,
+                                         self._view_n)
 
     def rate_service(self, households: np.ndarray, score) -> None:
         """A request ended: the household's view moves 30% of the way to how it went (a first contact sets it)."""

@@ -1,5 +1,6 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""Word of mouth (``agents.Households.talk``), compiled: one pass over the households and their ties.
+"""Word of mouth (``agents.Households.talk``), compiled: one pass over the households and their ties; and setting
+the views a day's contacts leave (``agents.Households._set_views``).
 
 Written over whole arrays the weekly talk took a sparse product over every tie and half a dozen passes over every
 household (about 8 ms a week for a county's 200,000 households in a whole run; this pass about 5 ms). Here each
@@ -14,7 +15,25 @@ import cython
 import numpy as np
 
 from libc.math cimport isnan
-from libc.stdint cimport int32_t
+from libc.stdint cimport int32_t, int64_t
+from libc.stdlib cimport free, malloc, qsort
+
+ctypedef fused household_t:
+    int32_t
+    int64_t
+
+
+cdef struct _Entry:
+    int64_t household
+    Py_ssize_t place   # where in the call's list: the later of two entries for one household wins
+
+
+cdef int _by_household_then_place(const void *a, const void *b) noexcept nogil:
+    cdef const _Entry *x = <const _Entry*>a
+    cdef const _Entry *y = <const _Entry*>b
+    if x.household != y.household:
+        return -1 if x.household < y.household else 1
+    return -1 if x.place < y.place else (1 if x.place > y.place else 0)
 
 
 @cython.boundscheck(True)   # the ties and townships index arrays: a bad index stops with an IndexError
@@ -63,3 +82,60 @@ def talk(const int32_t[::1] indptr, const int32_t[::1] indices, const double[::1
         new[h] = s
         sums[township[h]] += s   # a household without a view adds 0.0 (np.bincount's weights)
     return new_arr, sums_arr
+
+
+def set_views(household_t[::1] households, const double[::1] views, double[::1] satisfaction,
+              const int32_t[::1] township, double[::1] view_sum, double[::1] view_n):
+    """Set these households' views in `satisfaction` (a household listed twice keeps its last), and move the
+    townships' sums of views and counts of households with one (`view_sum`, `view_n`), all in place.
+
+    As the array version made them: the households in ascending order, each township's change summed from 0.0 in
+    that order (``np.bincount``), then added to every township's figure (``+=``, zeros included)."""
+    cdef Py_ssize_t n = households.shape[0], H = satisfaction.shape[0], T = view_sum.shape[0], i, t
+    if views.shape[0] != n:
+        raise ValueError(f"set_views: {views.shape[0]} views for {n} households")
+    if township.shape[0] != H or view_n.shape[0] != T:
+        raise ValueError("set_views: the townships must cover every household, and the counts every township")
+    for i in range(n):   # checked before anything is set
+        if not 0 <= households[i] < H:
+            raise IndexError(f"set_views: household {households[i]} is not one of the {H}")
+        if not 0 <= township[households[i]] < T:
+            raise IndexError(f"set_views: household {households[i]} is in township {township[households[i]]}, "
+                             f"not one of the {T}")
+    cdef _Entry *entries = <_Entry*>malloc(max(n, 1) * sizeof(_Entry))
+    cdef double *change = <double*>malloc(max(T, 1) * 2 * sizeof(double))
+    if entries == NULL or change == NULL:
+        free(entries)
+        free(change)
+        raise MemoryError()
+    cdef double *newly = change + T
+    cdef int64_t h
+    cdef double old, v
+    try:
+        for t in range(T):
+            change[t] = 0.0
+            newly[t] = 0.0
+        for i in range(n):
+            entries[i].household = households[i]
+            entries[i].place = i
+        qsort(entries, n, sizeof(_Entry), _by_household_then_place)
+        for i in range(n):
+            if i + 1 < n and entries[i + 1].household == entries[i].household:
+                continue   # not this household's last entry
+            h = entries[i].household
+            t = township[h]
+            v = views[entries[i].place]
+            old = satisfaction[h]
+            if isnan(old):
+                change[t] += v - 0.0
+                newly[t] += 1.0
+            else:
+                change[t] += v - old
+                newly[t] += 0.0
+            satisfaction[h] = v
+        for t in range(T):
+            view_sum[t] += change[t]
+            view_n[t] += newly[t]
+    finally:
+        free(entries)
+        free(change)
