@@ -619,6 +619,74 @@ def test_compiled_draws_refuse_what_numpy_refuses():
         draws.sample(rng, 3, 4)
 
 
+def test_compiled_scatter_adds_as_np_add_at():
+    """Into a strided view of the ledger or a plain array, one figure for all or one each, with cadres listed
+    twice: the same figures as ``np.add.at``, byte for byte."""
+    from sim.model.compiled import scatter
+
+    rng = np.random.default_rng(3)
+    for trial in range(300):
+        ledger = rng.random((12, 5, 4)) * 10
+        want, got = ledger.copy(), ledger.copy()
+        k, a = rng.integers(5), rng.integers(4)
+        cadres = rng.integers(12, size=rng.integers(0, 20)).astype(np.int32 if trial % 2 else np.int64)
+        values = rng.random(len(cadres)) * 7 if trial % 3 else float(rng.random())
+        np.add.at(want[:, k, a], cadres, values)
+        scatter.add_at(got[:, k, a], cadres, values)
+        assert want.tobytes() == got.tobytes()
+        counts_want, counts_got = np.zeros(12, dtype=np.int16), np.zeros(12, dtype=np.int16)
+        np.add.at(counts_want, cadres, 1)
+        scatter.count_at(counts_got, cadres)
+        assert np.array_equal(counts_want, counts_got)
+
+
+def test_compiled_scatter_checks_before_adding():
+    from sim.model.compiled import scatter
+
+    target = np.zeros(3)
+    with pytest.raises(IndexError, match="index 3 is outside the 3 entries"):
+        scatter.add_at(target, np.array([0, 3]), 1.0)
+    with pytest.raises(IndexError, match="index -1 is outside the 3 entries"):
+        scatter.count_at(np.zeros(3, dtype=np.int16), np.array([-1]))
+    with pytest.raises(ValueError, match=r"\(3,\) values for 2 indices"):
+        scatter.add_at(target, np.array([0, 1]), np.ones(3))
+    assert not target.any()
+
+
+def test_a_visit_falls_due_on_the_first_day_the_period_has_passed():
+    """``first_day_due`` is the first whole day on which ``day - last_visit >= period`` holds as floats round it,
+    for last visits anywhere in a day and periods that are and are not whole numbers."""
+    from sim.model.offices.service_desk import first_day_due
+
+    rng = np.random.default_rng(8)
+    last = np.concatenate([-rng.random(5000) * 60, rng.integers(0, 400, 200).astype(float), [0.0, -1e-300, 5.5]])
+    for period in (7.0, 28.0, 364.0 / 13, 364.0 / 3, 0.25, 1e-9, 364.0 / 1e-9):
+        due = first_day_due(last, period)
+        assert (due - last >= period).all() and not ((due - 1) - last >= period).any()
+
+
+def test_proactive_candidates_are_those_a_period_past_their_last_visit(monkeypatch):
+    """Every day of a run, the households due a visit are the elderly living alone whose last visit is a period or
+    more ago, read from every last visit as the rule states it."""
+    from sim.model.model import GrassrootsModel
+    from sim.model.offices.service_desk import ServiceDesk
+
+    proactive_demand, checked = ServiceDesk.proactive_demand, []
+
+    def checked_demand(desk):
+        got = proactive_demand(desk)
+        m, elderly = desk.model, desk._elderly
+        period = 364.0 / max(m.cfg.service.proactive_visits_per_year, 1e-9)
+        want = elderly[m.day - m.households.last_visit[elderly] >= period]
+        checked.append((np.array_equal(desk._proactive_candidates, want), len(want)))
+        return got
+
+    monkeypatch.setattr(ServiceDesk, "proactive_demand", checked_demand)
+    GrassrootsModel(load_config(["scenario=classroom", "scenario.days=120", "scenario.warmup_days=0"])).run()
+    assert len(checked) >= 120 and all(same for same, _ in checked)
+    assert sum(n for _, n in checked) > 100                          # visits fell due, not empty sets compared
+
+
 def test_a_compiled_part_older_than_its_sources_stops_the_import(tmp_path):
     """In a checkout, a .pyx or a .pxd edited after the build would run the old code: the import stops and says
     how to build again."""

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from . import scatter
 from .workload import per_cadre
 
 # what a department asks of the grassroots, by the channel it asks through (a department's demand responds per
@@ -78,8 +79,8 @@ class ReformAccounts:
         tally.add(f"hours_removed/{reform}", total)
         if service:
             tally.add("service_hours_removed_by_reforms", total)
-            np.add.at(self.service_removed_by_cadre_today, cadres, h)
-        np.add.at(self.removed_by_cadre_today, cadres, h)
+            scatter.add_at(self.service_removed_by_cadre_today, cadres, h)
+        scatter.add_at(self.removed_by_cadre_today, cadres, h)
         self.removed_by_township_today += np.bincount(self._cadre_township[cadres], weights=h,
                                                       minlength=self._n_townships)
         if dept is not None:

@@ -7,7 +7,9 @@ their sources.
 - ``data_stores``: the data stores a report request reads and feeds (``offices/data.py``);
 - ``message_copies``: the copies a day's notices make in the work groups (``offices/chat.py``);
 - ``queues``: serving the request book's queues (``request_book.py``);
-- ``draws``: a day's requests drawn from a stream as numpy's Generator draws them (``agents.Department``).
+- ``draws``: a day's requests drawn from a stream as numpy's Generator draws them (``agents.Department``);
+- ``scatter``: adding into a few cadres' entries of the ledgers and accounts as ``np.add.at`` adds
+  (``workload.py``, ``accounts.py``).
 
 Each gives the figures its pure-Python or numpy form gives, to the last bit; the tests hold them to that.
 """
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import data_stores, day_rule, draws, message_copies, queues, small_world, word_of_mouth
+from . import data_stores, day_rule, draws, message_copies, queues, scatter, small_world, word_of_mouth
 
 
 def _check_built(module) -> None:
@@ -32,7 +34,8 @@ def _check_built(module) -> None:
                           "`pip install --no-deps -e .`) to build it again")
 
 
-for _module in (day_rule, small_world, word_of_mouth, data_stores, message_copies, queues, draws):
+for _module in (day_rule, small_world, word_of_mouth, data_stores, message_copies, queues, draws, scatter):
     _check_built(_module)
 
-__all__ = ["data_stores", "day_rule", "draws", "message_copies", "queues", "small_world", "word_of_mouth"]
+__all__ = ["data_stores", "day_rule", "draws", "message_copies", "queues", "scatter", "small_world",
+           "word_of_mouth"]

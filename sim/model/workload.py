@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
+# the compiled module itself, not through `compiled` (which imports the day rule, which imports this module's
+# constants); `compiled` checks it against its source like the others
+from . import scatter
+
 # The activities of the brief's workload table, in the order reports show them.
 ACTIVITIES = (
     "documents",
@@ -66,7 +70,7 @@ class WorkLedger:
     def add_due(self, cadres, activity: str, hours, deadline_day: int) -> None:
         k = min(max(int(deadline_day) - self.today, 0), HORIZON - 1)
         cadres = np.asarray(cadres, dtype=np.int64)
-        np.add.at(self.due[:, k, DL[activity]], cadres, hours)
+        scatter.add_at(self.due[:, k, DL[activity]], cadres, hours)
         self.owed_until = max(self.owed_until, k + 1)
         if self.rebounding:
             self._count_rebound(cadres, hours)
@@ -75,9 +79,9 @@ class WorkLedger:
         if day >= self.appointments.shape[1]:
             return
         cadres = np.asarray(cadres, dtype=np.int64)
-        np.add.at(self.appointments[AP[activity], day], cadres, hours)
+        scatter.add_at(self.appointments[AP[activity], day], cadres, hours)
         if activity == "meetings":
-            np.add.at(self.meeting_count[day], cadres, 1)
+            scatter.count_at(self.meeting_count[day], cadres)
         if self.rebounding:
             self._count_rebound(cadres, hours)
 
@@ -85,7 +89,7 @@ class WorkLedger:
         if self.tally is not None:
             h = per_cadre(hours, cadres)
             self.tally.add("rebound_hours", float(h.sum()))
-            np.add.at(self.rebound_today, cadres, h)
+            scatter.add_at(self.rebound_today, cadres, h)
 
     def advance(self) -> None:
         """Move to the next day: what was due today and not done stays due (overdue) at k=0."""

@@ -42,6 +42,18 @@ class ServiceDemand:
     casework_later: np.ndarray    # the rest of the casework
 
 
+def first_day_due(last_visit: np.ndarray, period: float) -> np.ndarray:
+    """For each last visit, the first whole day on which ``day - last_visit >= period``, rounded as that comparison
+    rounds it (subtraction is monotone, so from that day on it holds and before it it does not)."""
+    due = np.ceil(last_visit + period).astype(np.int64)
+    while True:   # at most a step either way: the sum above rounds by far less than a day
+        early = (due - 1) - last_visit >= period
+        late = due - last_visit < period
+        if not (early.any() or late.any()):
+            return due
+        due = due - early + late
+
+
 class ServiceDesk:
     def __init__(self, model):
         self.model = model
@@ -62,6 +74,10 @@ class ServiceDesk:
         self._urgent_share = np.array([k.urgent_share for k in spec])
         self._settling: dict[int, list] = {}  # day -> ids of requests residents settle that day
         self._elderly = np.flatnonzero(model.households.elderly_alone)  # proactive visits go to them only
+        self._visit_period = 364.0 / max(sv.proactive_visits_per_year, 1e-9)   # days between visits
+        # the day each one's next visit falls due (``first_day_due``): kept, so that a day's candidates are found
+        # without reading every last visit again
+        self._due_day = first_day_due(model.households.last_visit[self._elderly], self._visit_period)
         self._proactive_candidates = np.zeros(0, dtype=np.int64)
         # per township: today's arrivals, ends and calls to the hotline, and the requests open
         T = st.n_townships
@@ -151,12 +167,9 @@ class ServiceDesk:
     def proactive_demand(self) -> np.ndarray:
         """Hours of visits due per cadre to elderly people living alone whose last visit is a period ago."""
         m = self.model
-        sv, hh = m.cfg.service, m.households
-        period = 364.0 / max(sv.proactive_visits_per_year, 1e-9)
-        elderly = self._elderly
-        self._proactive_candidates = elderly[m.day - hh.last_visit[elderly] >= period]
-        n = np.bincount(hh.cadre[self._proactive_candidates], minlength=m.structure.n_cadres).astype(float)
-        return n * sv.proactive_visit_hours
+        self._proactive_candidates = self._elderly[self._due_day <= m.day]   # a period or more since the last
+        n = np.bincount(m.households.cadre[self._proactive_candidates], minlength=m.structure.n_cadres).astype(float)
+        return n * m.cfg.service.proactive_visit_hours
 
     # ---- serving -------------------------------------------------------------------------------------------------
     def _priority(self) -> np.ndarray:
@@ -239,5 +252,7 @@ class ServiceDesk:
         rank = np.arange(len(cand)) - np.maximum.accumulate(np.where(first, np.arange(len(cand)), 0))
         chosen = cand[rank < visits[cad]]
         hh.last_visit[chosen] = m.day
+        self._due_day[np.searchsorted(self._elderly, chosen)] = first_day_due(np.array([float(m.day)]),
+                                                                            self._visit_period)[0]
         hh.visited(chosen)
         m.tally.add("proactive_visits", len(chosen))

@@ -1,0 +1,52 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Adding into a few cadres' entries of the ledgers and accounts, as ``np.add.at`` adds, without its cost per call.
+
+Every request a department sends books hours into the work ledger and the reform accounts for the cadres on its
+line (``workload.WorkLedger``, ``accounts.ReformAccounts``): some 12,000 (township) to 18,000 (county) additions a
+year into a few dozen entries each, where ``np.add.at`` spends a few µs per call before it adds anything. It adds
+entry by entry in the order given (a cadre listed twice gets both, in turn); so do these, so the ledgers hold the
+same figures to the last bit (``tests/test_speed.py`` holds them to ``np.add.at``).
+"""
+
+import numpy as np
+
+from libc.stdint cimport int16_t, int32_t, int64_t
+
+ctypedef fused index_t:
+    int32_t
+    int64_t
+
+
+cdef int _check(Py_ssize_t n_target, const index_t[:] index) except -1:
+    cdef Py_ssize_t i
+    for i in range(index.shape[0]):
+        if not 0 <= index[i] < n_target:
+            raise IndexError(f"add_at: index {index[i]} is outside the {n_target} entries")
+    return 0
+
+
+def add_at(double[:] target, const index_t[:] index, values):
+    """``np.add.at(target, index, values)`` for a float64 target (a view of any stride) and whole-number indices:
+    `values` is one number for every entry or one per index. Checks every index before adding any."""
+    cdef Py_ssize_t i, n = index.shape[0]
+    cdef double v
+    cdef const double[:] each
+    _check(target.shape[0], index)
+    if np.ndim(values) == 0:
+        v = values
+        for i in range(n):
+            target[index[i]] += v
+        return
+    each = np.asarray(values, dtype=np.float64)
+    if each.shape[0] != n or np.ndim(values) != 1:
+        raise ValueError(f"add_at: {np.shape(values)} values for {n} indices")
+    for i in range(n):
+        target[index[i]] += each[i]
+
+
+def count_at(int16_t[:] target, const index_t[:] index):
+    """``np.add.at(target, index, 1)`` for an int16 count: one more for each index, in turn."""
+    cdef Py_ssize_t i
+    _check(target.shape[0], index)
+    for i in range(index.shape[0]):
+        target[index[i]] += 1
