@@ -148,6 +148,24 @@ def test_every_service_order_runs_the_villages_in_the_order_the_cadres_remember(
         assert np.array_equal(o.starts, np.concatenate(([True], o.pool_sorted[1:] != o.pool_sorted[:-1])))
 
 
+def test_a_kept_service_order_is_the_order_made_for_that_day():
+    """The orders kept for one cycle of the rotas are the ones made afresh for every day of a run (both ways of
+    taking the queues), and cannot be changed by whoever reads them; with rotas whose cycle is long, none is kept."""
+    from sim.model.model import GrassrootsModel
+
+    cadres = GrassrootsModel(load_config(["scenario=classroom"])).cadres
+    assert cadres._order_cycle == 6
+    for day in range(40):
+        kept, fresh = cadres.service_order(day), cadres._make_service_order(day)
+        assert np.array_equal(kept.first, fresh.first) and np.array_equal(kept.supervised_first,
+                                                                          fresh.supervised_first)
+        assert not kept.first.flags.writeable
+    assert len(cadres._orders) == 6
+    cadres._order_cycle, cadres._orders = None, {}
+    assert np.array_equal(cadres.service_order(7).first, cadres._make_service_order(7).first)
+    assert not cadres._orders                                           # made each day, none kept
+
+
 def test_the_neighbours_with_a_view_are_counted_as_views_form(monkeypatch):
     """Word of mouth keeps each household's count of neighbours with a view instead of a product over all ties
     each week; at every talk it is that product."""

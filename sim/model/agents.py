@@ -13,6 +13,7 @@ the same rule a loop over agent objects would apply, at county speed.
 from __future__ import annotations
 
 import contextlib
+import math
 
 import mesa
 import numpy as np
@@ -262,6 +263,11 @@ class Cadres:
             for group in (members[~self._liaison[members]], members[self._liaison[members]]):
                 self._place[group] = np.arange(len(group))
                 self._rota_size[group] = max(len(group), 1)
+        # every rota comes round in the least common multiple of the rotas' sizes (6 days with 1-3 village cadres):
+        # the service orders are kept for one such cycle, if it is short
+        cycle = math.lcm(*np.unique(self._rota_size).tolist())
+        self._order_cycle = cycle if cycle <= 64 else None
+        self._orders: dict[int, ServiceOrder] = {}
         self._pool_sorted = np.sort(self.pool)     # the villages in the order every service order runs them
         self._pool_starts = np.concatenate(([True], self._pool_sorted[1:] != self._pool_sorted[:-1]))
         self._township_matrix = np.zeros((T, C))
@@ -294,7 +300,18 @@ class Cadres:
 
     def service_order(self, day: int) -> ServiceOrder:
         """Today's order in which a village's servers take its queues: the village cadre on duty (a daily rota),
-        the village's other cadres, then the township liaison; for supervised tasks the liaison first."""
+        the village's other cadres, then the township liaison; for supervised tasks the liaison first. The rotas
+        come round every `_order_cycle` days, so each order is made once and kept (read-only)."""
+        if self._order_cycle is None:
+            return self._make_service_order(day)
+        order = self._orders.get(day % self._order_cycle)
+        if order is None:
+            order = self._orders[day % self._order_cycle] = self._make_service_order(day)
+            for a in (order.first, order.supervised_first):
+                a.setflags(write=False)
+        return order
+
+    def _make_service_order(self, day: int) -> ServiceOrder:
         rota = (self._place - day) % self._rota_size
         on_duty_order = np.where(self._liaison, self._rota_size + self._place, rota)
         liaison_order = np.where(self._liaison, self._place, self._rota_size + rota)
