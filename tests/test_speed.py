@@ -588,13 +588,13 @@ def test_compiled_requests_are_the_generator_s_draws_in_its_order(mean):
     below and past 2^32 (and of one value, which draws nothing)."""
     from sim.model.compiled import draws
 
-    columns = (7, draws.UNIFORM, (1, 5), draws.UNIFORM, 2**40, (-3, 3), 1, (0, 2**32))
+    columns = (7, draws.UNIFORM, (1, 5), draws.UNIFORM, 2**40, (-3, 3), 1, (0, 2**32), np.int64(4))
     days_with_requests = 0
     for seed in range(60):
         a, b = _streams_pair(seed)
         got = draws.requests(a, mean, columns)
         n = b.poisson(mean)
-        want = [b.random(n) if c is draws.UNIFORM else b.integers(*((0, c) if isinstance(c, int) else c), size=n)
+        want = [b.random(n) if c is draws.UNIFORM else b.integers(*(c if isinstance(c, tuple) else (0, c)), size=n)
                 for c in columns] if n else []
         assert got == list(zip(*(w.tolist() for w in want)))
         assert _same_place(a, b)
@@ -648,7 +648,7 @@ def test_compiled_scatter_adds_as_np_add_at():
         want, got = ledger.copy(), ledger.copy()
         k, a = rng.integers(5), rng.integers(4)
         cadres = rng.integers(12, size=rng.integers(0, 20)).astype(np.int32 if trial % 2 else np.int64)
-        values = rng.random(len(cadres)) * 7 if trial % 3 else float(rng.random())
+        values = [rng.random(len(cadres)) * 7, float(rng.random()), np.array([2.5]), np.int64(3)][trial % 4]
         np.add.at(want[:, k, a], cadres, values)
         scatter.add_at(got[:, k, a], cadres, values)
         assert want.tobytes() == got.tobytes()

@@ -272,7 +272,7 @@ def requests(gen, double lam, tuple columns):
         if col is None:
             cols.append([_uniform(bg) for i in range(n)])
             continue
-        lo, hi = (0, col) if isinstance(col, int) else col
+        lo, hi = col if isinstance(col, tuple) else (0, col)
         if hi <= lo:
             raise ValueError(f"integers in [{lo}, {hi}): the range is empty")
         cols.append([<int64_t>_bounded(bg, <uint64_t>lo, <uint64_t>(hi - 1 - lo)) for i in range(n)])

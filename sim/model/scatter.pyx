@@ -27,18 +27,19 @@ cdef int _check(Py_ssize_t n_target, const index_t[:] index) except -1:
 
 def add_at(double[:] target, const index_t[:] index, values):
     """``np.add.at(target, index, values)`` for a float64 target (a view of any stride) and whole-number indices:
-    `values` is one number for every entry or one per index. Checks every index before adding any."""
+    `values` is one number for every entry (or an array of one) or one per index. Checks every index before
+    adding any."""
     cdef Py_ssize_t i, n = index.shape[0]
     cdef double v
     cdef const double[:] each
     _check(target.shape[0], index)
-    if np.ndim(values) == 0:
-        v = values
-        for i in range(n):
+    if isinstance(values, float | int) or (np.size(values) == 1 and np.ndim(values) <= 1):
+        v = values if isinstance(values, float | int) else np.asarray(values, dtype=np.float64).reshape(-1)[0]
+        for i in range(n):   # numpy broadcasts one figure to every index
             target[index[i]] += v
         return
     each = np.asarray(values, dtype=np.float64)
-    if each.shape[0] != n or np.ndim(values) != 1:
+    if np.ndim(values) != 1 or each.shape[0] != n:
         raise ValueError(f"add_at: {np.shape(values)} values for {n} indices")
     for i in range(n):
         target[index[i]] += each[i]
