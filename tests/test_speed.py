@@ -259,7 +259,8 @@ def _array_set_views(satisfaction, view_sum, view_n, township, households, views
     satisfaction[h] = views
 
 
-@pytest.mark.parametrize("overrides", [["scenario=classroom"], ["scenario=township", "reform=[certificate_negative_list]"]])
+@pytest.mark.parametrize("overrides", [["scenario=classroom"],
+                                       ["scenario=township", "reform=[certificate_negative_list]"]])
 def test_compiled_views_are_set_as_the_array_version_set_them(monkeypatch, overrides):
     """At every contact of a run (a request resolved, settled or given up, a proactive visit): the households'
     views and the townships' sums and counts, byte for byte (a zero's sign and NaN included)."""
