@@ -214,12 +214,11 @@ cdef void _floyd(bitgen_t *bg, int64_t pop, int64_t size, int64_t *out, unsigned
 
 
 cdef int _sample(bitgen_t *bg, int64_t pop, int64_t size, int64_t *out) except -1:
-    """Generator.choice(pop, size, replace=False, shuffle=True) into `out`."""
+    """Generator.choice(pop, size, replace=False, shuffle=True) into `out`, for 0 <= size <= pop (``sample``
+    checks)."""
     cdef int64_t *everyone
     cdef unsigned char *taken = NULL
     cdef int64_t i, j, tmp
-    if size < 0 or size > pop:
-        raise ValueError(f"cannot sample {size} without replacement from {pop}")
     if pop > 10000 and size > pop // 50:
         # numpy's tail shuffle: shuffle the last `size` places of the whole population (_shuffle_int, first =
         # max(pop - size, 1)) and keep them
@@ -288,10 +287,10 @@ def successes(gen, int64_t n, double p):
 
 def sample(gen, int64_t pop, int64_t size):
     """``gen.choice(pop, size=size, replace=False)``: `size` of range(pop) without replacement, in numpy's order."""
+    if size < 0 or size > pop:
+        raise ValueError(f"cannot sample {size} without replacement from {pop}")
     out = np.empty(size, dtype=np.int64)
     cdef int64_t[::1] view = out
     if size > 0:
         _sample(_bitgen(gen), pop, size, &view[0])
-    elif size < 0 or pop < 0:
-        raise ValueError(f"cannot sample {size} without replacement from {pop}")
     return out
