@@ -16,7 +16,7 @@ from libc.stdint cimport int64_t
 
 from .numpy_order cimport numpy_sum
 
-from .offices.service_desk import CASEWORK, DESK, SUPERVISED
+from .offices import service_desk
 from .workload import ACTIVITIES, AP, DEADLINE_ACTIVITIES, A
 
 # the activities' columns, as ``workload`` orders them
@@ -24,6 +24,8 @@ cdef int64_t N_ACTIVITIES = len(ACTIVITIES)
 cdef int64_t CHAT = A["chat"], SERVICE = A["service"], LEDGERS = A["ledgers"], DEFENSIVE = A["defensive_paperwork"]
 cdef int64_t[::1] AP_TO_A = np.array([A[name] for name in AP], dtype=np.int64)   # appointments, in AP's order
 cdef int64_t[::1] DL_TO_A = np.array([A[name] for name in DEADLINE_ACTIVITIES], dtype=np.int64)
+# the queue types, as C numbers: a name read from a Python module in the loops would be looked up at each use
+cdef int64_t DESK = service_desk.DESK, CASEWORK = service_desk.CASEWORK, SUPERVISED = service_desk.SUPERVISED
 cdef int64_t[3] QUEUE_TYPES = [DESK, CASEWORK, SUPERVISED]   # queue_capacity's order
 cdef Py_ssize_t MAX_DEADLINE_ACTIVITIES = 16   # the room a cadre's day keeps for them (``done`` below)
 
@@ -65,11 +67,15 @@ def day_rule(const double[::1] regular, const double[::1] cap, const double[:, :
     cdef double* flat
     if n_dl > MAX_DEADLINE_ACTIVITIES:
         raise ValueError(f"day_rule: at most {MAX_DEADLINE_ACTIVITIES} deadline activities, not {n_dl}")
-    per_cadre = (regular, cap, chat_hours, must_do, pool, first, supervised_first, pool_sorted, starts,
-                 proactive_demand, shadow_demand, defensive_demand, productivity, service_share)
-    if any(a.shape[0] != C for a in per_cadre) or appointments.shape[1] != C or appointments.shape[0] > 3:
+    # the lengths compared as C numbers (a tuple of the arrays would make a Python object of each, every day)
+    if (regular.shape[0] != C or cap.shape[0] != C or chat_hours.shape[0] != C or must_do.shape[0] != C
+            or pool.shape[0] != C or first.shape[0] != C or supervised_first.shape[0] != C
+            or pool_sorted.shape[0] != C or starts.shape[0] != C or proactive_demand.shape[0] != C
+            or shadow_demand.shape[0] != C or defensive_demand.shape[0] != C or productivity.shape[0] != C
+            or service_share.shape[0] != C or appointments.shape[1] != C or appointments.shape[0] > 3):
         raise ValueError(f"day_rule: every per-cadre array must hold {C} cadres (the ledger's rows)")
-    if any(a.shape[0] != V for a in (supervised_due, urgent, supervised_left, casework_left)):
+    if (supervised_due.shape[0] != V or urgent.shape[0] != V or supervised_left.shape[0] != V
+            or casework_left.shape[0] != V):
         raise ValueError(f"day_rule: every per-village array must hold {V} villages")
     for c in range(C):
         if not (0 <= pool[c] < V and 0 <= pool_sorted[c] < V and 0 <= first[c] < C and 0 <= supervised_first[c] < C
@@ -270,7 +276,10 @@ cdef void _earliest_deadline_first(double* flat, Py_ssize_t lo, Py_ssize_t hi, P
         return
     for a in range(n_dl):
         done[a] = 0.0
-    for i in range(lo, hi, n_dl):      # a deadline's items, activities in their order
+    # a deadline's items, activities in their order; a while loop, as `range` with a step known only at run time
+    # would iterate a Python range object
+    i = lo
+    while i < hi:
         for a in range(n_dl):
             x = flat[i + a]
             if x == 0.0:               # nothing owed: nothing taken (and the running sums stay as they are)
@@ -280,5 +289,6 @@ cdef void _earliest_deadline_first(double* flat, Py_ssize_t lo, Py_ssize_t hi, P
             taken = min(max(work - before, 0.0), x)
             flat[i + a] = x - taken
             done[a] += taken
+        i += n_dl
     for a in range(n_dl):
         hours[DL_TO_A[a]] += done[a] / productivity
