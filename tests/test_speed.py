@@ -706,6 +706,76 @@ def test_proactive_candidates_are_those_a_period_past_their_last_visit(monkeypat
     assert sum(n for _, n in checked) > 100                          # visits fell due, not empty sets compared
 
 
+def _visits_by_lexsort(places, households, cadre, last_visit, visits):
+    """The array version of the day's choice of visits (ServiceDesk._visit before queues.longest_unvisited_first):
+    the candidates whose cadre visits, sorted by cadre and last visit, each cadre's first `visits` of them."""
+    cand = households[places]
+    keep = visits[cadre[cand]] > 0
+    cand, pos = cand[keep], places[keep]
+    order = np.lexsort((last_visit[cand], cadre[cand]))
+    cand, pos = cand[order], pos[order]
+    cad = cadre[cand]
+    first = np.concatenate(([True], cad[1:] != cad[:-1]))
+    rank = np.arange(len(cand)) - np.maximum.accumulate(np.where(first, np.arange(len(cand)), 0))
+    return pos[rank < visits[cad]]
+
+
+def test_compiled_visits_are_each_grid_s_longest_unvisited_as_lexsort_orders_them():
+    """Random grids with many tied last visits, cadres with no, some and more visits than candidates: the places
+    chosen and their order are the array version's; a tie broken the other way fails."""
+    from sim.model.compiled import queues
+
+    rng = np.random.default_rng(14)
+    for case in range(300):
+        H, C = int(rng.integers(1, 400)), int(rng.integers(1, 30))
+        households = np.sort(rng.choice(H, size=int(rng.integers(0, H + 1)), replace=False)).astype(np.int64)
+        places = np.flatnonzero(rng.random(len(households)) < 0.7).astype(np.int64)
+        cadre = rng.integers(0, C, H).astype(np.int32)   # per household, as the structure holds it
+        last_visit = rng.integers(-30, 0, H).astype(float) / rng.choice([1.0, 4.0])   # ties are common
+        visits = np.floor(rng.random(C) * rng.choice([0.5, 3.0, 40.0]))
+        want = _visits_by_lexsort(places, households, cadre, last_visit, visits)
+        got = queues.longest_unvisited_first(places, households, cadre[households].astype(np.int64), last_visit,
+                                             visits)
+        assert got.dtype == np.int64 and np.array_equal(got, want), case
+    # the test can tell: the later place first among tied last visits is not what lexsort gives
+    households, places = np.arange(4, dtype=np.int64), np.arange(4, dtype=np.int64)
+    cadre, last_visit = np.zeros(4, dtype=np.int64), np.array([-3.0, -5.0, -3.0, -5.0])
+    got = queues.longest_unvisited_first(places, households, cadre, last_visit, np.array([3.0]))
+    assert got.tolist() == [1, 3, 0] and got.tolist() != [3, 1, 2]
+
+
+def test_compiled_visits_match_the_array_version_on_every_day_of_a_run(monkeypatch):
+    from sim.model import queues
+    from sim.model.model import GrassrootsModel
+
+    kernel, days = queues.longest_unvisited_first, []
+
+    def checked(places, households, cadre, last_visit, visits):
+        got = kernel(places, households, cadre, last_visit, visits)
+        per_household = np.zeros(len(last_visit), dtype=np.int64)   # the array version reads cadres by household
+        per_household[households] = cadre
+        days.append((np.array_equal(got, _visits_by_lexsort(places, households, per_household, last_visit, visits)),
+                     len(got)))
+        return got
+
+    monkeypatch.setattr(queues, "longest_unvisited_first", checked)
+    GrassrootsModel(load_config(["scenario=township", "scenario.days=90"])).run()
+    assert len(days) > 100 and all(same for same, _ in days)
+    assert sum(n for _, n in days) > 200                              # visits were made (433), not empty sets compared
+
+
+def test_compiled_visits_stop_at_a_cadre_out_of_range():
+    from sim.model.compiled import queues
+
+    one = np.zeros(1, dtype=np.int64)
+    with pytest.raises(IndexError, match="household 0's cadre 2 is not one of the 2"):
+        queues.longest_unvisited_first(one, one, np.array([2]), np.zeros(1), np.ones(2))
+    with pytest.raises(ValueError, match="2 cadres for 1 households"):
+        queues.longest_unvisited_first(one, one, np.zeros(2, dtype=np.int64), np.zeros(1), np.ones(2))
+    with pytest.raises(IndexError):   # a place beyond the households
+        queues.longest_unvisited_first(one + 1, one, one, np.zeros(1), np.ones(2))
+
+
 def test_a_compiled_part_older_than_its_sources_stops_the_import(tmp_path):
     """In a checkout, a .pyx or a .pxd edited after the build would run the old code: the import stops and says
     how to build again."""

@@ -148,3 +148,74 @@ def serve(const int64_t[::1] open_ids, const int32_t[::1] queue, const int8_t[::
         free(order)
     still_open_arr = np.sort(still_open_arr[:n_open])
     return cert_arr, other_arr, resolved_arr[:n_resolved], still_open_arr
+
+
+cdef struct _Candidate:
+    double last_visit
+    int64_t place
+
+
+cdef int _oldest_visit_first(const void *a, const void *b) noexcept nogil:
+    """By last visit (NaN last), then place."""
+    cdef const _Candidate *x = <const _Candidate *>a
+    cdef const _Candidate *y = <const _Candidate *>b
+    if x.last_visit < y.last_visit:
+        return -1
+    if x.last_visit > y.last_visit:
+        return 1
+    if isnan(x.last_visit) != isnan(y.last_visit):
+        return 1 if isnan(x.last_visit) else -1
+    return -1 if x.place < y.place else (1 if x.place > y.place else 0)
+
+
+@cython.boundscheck(True)   # places index the households and cadres index the visits: a bad one stops there
+def longest_unvisited_first(const int64_t[::1] places, const int64_t[::1] households, const int64_t[::1] cadre,
+                            const double[::1] last_visit, const double[::1] visits):
+    """Today's proactive visits (``ServiceDesk._visit``): of the candidates, for each cadre c the ``visits[c]``
+    (a whole number, as a float) whose last visit is longest ago. A candidate is a place in `households` (ascending:
+    the elderly living alone) and in `cadre` (each one's grid cadre); `last_visit` is per household.
+
+    Returns the places chosen, by cadre, then last visit, then place: the order ``np.lexsort((last_visit, cadre))``
+    gives the candidates, whose rank within their cadre is below the cadre's visits. Counted by cadre first (one
+    pass), so each grid's few candidates are sorted alone."""
+    cdef Py_ssize_t n = places.shape[0], C = visits.shape[0], i, c, k, n_chosen = 0
+    cdef int64_t p
+    if cadre.shape[0] != households.shape[0]:
+        raise ValueError(f"longest_unvisited_first: {cadre.shape[0]} cadres for {households.shape[0]} households")
+    counts_arr = np.zeros(C + 1, dtype=np.int64)
+    cdef int64_t[::1] starts = counts_arr     # then: where each cadre's candidates begin
+    for i in range(n):
+        p = places[i]
+        c = cadre[p]
+        if not 0 <= c < C:
+            raise IndexError(f"longest_unvisited_first: household {households[p]}'s cadre {c} is not one of the {C}")
+        if visits[c] > 0:
+            starts[c + 1] += 1
+    for c in range(C):
+        starts[c + 1] += starts[c]
+    cdef _Candidate *grid = <_Candidate *>malloc(max(starts[C], 1) * sizeof(_Candidate))
+    if grid == NULL:
+        raise MemoryError()
+    chosen_arr = np.empty(starts[C], dtype=np.int64)
+    cdef int64_t[::1] chosen = chosen_arr
+    filled_arr = counts_arr[:C].copy()
+    cdef int64_t[::1] filled = filled_arr
+    try:
+        for i in range(n):   # in place order: each cadre's candidates stay in it
+            p = places[i]
+            c = cadre[p]
+            if visits[c] > 0:
+                grid[filled[c]].last_visit = last_visit[households[p]]
+                grid[filled[c]].place = p
+                filled[c] += 1
+        for c in range(C):
+            if starts[c + 1] - starts[c] > 1:
+                qsort(&grid[starts[c]], starts[c + 1] - starts[c], sizeof(_Candidate), _oldest_visit_first)
+            k = 0
+            while starts[c] + k < starts[c + 1] and k < visits[c]:   # rank < visits, compared as numpy does
+                chosen[n_chosen] = grid[starts[c] + k].place
+                n_chosen += 1
+                k += 1
+    finally:
+        free(grid)
+    return chosen_arr[:n_chosen]

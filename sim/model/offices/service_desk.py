@@ -23,6 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# the compiled module itself, not through `compiled` (whose day rule imports this module's queue types); `compiled`
+# checks it against its source like the others
+from .. import queues
 from ..request_book import CERTIFICATE, KINDS, SELF_SETTLEABLE, RequestBook
 from ..streams import Categorical
 from ..workload import A
@@ -78,6 +81,10 @@ class ServiceDesk:
         # the day each one's next visit falls due (``first_day_due``): kept, so that a day's candidates are found
         # without reading every last visit again
         self._due_day = first_day_due(model.households.last_visit[self._elderly], self._visit_period)
+        # each one's grid cadre (the grids are fixed), and the day a visit made on each day makes the next one due
+        self._elderly_cadre = model.households.cadre[self._elderly].astype(np.int64)
+        self._due_after_visit = first_day_due(np.arange(model.days, dtype=np.float64), self._visit_period)
+        self._candidate_places = np.zeros(0, dtype=np.int64)   # today's candidates, as places in _elderly
         self._proactive_candidates = np.zeros(0, dtype=np.int64)
         # per township: today's arrivals, ends and calls to the hotline, and the requests open
         T = st.n_townships
@@ -167,8 +174,9 @@ class ServiceDesk:
     def proactive_demand(self) -> np.ndarray:
         """Hours of visits due per cadre to elderly people living alone whose last visit is a period ago."""
         m = self.model
-        self._proactive_candidates = self._elderly[self._due_day <= m.day]   # a period or more since the last
-        n = np.bincount(m.households.cadre[self._proactive_candidates], minlength=m.structure.n_cadres).astype(float)
+        places = self._candidate_places = np.flatnonzero(self._due_day <= m.day)   # a period or more since the last
+        self._proactive_candidates = self._elderly[places]
+        n = np.bincount(self._elderly_cadre[places], minlength=m.structure.n_cadres).astype(float)
         return n * m.cfg.service.proactive_visit_hours
 
     # ---- serving -------------------------------------------------------------------------------------------------
@@ -243,16 +251,11 @@ class ServiceDesk:
             return
         visits = np.floor(plan.proactive_hours / vh + 1e-9)
         hours[:, A["service"]] -= plan.proactive_hours - visits * vh
-        cand = self._proactive_candidates
-        cand = cand[visits[hh.cadre[cand]] > 0]  # only grids whose cadre visits today
-        order = np.lexsort((hh.last_visit[cand], hh.cadre[cand]))
-        cand = cand[order]
-        cad = hh.cadre[cand]
-        first = np.concatenate(([True], cad[1:] != cad[:-1]))
-        rank = np.arange(len(cand)) - np.maximum.accumulate(np.where(first, np.arange(len(cand)), 0))
-        chosen = cand[rank < visits[cad]]
+        # each grid's longest-unvisited candidates, as many as its cadre's whole visits (queues.pyx)
+        places = queues.longest_unvisited_first(self._candidate_places, self._elderly, self._elderly_cadre,
+                                                hh.last_visit, visits)
+        chosen = self._elderly[places]
         hh.last_visit[chosen] = m.day
-        self._due_day[np.searchsorted(self._elderly, chosen)] = first_day_due(np.array([float(m.day)]),
-                                                                            self._visit_period)[0]
+        self._due_day[places] = self._due_after_visit[m.day]
         hh.visited(chosen)
         m.tally.add("proactive_visits", len(chosen))
