@@ -536,6 +536,31 @@ def test_the_compiled_queues_are_the_array_version_to_the_last_bit(monkeypatch, 
     assert sum(n for _, n in checked) > 200                             # requests were resolved, not empty books
 
 
+def test_the_compiled_queues_order_requests_as_lexsort_in_queues_short_and_long():
+    """Random books: queues of one to a hundred open requests (sorted by insertion up to 16, by qsort beyond),
+    tied, NaN and signed-zero priorities, open ids in any order; every figure as the array version makes it."""
+    import copy
+
+    from sim.model.request_book import RequestBook
+    from tests import request_book_reference as reference
+
+    rng = np.random.default_rng(21)
+    for case in range(120):
+        n_queues, n = int(rng.integers(1, 12)), int(rng.integers(1, 400))
+        book = RequestBook(n_queues)
+        book.add(0.0, rng.integers(0, 5, n).astype(np.int8), rng.integers(0, 50, n),
+                 rng.integers(0, n_queues, n), rng.random(n) * 3.0, np.zeros(n, dtype=bool), 0.0)
+        book.open_ids = rng.permutation(book.open_ids) if case % 2 else book.open_ids
+        priority = rng.choice([0.0, -0.0, 1.0, 2.0, np.nan, 0.5], size=n)
+        capacity = rng.random(n_queues) * rng.choice([1.0, 20.0, 200.0])
+        twin = copy.deepcopy(book)
+        want = reference.serve(twin, 3.0, capacity, priority=priority)
+        got = book.serve(3.0, capacity, priority=priority)
+        assert all(np.array_equal(_bits(w), _bits(g)) for w, g in zip(want, got)), case
+        for k in ("open_ids", "remaining", "start", "resolved"):
+            assert np.array_equal(_bits(getattr(twin, k)), _bits(getattr(book, k))), (case, k)
+
+
 def test_the_compiled_queues_check_their_arguments():
     """Priorities, start times or capacities that do not match the queues, or a request in a queue that does not
     exist, stop with a message; an empty book is served as nothing."""

@@ -1,9 +1,12 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""Serving the request book's queues (``request_book.RequestBook.serve``), compiled: one sort, one pass.
+"""Serving the request book's queues (``request_book.RequestBook.serve``), compiled: one sort, one pass; and
+choosing the day's proactive visits (``longest_unvisited_first``).
 
 Written over whole arrays a day's serving took some thirty numpy calls over the open requests. Here the open
 requests are sorted by queue, priority and id (``np.lexsort``'s order: the ids are unique, so the order is the same
-whatever sort makes it; NaN priorities last, as numpy sorts them) and served in one pass that makes every figure as
+whatever sort makes it; NaN priorities last, as numpy sorts them): counted into their queues first, then each
+queue's few sorted alone (by insertion up to 16, else by qsort), which is some twice as fast as one qsort of a
+county's 1,800 open requests. They are then served in one pass that makes every figure as
 numpy made it: the running total of work ahead as ``np.cumsum`` adds it, each queue's base as
 ``np.maximum.accumulate`` carries it, the work taken as ``np.clip`` bounds it, the work per queue as ``np.bincount``
 adds it. So its results are the array version's to the last bit (``tests/request_book_reference.py`` keeps that
@@ -66,7 +69,7 @@ def serve(const int64_t[::1] open_ids, const int32_t[::1] queue, const int8_t[::
     come, first served). Daily mode (`since` None): what starts or finishes is stamped `day`. Continuous mode:
     `since` (a number, or one per queue) is when the interval began, and each request is stamped with the moment it
     started and finished within it."""
-    cdef Py_ssize_t n = open_ids.shape[0], n_queues = capacity.shape[0], i
+    cdef Py_ssize_t n = open_ids.shape[0], n_queues = capacity.shape[0], i, k
     cdef const double[::1] prio
     cdef const double[::1] since_q
     cdef bint by_priority = priority is not None, continuous = since is not None, per_queue = False
@@ -98,16 +101,41 @@ def serve(const int64_t[::1] open_ids, const int32_t[::1] queue, const int8_t[::
     cdef int64_t r
     cdef int32_t q, q_before = 0
     cdef double rem, total = 0.0, before, base = 0.0, in_queue, taken, left, t0
+    # the open requests by queue (counted first, then placed), then each queue's few sorted by priority and id
+    starts_arr = np.zeros(n_queues + 1, dtype=np.int64)
+    cdef int64_t[::1] starts = starts_arr
+    cdef Py_ssize_t j, lo, hi
+    cdef _Open entry
     try:
         for i in range(n):
             r = open_ids[i]
             q = queue[r]
             if q < 0 or q >= n_queues:
                 raise IndexError(f"serve: request {r} waits in queue {q}, not one of the {n_queues}")
-            order[i].queue = q
-            order[i].priority = prio[i] if by_priority else 0.0
-            order[i].id = r
-        qsort(order, n, sizeof(_Open), _order)
+            starts[q + 1] += 1
+        for j in range(n_queues):
+            starts[j + 1] += starts[j]
+        for i in range(n):
+            r = open_ids[i]
+            q = queue[r]
+            j = starts[q]
+            starts[q] += 1
+            order[j].queue = q
+            order[j].priority = prio[i] if by_priority else 0.0
+            order[j].id = r
+        hi = 0   # starts[q] is now where queue q ends
+        for j in range(n_queues):
+            lo, hi = hi, starts[j]
+            if hi - lo > 16:
+                qsort(&order[lo], hi - lo, sizeof(_Open), _order)
+            else:   # a few: by insertion
+                for i in range(lo + 1, hi):
+                    entry = order[i]
+                    k = i
+                    while k > lo and _order(&entry, &order[k - 1]) < 0:
+                        order[k] = order[k - 1]
+                        k -= 1
+                    order[k] = entry
         for i in range(n):
             r, q = order[i].id, order[i].queue
             rem = remaining[r]
