@@ -561,6 +561,26 @@ def test_the_compiled_queues_order_requests_as_lexsort_in_queues_short_and_long(
             assert np.array_equal(_bits(getattr(twin, k)), _bits(getattr(book, k))), (case, k)
 
 
+def test_abandoned_requests_leave_the_open_ones_as_np_isin_removed_them():
+    """Abandoning by bisection of the open ids (kept in arrival order): the same open ids as removing them with
+    np.isin, for repeated ids, ids already closed and self-settled ones, and an empty book."""
+    from sim.model.request_book import RequestBook
+
+    rng = np.random.default_rng(5)
+    for case in range(300):
+        book = RequestBook(3)
+        for day in range(3):   # arrivals on three days, some served, so the open ids have gaps
+            n = int(rng.integers(0, 30))
+            book.add(float(day), np.zeros(n, dtype=np.int8), np.zeros(n, dtype=np.int64), rng.integers(0, 3, n),
+                     rng.random(n), rng.random(n) < 0.3, 9.0)
+            book.serve(float(day), rng.random(3))
+        ids = rng.integers(0, max(book.n, 1), int(rng.integers(0, 12))) if book.n else np.zeros(0, dtype=np.int64)
+        want = book.open_ids[~np.isin(book.open_ids, ids)]
+        book.abandon(ids, 5.0)
+        assert np.array_equal(book.open_ids, want), case
+        assert (book.abandoned[ids] == 5.0).all() and (book.remaining[ids] == 0.0).all()
+
+
 def test_the_compiled_queues_check_their_arguments():
     """Priorities, start times or capacities that do not match the queues, or a request in a queue that does not
     exist, stop with a message; an empty book is served as nothing."""

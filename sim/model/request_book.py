@@ -111,7 +111,12 @@ class RequestBook:
         if len(ids):
             self.abandoned[ids] = day
             self.remaining[ids] = 0.0
-            self.open_ids = self.open_ids[~np.isin(self.open_ids, ids)]
+            # open_ids is in arrival order, which is id order: the ids are found by bisection (np.isin would sort)
+            pos = np.minimum(np.searchsorted(self.open_ids, ids), max(len(self.open_ids) - 1, 0))
+            found = pos[self.open_ids[pos] == ids] if len(self.open_ids) else pos[:0]
+            keep = np.ones(len(self.open_ids), dtype=bool)
+            keep[found] = False
+            self.open_ids = self.open_ids[keep]
 
     def ended_by(self, day: float) -> np.ndarray:
         """Requests resolved or abandoned by `day`."""
