@@ -581,6 +581,52 @@ def test_abandoned_requests_leave_the_open_ones_as_np_isin_removed_them():
         assert (book.abandoned[ids] == 5.0).all() and (book.remaining[ids] == 0.0).all()
 
 
+def _demand_by_bincount(desk, must_do_days):
+    """The array version of ServiceDesk.demand (before queues.waiting_work): five masked np.bincounts."""
+    from sim.model.offices.service_desk import CASEWORK, DESK, SUPERVISED
+
+    book, V, day = desk.book, desk.n_villages, desk.model.day
+    ids = book.open_ids
+    q = book.queue[ids]
+    kind_of_queue, village = q // V, q % V
+    within = must_do_days if np.isscalar(must_do_days) else np.asarray(must_do_days)[village]
+    due = (kind_of_queue == SUPERVISED) & (book.deadline[ids] < day + within)
+    urgent = (kind_of_queue == CASEWORK) & book.urgent[ids]
+
+    def work(mask):
+        return np.bincount(village[mask], weights=book.remaining[ids[mask]], minlength=V)
+
+    return (work(kind_of_queue == DESK), work(urgent), work(due), work((kind_of_queue == SUPERVISED) & ~due),
+            work((kind_of_queue == CASEWORK) & ~urgent))
+
+
+@pytest.mark.parametrize("overrides", [["scenario=township"],
+                                       ["scenario=county", "scenario.townships=4", "reform=[rest_rights]",
+                                        "reform.rest_rights.compliance=0.5"]])
+def test_the_work_waiting_is_the_bincount_version_s_to_the_last_bit(monkeypatch, overrides):
+    """Every day of a run (weekends with one must-do split for all, and per village where only some townships
+    protect rest), the five kinds of work waiting per village, bit for bit; supervised tasks were among them."""
+    from sim.model.model import GrassrootsModel
+    from sim.model.offices.service_desk import ServiceDesk
+
+    demand, checked = ServiceDesk.demand, []
+
+    def checked_demand(desk, must_do_days):
+        got = demand(desk, must_do_days)
+        want = _demand_by_bincount(desk, must_do_days)
+        fields = ("desk", "urgent", "supervised_due", "supervised_later", "casework_later")
+        checked.append((all(np.array_equal(_bits(w), _bits(getattr(got, f))) for w, f in zip(want, fields)),
+                        float(want[2].sum() + want[3].sum()), np.isscalar(must_do_days)))
+        return got
+
+    monkeypatch.setattr(ServiceDesk, "demand", checked_demand)
+    GrassrootsModel(load_config([*overrides, "scenario.days=120"])).run()
+    assert len(checked) >= 200 and all(same for same, _, _ in checked)
+    assert sum(supervised for _, supervised, _ in checked) > 0
+    if "reform.rest_rights.compliance=0.5" in overrides:
+        assert not all(scalar for _, _, scalar in checked)           # the per-village split was met
+
+
 def test_the_compiled_queues_check_their_arguments():
     """Priorities, start times or capacities that do not match the queues, or a request in a queue that does not
     exist, stop with a message; an empty book is served as nothing."""

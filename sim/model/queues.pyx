@@ -247,3 +247,33 @@ def longest_unvisited_first(const int64_t[::1] places, const int64_t[::1] househ
     finally:
         free(grid)
     return chosen_arr[:n_chosen]
+
+
+@cython.boundscheck(True)   # ids index the book and queues name villages: a bad one stops with an IndexError
+def waiting_work(const int64_t[::1] open_ids, const int32_t[::1] queue, const double[::1] remaining,
+                 const unsigned char[::1] urgent, const double[::1] deadline, const double[::1] due_before,
+                 int desk, int casework, int supervised):
+    """Work waiting per village (``ServiceDesk.demand``), in one pass over the open requests: (at the desk, urgent
+    casework, supervised tasks due before ``due_before[village]``, supervised tasks due later, the rest of the
+    casework). A queue is ``type x villages + village``; each village's work is added in the open ids' order from
+    0.0, as ``np.bincount`` adds its weights."""
+    cdef Py_ssize_t V = due_before.shape[0], i
+    cdef int64_t r
+    cdef int32_t q, kind, v
+    if V == 0:
+        raise ValueError("waiting_work: no villages")
+    out_arr = np.zeros((5, V))
+    cdef double[:, ::1] out = out_arr
+    for i in range(open_ids.shape[0]):
+        r = open_ids[i]
+        q = queue[r]
+        if q < 0:
+            raise IndexError(f"waiting_work: request {r} waits in queue {q}")
+        kind, v = q // V, q % V
+        if kind == desk:
+            out[0, v] += remaining[r]
+        elif kind == casework:
+            out[1 if urgent[r] else 4, v] += remaining[r]
+        elif kind == supervised:
+            out[2 if deadline[r] < due_before[v] else 3, v] += remaining[r]
+    return out_arr[0], out_arr[1], out_arr[2], out_arr[3], out_arr[4]

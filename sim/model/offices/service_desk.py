@@ -155,21 +155,14 @@ class ServiceDesk:
         """Work waiting per village, split by how the day rule treats it (``must_do_days``: deadlines before the
         next working day count as due today)."""
         book, V, day = self.book, self.n_villages, self.model.day
-        ids = book.open_ids
-        q = book.queue[ids]
-        kind_of_queue, village = q // V, q % V
-        within = must_do_days if np.isscalar(must_do_days) else np.asarray(must_do_days)[village]  # per village
-        due = (kind_of_queue == SUPERVISED) & (book.deadline[ids] < day + within)
-        urgent = (kind_of_queue == CASEWORK) & book.urgent[ids]
-
-        def work(mask):
-            return np.bincount(village[mask], weights=book.remaining[ids[mask]], minlength=V)
-
-        return ServiceDemand(
-            desk=work(kind_of_queue == DESK), urgent=work(urgent), supervised_due=work(due),
-            supervised_later=work((kind_of_queue == SUPERVISED) & ~due),
-            casework_later=work((kind_of_queue == CASEWORK) & ~urgent),
-        )
+        # per village: the day before which a supervised task counts as due today
+        due_before = np.full(V, float(day + must_do_days)) if np.isscalar(must_do_days) else \
+            (day + np.asarray(must_do_days)).astype(np.float64)
+        desk, urgent, supervised_due, supervised_later, casework_later = queues.waiting_work(
+            book.open_ids, book.queue, book.remaining, book.urgent.view(np.uint8), book.deadline, due_before,
+            DESK, CASEWORK, SUPERVISED)
+        return ServiceDemand(desk=desk, urgent=urgent, supervised_due=supervised_due,
+                             supervised_later=supervised_later, casework_later=casework_later)
 
     def proactive_demand(self) -> np.ndarray:
         """Hours of visits due per cadre to elderly people living alone whose last visit is a period ago."""
