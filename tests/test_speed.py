@@ -716,6 +716,25 @@ def test_compiled_successes_are_the_places_a_uniform_falls_below_p():
         assert draws.successes(a, 9, 0.3) == np.flatnonzero(b.random(9) < 0.3).tolist() and _same_place(a, b)
 
 
+def test_compiled_poisson_each_is_the_generator_s_array_draw():
+    """Means below, at and above 10 (multiplication and PTRS), zeros (nothing drawn) and 2-D: numpy's values, in
+    its order and shape, and the stream left where numpy leaves it; a bad mean anywhere stops before any draw."""
+    from sim.model.compiled import draws
+
+    rng = np.random.default_rng(4)
+    for lam in (rng.random(32) * 3, np.array([0.0, 9.999, 10.0, 0.0, 31.7, 2e4, 0.12]), np.zeros(5),
+                rng.random((4, 3)) * 40, np.zeros(0), np.full(240, 0.5 / 364)):
+        a, b = _streams_pair(11)
+        want, got = a.poisson(lam), draws.poisson_each(b, lam)
+        assert got.dtype == np.int64 and got.shape == want.shape and np.array_equal(got, want)
+        assert _same_place(a, b)
+    a, b = _streams_pair(11)
+    for bad in (np.array([1.0, -1.0]), np.array([2.0, np.nan]), np.array([1.0, 1e19])):
+        with pytest.raises(ValueError, match="Poisson mean"):
+            draws.poisson_each(b, bad)
+        assert _same_place(a, b)                                       # nothing was drawn for the good means
+
+
 def test_compiled_draws_refuse_what_numpy_refuses():
     from sim.model.compiled import draws
 

@@ -172,12 +172,18 @@ cdef int64_t _poisson_ptrs(bitgen_t *bg, double lam) noexcept nogil:
             return k
 
 
-cdef int64_t _poisson(bitgen_t *bg, double lam) except -1:
-    """random_poisson, after Generator.poisson's checks of the mean."""
+cdef int _check_mean(double lam) except -1:
+    """Generator.poisson's checks of a mean."""
     if lam < 0 or isnan(lam):
         raise ValueError(f"a Poisson mean must be >= 0, not {lam}")
     if lam > POISSON_LAM_MAX:
         raise ValueError(f"a Poisson mean of {lam} is too large")
+    return 0
+
+
+cdef int64_t _poisson(bitgen_t *bg, double lam) except -1:
+    """random_poisson, after Generator.poisson's checks of the mean."""
+    _check_mean(lam)
     if lam >= 10:
         return _poisson_ptrs(bg, lam)
     if lam == 0:
@@ -254,6 +260,22 @@ UNIFORM = None   # a column of ``requests``: a uniform on [0, 1), as ``gen.rando
 def poisson(gen, double lam):
     """``gen.poisson(lam)`` (one draw), as an int."""
     return _poisson(_bitgen(gen), lam)
+
+
+def poisson_each(gen, lam):
+    """``gen.poisson(lam)`` for an array of means: one draw each, in the array's order, as an int64 array of its
+    shape. Every mean is checked before anything is drawn, as numpy checks them."""
+    means_arr = np.ascontiguousarray(lam, dtype=np.float64)
+    cdef const double[::1] means = means_arr.reshape(-1)
+    cdef Py_ssize_t i, n = means.shape[0]
+    for i in range(n):
+        _check_mean(means[i])
+    out_arr = np.empty(n, dtype=np.int64)
+    cdef int64_t[::1] out = out_arr
+    cdef bitgen_t *bg = _bitgen(gen)
+    for i in range(n):
+        out[i] = _poisson(bg, means[i])
+    return out_arr.reshape(means_arr.shape)
 
 
 def requests(gen, double lam, tuple columns):

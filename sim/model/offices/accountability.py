@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import compiled
+
 
 class Accountability:
     def __init__(self, model):
@@ -29,7 +31,8 @@ class Accountability:
         b += bl.per_overdue_hour * overdue * (1.0 - forgiven)
         np.add.at(b, findings, bl.per_finding)
         rng = self._rng
-        n = rng.poisson(bl.incidents_per_village_per_year / 364.0, size=st.n_villages)
+        # rng.poisson(mean, size=villages), without its cost per call
+        n = compiled.draws.poisson_each(rng, np.full(st.n_villages, bl.incidents_per_village_per_year / 364.0))
         for v in np.flatnonzero(n):
             t = st.village_township[v]
             collective = pa.collective_share if precise[t] else bl.collective_share

@@ -216,7 +216,7 @@ class ChatOffice:
         is_workday, weekend_volume = m.calendar.is_workday, ch.weekend_volume
         active = (self.src_start <= day) & (day < self.src_end)
         lam = np.where(active, self.src_rate, 0.0) * (1.0 if is_workday else weekend_volume)
-        n = rng.poisson(lam)
+        n = compiled.draws.poisson_each(rng, lam)   # rng.poisson(lam), without its cost per call
         # notices replacing documents travel as department notices
         extra = self.extra_department_notices.ravel()
         n[: extra.size] += extra
