@@ -735,6 +735,25 @@ def test_compiled_poisson_each_is_the_generator_s_array_draw():
         assert _same_place(a, b)                                       # nothing was drawn for the good means
 
 
+@pytest.mark.parametrize("high,size", [(10000, 137), (200000, 1200), (1, 5), (2**32 - 1, 50), (2**32, 50),
+                                       (2**40 + 3, 50), (7, 0)])
+def test_compiled_integers_are_the_generator_s(high, size):
+    """``integers(high, size)``: numpy's values for ranges within and beyond 32 bits, and numpy's stream state."""
+    from sim.model.compiled import draws
+
+    a, b = _streams_pair(12)
+    a.random(3), b.random(3)   # a half-word may be buffered or not: both ways
+    for _ in range(2):
+        want, got = a.integers(high, size=size), draws.integers(b, high, size)
+        assert got.dtype == np.int64 and np.array_equal(got, want)
+        assert _same_place(a, b)
+        a.integers(3), b.integers(3)
+    with pytest.raises(ValueError, match=r"integers in \[0, 0\): the range is empty"):
+        draws.integers(b, 0, 3)
+    with pytest.raises(ValueError, match="a negative size"):
+        draws.integers(b, 5, -1)
+
+
 def test_compiled_draws_refuse_what_numpy_refuses():
     from sim.model.compiled import draws
 

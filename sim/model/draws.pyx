@@ -300,6 +300,21 @@ def requests(gen, double lam, tuple columns):
     return list(zip(*cols))
 
 
+def integers(gen, int64_t high, int64_t size):
+    """``gen.integers(high, size=size)``: `size` whole numbers in [0, high), as an int64 array."""
+    if high <= 0:
+        raise ValueError(f"integers in [0, {high}): the range is empty")
+    if size < 0:
+        raise ValueError(f"a negative size ({size}) of integers")
+    cdef bitgen_t *bg = _bitgen(gen)
+    out_arr = np.empty(size, dtype=np.int64)
+    cdef int64_t[::1] out = out_arr
+    cdef int64_t i
+    for i in range(size):
+        out[i] = <int64_t>_bounded(bg, 0, <uint64_t>(high - 1))
+    return out_arr
+
+
 def successes(gen, int64_t n, double p):
     """Which of n trials succeed: the places where ``gen.random(n) < p``, as a list."""
     cdef bitgen_t *bg = _bitgen(gen)

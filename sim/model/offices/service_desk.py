@@ -23,9 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# the compiled module itself, not through `compiled` (whose day rule imports this module's queue types); `compiled`
-# checks it against its source like the others
-from .. import queues
+# the compiled modules themselves, not through `compiled` (whose day rule imports this module's queue types);
+# `compiled` checks them against their sources like the others
+from .. import draws, queues
 from ..request_book import CERTIFICATE, KINDS, SELF_SETTLEABLE, RequestBook
 from ..streams import Categorical
 from ..workload import A
@@ -111,7 +111,7 @@ class ServiceDesk:
         sv, st, hh = m.cfg.service, m.structure, m.households
         rng = self._rng
         n = rng.poisson(st.n_households * sv.requests_per_household_per_year / 364.0)
-        households = rng.integers(st.n_households, size=n)
+        households = draws.integers(rng, st.n_households, n)   # rng.integers(households, size=n)
         kind = self._kinds.draw(rng, n).astype(np.int8)
         cert_kind = self._cert_kinds.draw(rng, n)
         u_verify = rng.random(n)
