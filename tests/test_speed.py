@@ -905,6 +905,30 @@ def test_compiled_visits_stop_at_a_cadre_out_of_range():
         queues.longest_unvisited_first(one + 1, one, one, np.zeros(1), np.ones(2))
 
 
+def test_the_calendar_s_arithmetic_is_the_walk_day_by_day():
+    """Next working day, deadline and days to the next working day, from weekday arithmetic: the same as walking
+    day by day, for every weekday the run can start on and the first days (a deadline never before day 0)."""
+    from sim.model.calendar import Calendar
+
+    def walk_next(cal, day):
+        while not cal.is_work(day):
+            day += 1
+        return day
+
+    def walk_deadline(cal, day):
+        while not cal.is_work(day) and day > 0:
+            day -= 1
+        return day
+
+    for start in ("2025-01-06", "2025-01-08", "2025-01-10", "2025-01-11", "2025-01-12"):
+        for first_day in (0, -91):
+            cal = Calendar(start, 60, first_day=first_day)
+            for day in range(-3, 60):
+                assert cal.next_workday(day) == walk_next(cal, day), (start, first_day, day)
+                assert cal.deadline(day) == walk_deadline(cal, day), (start, first_day, day)
+                assert cal.days_until_next_workday(day) == walk_next(cal, day + 1) - day, (start, first_day, day)
+
+
 def test_a_compiled_part_older_than_its_sources_stops_the_import(tmp_path):
     """In a checkout, a .pyx or a .pxd edited after the build would run the old code: the import stops and says
     how to build again."""

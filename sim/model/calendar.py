@@ -43,23 +43,22 @@ class Calendar:
     def date(self) -> date:
         return self.start + timedelta(days=self.day)
 
+    # the three below are asked some thirty times a simulated day (every request's deadline): weekday arithmetic,
+    # not a walk day by day (tests/test_speed.py holds them to the walk)
     def next_workday(self, day: int) -> int:
-        while not self.is_work(day):
-            day += 1
-        return day
+        """The day itself if it is a working day, else the Monday after."""
+        w = self.weekday(day)
+        return day if w < 5 else day + 7 - w
 
     def deadline(self, day: int) -> int:
-        """A deadline falls on a working day: one that lands on a weekend moves back to the Friday."""
-        while not self.is_work(day) and day > 0:
-            day -= 1
-        return day
+        """A deadline falls on a working day: one that lands on a weekend moves back to the Friday (never before
+        the first simulated day)."""
+        w = self.weekday(day)
+        return day if w < 5 or day <= 0 else max(day - (w - 4), 0)
 
     def next_weekday(self, day: int, weekday: int) -> int:
         return day + (weekday - self.weekday(day)) % 7
 
     def days_until_next_workday(self, day: int) -> int:
         """How many days ahead the next working day is (1 on Monday-Thursday, 3 on Friday)."""
-        k = 1
-        while not self.is_work(day + k):
-            k += 1
-        return k
+        return self.next_workday(day + 1) - day
