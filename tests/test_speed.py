@@ -801,6 +801,37 @@ def test_compiled_scatter_checks_before_adding():
     assert not target.any()
 
 
+def test_the_ledger_s_daily_shift_is_numpy_s_to_the_last_bit():
+    """Random ledgers (signed zeros among the entries), every owed_until from 1 to the horizon: the same bytes as
+    the numpy shift it replaced; the part beyond owed_until is left as it was."""
+    from sim.model.compiled import scatter
+
+    rng = np.random.default_rng(9)
+    for case in range(200):
+        C, K, n = int(rng.integers(1, 40)), int(rng.integers(1, 33)), int(rng.integers(1, 8))
+        k = int(rng.integers(1, K + 1))
+        due = rng.choice([0.0, -0.0, 0.1, 1e-17, 2.5, 3.0 / 7.0], size=(C, K, n))
+        due[:, k:, :] = rng.random((C, K - k, n)) if case % 2 else 0.0   # beyond owed_until: untouched
+        want = due.copy()
+        overdue = want[:, 0, :].copy()
+        want[:, :k - 1, :] = want[:, 1:k, :]
+        want[:, k - 1, :] = 0.0
+        want[:, 0, :] += overdue
+        scatter.shift_owed(due, k)
+        assert np.array_equal(_bits(due), _bits(want)), case
+
+
+def test_the_ledger_s_daily_shift_checks_its_arguments():
+    from sim.model.compiled import scatter
+
+    with pytest.raises(ValueError, match="owed_until 0 is not within the ledger's 1-4 days"):
+        scatter.shift_owed(np.zeros((2, 4, 3)), 0)
+    with pytest.raises(ValueError, match="owed_until 5 is not within"):
+        scatter.shift_owed(np.zeros((2, 4, 3)), 5)
+    with pytest.raises(ValueError, match="at most 16 deadline activities, not 17"):
+        scatter.shift_owed(np.zeros((2, 4, 17)), 2)
+
+
 def test_a_visit_falls_due_on_the_first_day_the_period_has_passed():
     """``first_day_due`` is the first whole day on which ``day - last_visit >= period`` holds as floats round it,
     for last visits anywhere in a day and periods that are and are not whole numbers."""

@@ -5,12 +5,14 @@ Every request a department sends books hours into the work ledger and the reform
 line (``workload.WorkLedger``, ``accounts.ReformAccounts``): some 12,000 (township) to 18,000 (county) additions a
 year into a few dozen entries each, where ``np.add.at`` spends a few µs per call before it adds anything. It adds
 entry by entry in the order given (a cadre listed twice gets both, in turn); so do these, so the ledgers hold the
-same figures to the last bit (``tests/test_speed.py`` holds them to ``np.add.at``).
+same figures to the last bit (``tests/test_speed.py`` holds them to ``np.add.at``). The ledger's daily move to the
+next day (``shift_owed``) adds each day's overdue work the same way, in one pass over the cadres.
 """
 
 import numpy as np
 
 from libc.stdint cimport int16_t, int32_t, int64_t
+from libc.string cimport memmove, memset
 
 ctypedef fused index_t:
     int32_t
@@ -51,3 +53,25 @@ def count_at(int16_t[:] target, const index_t[:] index):
     _check(target.shape[0], index)
     for i in range(index.shape[0]):
         target[index[i]] += 1
+
+
+def shift_owed(double[:, :, ::1] due, Py_ssize_t owed_until):
+    """The work ledger's move to the next day (``workload.WorkLedger.advance``), in place: each cadre's deadlines
+    come a day nearer (``due[:, :k-1] = due[:, 1:k]``, ``due[:, k-1] = 0``, k = `owed_until`) and what was due
+    today and not done stays due, added to what falls due tomorrow (``due[:, 0] += overdue``, as numpy adds it).
+    Only the owed part, ``due[:, :k]``, is moved: beyond it the ledger holds nothing."""
+    cdef Py_ssize_t C = due.shape[0], K = due.shape[1], n = due.shape[2], c, a
+    cdef double overdue[16]
+    cdef double* row
+    if not 1 <= owed_until <= K:
+        raise ValueError(f"shift_owed: owed_until {owed_until} is not within the ledger's 1-{K} days")
+    if n > 16:
+        raise ValueError(f"shift_owed: at most 16 deadline activities, not {n}")
+    for c in range(C):
+        row = &due[c, 0, 0]
+        for a in range(n):
+            overdue[a] = row[a]
+        memmove(row, row + n, (owed_until - 1) * n * sizeof(double))
+        memset(row + (owed_until - 1) * n, 0, n * sizeof(double))
+        for a in range(n):
+            row[a] = row[a] + overdue[a]

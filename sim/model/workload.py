@@ -97,9 +97,6 @@ class WorkLedger:
             self.tally.add_per_cadre("rebound_hours", self.rebound_today)
             self.rebound_today[:] = 0.0
         k = self.owed_until   # beyond it the horizon is empty: only the owed part moves
-        overdue = self.due[:, 0, :].copy()
-        self.due[:, :k - 1, :] = self.due[:, 1:k, :]
-        self.due[:, k - 1, :] = 0.0
-        self.due[:, 0, :] += overdue
+        scatter.shift_owed(self.due, k)   # a day nearer; today's overdue added to tomorrow's (compiled: one pass)
         self.owed_until = max(k - 1, 1)
         self.today += 1
