@@ -798,7 +798,13 @@ def test_compiled_scatter_checks_before_adding():
         scatter.count_at(np.zeros(3, dtype=np.int16), np.array([-1]))
     with pytest.raises(ValueError, match=r"\(3,\) values for 2 indices"):
         scatter.add_at(target, np.array([0, 1]), np.ones(3))
+    with pytest.raises(ValueError, match=r"\(2, 1\) values for 2 indices"):
+        scatter.add_at(target, np.array([0, 1]), np.ones((2, 1)))
+    with pytest.raises(TypeError, match="indices must be whole numbers in one dimension, not float64"):
+        scatter.add_at(target, np.array([0.0, 1.0]), 1.0)
     assert not target.any()
+    scatter.add_at(target, [2, 0], [1.5, 2.5])   # lists, as numpy takes them
+    assert target.tolist() == [2.5, 0.0, 1.5]
 
 
 def test_the_ledger_s_daily_shift_is_numpy_s_to_the_last_bit():

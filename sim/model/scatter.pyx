@@ -11,15 +11,23 @@ next day (``shift_owed``) adds each day's overdue work the same way, in one pass
 
 import numpy as np
 
-from libc.stdint cimport int16_t, int32_t, int64_t
+from libc.stdint cimport int16_t, int64_t
 from libc.string cimport memmove, memset
 
-ctypedef fused index_t:
-    int32_t
-    int64_t
+cdef const int64_t[:] _indices(index):
+    """The indices as int64 (other whole-number arrays converted, as numpy would index with them)."""
+    cdef const int64_t[:] taken
+    try:
+        taken = index   # the usual case, an int64 array, taken as it is (no numpy call)
+    except (ValueError, TypeError):
+        arr = np.asarray(index)
+        if arr.dtype.kind not in "iu" or arr.ndim != 1:
+            raise TypeError(f"add_at: indices must be whole numbers in one dimension, not {arr.dtype} {arr.shape}")
+        taken = arr.astype(np.int64)
+    return taken
 
 
-cdef int _check(Py_ssize_t n_target, const index_t[:] index) except -1:
+cdef int _check(Py_ssize_t n_target, const int64_t[:] index) except -1:
     cdef Py_ssize_t i
     for i in range(index.shape[0]):
         if not 0 <= index[i] < n_target:
@@ -27,32 +35,49 @@ cdef int _check(Py_ssize_t n_target, const index_t[:] index) except -1:
     return 0
 
 
-def add_at(double[:] target, const index_t[:] index, values):
+def add_at(double[:] target, index, values):
     """``np.add.at(target, index, values)`` for a float64 target (a view of any stride) and whole-number indices:
     `values` is one number for every entry (or an array of one) or one per index. Checks every index before
     adding any."""
-    cdef Py_ssize_t i, n = index.shape[0]
+    cdef const int64_t[:] idx = _indices(index)
+    cdef Py_ssize_t i, n = idx.shape[0]
     cdef double v
     cdef const double[:] each
-    _check(target.shape[0], index)
-    if isinstance(values, float | int) or (np.size(values) == 1 and np.ndim(values) <= 1):
-        v = values if isinstance(values, float | int) else np.asarray(values, dtype=np.float64).reshape(-1)[0]
-        for i in range(n):   # numpy broadcasts one figure to every index
-            target[index[i]] += v
+    _check(target.shape[0], idx)
+    if isinstance(values, (float, int)):
+        v = values
+        _add_one(target, idx, v)
         return
-    each = np.asarray(values, dtype=np.float64)
-    if np.ndim(values) != 1 or each.shape[0] != n:
+    try:
+        each = values   # the usual case, a float64 array of one dimension, taken as it is (no numpy call)
+    except (ValueError, TypeError):   # anything else as numpy would take it
+        arr = np.asarray(values, dtype=np.float64)
+        if arr.ndim > 1:
+            raise ValueError(f"add_at: {np.shape(values)} values for {n} indices")
+        each = arr.reshape(-1)
+    if each.shape[0] == 1:   # numpy broadcasts one figure (a number or an array of one) to every index
+        v = each[0]
+        _add_one(target, idx, v)
+        return
+    if each.shape[0] != n:
         raise ValueError(f"add_at: {np.shape(values)} values for {n} indices")
     for i in range(n):
-        target[index[i]] += each[i]
+        target[idx[i]] += each[i]
 
 
-def count_at(int16_t[:] target, const index_t[:] index):
-    """``np.add.at(target, index, 1)`` for an int16 count: one more for each index, in turn."""
+cdef void _add_one(double[:] target, const int64_t[:] index, double v) noexcept:
     cdef Py_ssize_t i
-    _check(target.shape[0], index)
     for i in range(index.shape[0]):
-        target[index[i]] += 1
+        target[index[i]] += v
+
+
+def count_at(int16_t[:] target, index):
+    """``np.add.at(target, index, 1)`` for an int16 count: one more for each index, in turn."""
+    cdef const int64_t[:] idx = _indices(index)
+    cdef Py_ssize_t i
+    _check(target.shape[0], idx)
+    for i in range(idx.shape[0]):
+        target[idx[i]] += 1
 
 
 def shift_owed(double[:, :, ::1] due, Py_ssize_t owed_until):
