@@ -22,7 +22,7 @@ cdef const int64_t[:] _indices(index):
     except (ValueError, TypeError):
         arr = np.asarray(index)
         if arr.dtype.kind not in "iu" or arr.ndim != 1:
-            raise TypeError(f"add_at: indices must be whole numbers in one dimension, not {arr.dtype} {arr.shape}")
+            raise TypeError(f"scatter: indices must be whole numbers in one dimension, not {arr.dtype} {arr.shape}")
         taken = arr.astype(np.int64)
     return taken
 
