@@ -27,19 +27,24 @@ cdef struct _Open:
     int64_t id
 
 
+cdef inline int _by_value_then_id(double a, double b, int64_t id_a, int64_t id_b) noexcept nogil:
+    """-1, 0 or 1 as (a, id_a) sorts before, with or after (b, id_b): by value (NaN last, as numpy sorts), then id."""
+    if a < b:
+        return -1
+    if a > b:
+        return 1
+    if isnan(a) != isnan(b):
+        return 1 if isnan(a) else -1
+    return -1 if id_a < id_b else (1 if id_a > id_b else 0)
+
+
 cdef int _order(const void *a, const void *b) noexcept nogil:
     """By queue, then priority (NaN last), then id."""
     cdef const _Open *x = <const _Open *>a
     cdef const _Open *y = <const _Open *>b
     if x.queue != y.queue:
         return -1 if x.queue < y.queue else 1
-    if x.priority < y.priority:
-        return -1
-    if x.priority > y.priority:
-        return 1
-    if isnan(x.priority) != isnan(y.priority):
-        return 1 if isnan(x.priority) else -1
-    return -1 if x.id < y.id else (1 if x.id > y.id else 0)
+    return _by_value_then_id(x.priority, y.priority, x.id, y.id)
 
 
 cdef inline double _maximum(double a, double b) noexcept nogil:
@@ -187,13 +192,7 @@ cdef int _oldest_visit_first(const void *a, const void *b) noexcept nogil:
     """By last visit (NaN last), then place."""
     cdef const _Candidate *x = <const _Candidate *>a
     cdef const _Candidate *y = <const _Candidate *>b
-    if x.last_visit < y.last_visit:
-        return -1
-    if x.last_visit > y.last_visit:
-        return 1
-    if isnan(x.last_visit) != isnan(y.last_visit):
-        return 1 if isnan(x.last_visit) else -1
-    return -1 if x.place < y.place else (1 if x.place > y.place else 0)
+    return _by_value_then_id(x.last_visit, y.last_visit, x.place, y.place)
 
 
 @cython.boundscheck(True)   # places index the households and cadres index the visits: a bad one stops there
