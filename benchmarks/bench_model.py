@@ -104,9 +104,10 @@ def verdict(scenario: str, figures: dict) -> str:
 
 def main(argv: list[str]) -> None:
     overrides = [a for a in argv if "=" in a and not a.startswith("repeats=")]
-    repeats = int(next((a.split("=", 1)[1] for a in argv if a.startswith("repeats=")), 3))
-    if repeats < 1:
-        raise SystemExit(f"repeats={repeats}: a whole number of rounds of 1 or more is needed")
+    given = next((a.split("=", 1)[1] for a in argv if a.startswith("repeats=")), "3")
+    if not given.isdigit() or int(given) < 1:
+        raise SystemExit(f"repeats={given}: a whole number of rounds of 1 or more is needed")
+    repeats = int(given)
     scenarios = [a for a in argv if "=" not in a] or ["township", "county"]
     # rounds of the anchor and each scenario one after the other: a model run is judged against the anchor run
     # beside it, as the machine's speed drifts (single runs here spread by a third either way)
