@@ -537,7 +537,7 @@ def test_the_compiled_queues_are_the_array_version_to_the_last_bit(monkeypatch, 
 
 
 def test_the_compiled_queues_order_requests_as_lexsort_in_queues_short_and_long():
-    """Random books: queues of one to a hundred open requests (sorted by insertion up to 16, by qsort beyond),
+    """Random books: queues of one to a few hundred open requests (sorted by insertion up to 16, by qsort beyond),
     tied, NaN and signed-zero priorities, open ids in any order; every figure as the array version makes it."""
     import copy
 
@@ -742,8 +742,8 @@ def test_compiled_integers_are_the_generator_s(high, size):
     from sim.model.compiled import draws
 
     a, b = _streams_pair(12)
-    a.random(3), b.random(3)   # a half-word may be buffered or not: both ways
-    for _ in range(2):
+    a.random(3), b.random(3)
+    for _ in range(2):   # the second round starts where the first left the stream (a 32-bit half-word kept or not)
         want, got = a.integers(high, size=size), draws.integers(b, high, size)
         assert got.dtype == np.int64 and np.array_equal(got, want)
         assert _same_place(a, b)
