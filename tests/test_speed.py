@@ -6,6 +6,8 @@ each shortcut is held to the slower code it replaced, bit for bit.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import numpy as np
 import pytest
 from omegaconf import OmegaConf
@@ -708,6 +710,32 @@ def test_compiled_samples_are_numpy_s_choice_without_replacement(pop, size):
         assert got.dtype == want.dtype and np.array_equal(got, want) and _same_place(a, b)
 
 
+@pytest.mark.parametrize("mean,systems,pop,size", [(0.0, 3, 20, 5), (0.37, 3, 20, 5), (2.4, 1, 20, 20),
+                                                   (12.5, 4, 200, 60), (0.8, 0, 20, 5), (1.5, 2, 6, 0)])
+def test_compiled_reports_are_the_departments_loop_of_draws(mean, systems, pop, size):
+    """``draws.reports`` is the loop the departments ran: for each system a ``poisson`` count, then each request's
+    ``choice(pop, size, replace=False)``, before the next system's count; the same fields, the same systems, and
+    the stream left where that loop left it. A sample larger than the population stops before any draw."""
+    from sim.model.compiled import draws
+
+    requested = 0
+    for seed in range(40):
+        a, b = _streams_pair(seed)
+        got = draws.reports(a, mean, systems, pop, size)
+        want = [(s, b.choice(pop, size=size, replace=False)) for s in range(systems) for _ in range(b.poisson(mean))]
+        assert [s for s, _ in got] == [s for s, _ in want]
+        assert all(g.dtype == np.int64 and np.array_equal(g, w) for (_, g), (_, w) in zip(got, want))
+        assert _same_place(a, b)
+        requested += len(got)
+    assert requested >= (0 if mean == 0 or systems == 0 else 20)
+    a, b = _streams_pair(3)
+    with pytest.raises(ValueError, match="cannot sample 6 without replacement from 5"):
+        draws.reports(a, 2.0, 3, 5, 6)
+    with pytest.raises(ValueError, match="Poisson mean"):
+        draws.reports(a, -1.0, 3, 5, 2)
+    assert _same_place(a, b)
+
+
 def test_compiled_successes_are_the_places_a_uniform_falls_below_p():
     from sim.model.compiled import draws
 
@@ -961,9 +989,17 @@ def test_the_calendar_s_arithmetic_is_the_walk_day_by_day():
         for first_day in (0, -91):
             cal = Calendar(start, 60, first_day=first_day)
             for day in range(-3, 60):
+                cal.day = day   # the kind of day, worked out when the day is set, against the date's own weekday
+                weekday = (date.fromisoformat(start) + timedelta(days=first_day + day)).weekday()
+                assert (cal.is_workday, cal.is_monday, cal.is_protected) == (weekday < 5, weekday == 0, False)
                 assert cal.next_workday(day) == walk_next(cal, day), (start, first_day, day)
                 assert cal.deadline(day) == walk_deadline(cal, day), (start, first_day, day)
                 assert cal.days_until_next_workday(day) == walk_next(cal, day + 1) - day, (start, first_day, day)
+    for protected, rest_days in ((1, {6}), (2, {5, 6})):   # rest rights protect Sunday, then Saturday too
+        cal = Calendar("2025-01-06", 14, protected_days_per_week=protected)
+        for day in range(14):
+            cal.day = day
+            assert cal.is_protected == (day % 7 in rest_days), (protected, day)
 
 
 def test_a_compiled_part_older_than_its_sources_stops_the_import(tmp_path):

@@ -55,6 +55,11 @@ class Department(mesa.Agent):
         self.townships_on_line = len(np.unique(st.cadre_township[np.concatenate([self.township_line,
                                                                                  self.village_line])]))
         self.liaisons_per_township = max(1, len(self.township_line) // st.n_townships)
+        # the hours a duty of the usual size costs its line: village cadres each, or a township's liaisons shared
+        pd = model.cfg.pushed_down
+        self.hours_per_task = pd.hours_per_task * (pd.village_share * len(self.village_line)
+                                                   + (1.0 - pd.village_share) * len(self.township_line)
+                                                   / self.liaisons_per_township)
         s = model.streams
         self._rng_documents = s[f"documents/{self.name}"]
         self._rng_meetings = s[f"meetings/{self.name}"]
@@ -81,6 +86,8 @@ class Department(mesa.Agent):
         self.request_reports()
         self.request_inspections()
         self.push_down_duties()
+        if not m.accounts.watching:
+            return   # a department that does not watch what its requests cost asks nothing more (DemandSeen)
         new_tasks = self.tasks_for_slack()
         if self.extra_share.any() or new_tasks > 0:
             # the rebound: its own stream, so the usual requests stay paired with the baseline's
@@ -97,15 +104,12 @@ class Department(mesa.Agent):
         freed and nobody has claimed back): the department's part of elasticity x the visible slack, in tasks of
         the usual size on its line."""
         m = self.model
-        rb, pd = m.cfg.rebound, m.cfg.pushed_down
+        rb = m.cfg.rebound
         slack = m.accounts.visible_slack  # hours per cadre and working day
-        st = m.structure
-        hours_per_task = pd.hours_per_task * (pd.village_share * len(self.village_line)
-                                              + (1.0 - pd.village_share) * len(self.township_line)
-                                              / self.liaisons_per_township)
-        if rb.elasticity <= 0 or slack <= 0 or not hours_per_task > 1e-9:
+        if rb.elasticity <= 0 or slack <= 0 or not self.hours_per_task > 1e-9:
             return 0.0
-        tasks = rb.elasticity * slack * st.n_cadres / st.n_departments / hours_per_task
+        st = m.structure
+        tasks = rb.elasticity * slack * st.n_cadres / st.n_departments / self.hours_per_task
         return float(tasks) if np.isfinite(tasks) else 0.0
 
     def issue_documents(self, rng=None, scale: float = 1.0) -> None:
@@ -180,11 +184,12 @@ class Department(mesa.Agent):
         cfg = self.model.cfg.data_reports
         rng = self._rng_reports if rng is None else rng
         system_fields = self.model.structure.system_fields
-        for s in self.systems:
-            for _ in range(draws.poisson(rng, cfg.requests_per_system_per_week / 5.0 * scale)):
-                # the fields it asks for: a few of the system's, without repeats
-                fields = system_fields[s][draws.sample(rng, system_fields.shape[1], cfg.fields_per_request)]
-                self.model.data.request(self, int(s), fields)
+        # for each of its systems, how many requests today and the fields each asks for: a few of the system's,
+        # without repeats (one compiled call: the stream's draws as a loop of poisson and choice calls made them)
+        for place, picks in draws.reports(rng, cfg.requests_per_system_per_week / 5.0 * scale, len(self.systems),
+                                          system_fields.shape[1], cfg.fields_per_request):
+            s = self.systems[place]
+            self.model.data.request(self, int(s), system_fields[s][picks])
 
     def request_inspections(self, rng=None, scale: float = 1.0) -> None:
         cfg = self.model.cfg.inspections

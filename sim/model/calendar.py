@@ -15,29 +15,30 @@ class Calendar:
         self.start = date.fromisoformat(str(start_date)) + timedelta(days=first_day)  # the first simulated day
         self.days = days
         self.start_weekday = self.start.weekday()
-        self.day = 0
         self.workdays_per_year = 5 * 52
         # rest rights protect the last `protected_days_per_week` days of the weekend (Sunday first)
         self.protected_days_per_week = protected_days_per_week
+        self.day = 0
+
+    @property
+    def day(self) -> int:
+        return self._day
+
+    @day.setter
+    def day(self, day: int) -> None:
+        # what kind of day it is, asked some twenty times a simulated day: worked out once, when the day is set
+        self._day = day
+        w = self.weekday(day)
+        self.is_workday = w < 5
+        self.is_monday = w == self.MONDAY
+        # a rest day that rest rights protect (no routine duty, no non-urgent messages)
+        self.is_protected = w >= 7 - self.protected_days_per_week
 
     def weekday(self, day: int) -> int:
         return (self.start_weekday + day) % 7
 
     def is_work(self, day: int) -> bool:
         return self.weekday(day) < 5
-
-    @property
-    def is_workday(self) -> bool:
-        return self.is_work(self.day)
-
-    @property
-    def is_monday(self) -> bool:
-        return self.weekday(self.day) == self.MONDAY
-
-    @property
-    def is_protected(self) -> bool:
-        """Today is a rest day that rest rights protect (no routine duty, no non-urgent messages)."""
-        return self.weekday(self.day) >= 7 - self.protected_days_per_week
 
     @property
     def date(self) -> date:

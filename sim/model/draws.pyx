@@ -300,6 +300,30 @@ def requests(gen, double lam, tuple columns):
     return list(zip(*cols))
 
 
+def reports(gen, double lam, Py_ssize_t n_systems, int64_t pop, int64_t size):
+    """A department's report requests of the day: for each of its `n_systems` systems in turn, ``gen.poisson(lam)``
+    requests, each asking for ``sample(gen, pop, size)`` of the system's fields, drawn as that loop of calls drew them
+    (a system's count, then its requests' fields, then the next system's count). A list of (the system's place,
+    the fields' places), empty on a day without a request."""
+    if size < 0 or size > pop:
+        raise ValueError(f"cannot sample {size} without replacement from {pop}")
+    _check_mean(lam)
+    cdef bitgen_t *bg = _bitgen(gen)
+    cdef Py_ssize_t s
+    cdef int64_t n, i
+    cdef int64_t[::1] view
+    out = []
+    for s in range(n_systems):
+        n = _poisson(bg, lam)
+        for i in range(n):
+            fields = np.empty(size, dtype=np.int64)
+            if size > 0:
+                view = fields
+                _sample(bg, pop, size, &view[0])
+            out.append((s, fields))
+    return out
+
+
 def integers(gen, int64_t high, int64_t size):
     """``gen.integers(high, size=size)``: `size` whole numbers in [0, high), as an int64 array."""
     if high <= 0:
