@@ -733,11 +733,15 @@ def _bad_leaf(key: str):
     raise ConfigError(f"{key}: a group of settings, not a number")
 
 
+_DUMPER = getattr(yaml, "CDumper", yaml.Dumper)   # yaml.Dumper's representer, with libyaml's emitter if built
+
+
 def to_yaml(cfg: Config) -> str:
     """The fully resolved config as YAML (what a run folder's config.yaml holds): what ``OmegaConf.to_yaml`` writes
     for it, text for text (a test checks), made from the plain dataclasses: a sixth of the time, and a sweep writes
-    one per run."""
-    return yaml.dump(dataclasses.asdict(cfg), sort_keys=False, allow_unicode=True, default_flow_style=False)
+    one per run. libyaml's emitter, where PyYAML has it, writes the same text in a sixth of the time again."""
+    return yaml.dump(dataclasses.asdict(cfg), Dumper=_DUMPER, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False)
 
 
 def _one_line(exc: Exception) -> str:
