@@ -62,6 +62,35 @@ def test_small_sweep_end_to_end_through_joblib(tmp_path):
     assert time.time() - started < 10
 
 
+def test_jobs_run_the_configs_the_sweep_planned_without_composing_them_again(tmp_path, monkeypatch):
+    """The sweep composes and checks each variant's config once, when it plans the runs; its jobs take those configs
+    (``.sweep/configs.pkl``) instead of composing them again (~0.3 s each). Without the file, a job composes them
+    itself, and the run comes out the same."""
+    import sim.experiments.run as run_module
+    from sim.experiments.io import PLANNED_CONFIGS_FILE, SUMMARY_FILE
+    from sim.experiments.job import run_unit
+
+    folder = small_sweep(tmp_path / "a")
+    units_file = folder / ".sweep" / "units.json"
+    units = json.loads(units_file.read_text())
+    assert (units_file.with_name(PLANNED_CONFIGS_FILE)).is_file()
+    unit = next(i for i, u in enumerate(units) if u[0]["variant"] == "one_form")
+    summaries = [folder / r["run_dir"] / SUMMARY_FILE for r in units[unit]]
+    first = [json.loads(f.read_text()) for f in summaries]
+
+    composed = []
+    real = run_module.load_config
+    monkeypatch.setattr(run_module, "load_config", lambda overrides: composed.append(overrides) or real(overrides))
+    for planned in (True, False):
+        if not planned:
+            units_file.with_name(PLANNED_CONFIGS_FILE).unlink()
+        for f in summaries:
+            f.unlink()
+        run_unit(str(units_file), str(folder), unit)
+        assert [json.loads(f.read_text()) for f in summaries] == first   # the runs again, as they were
+        assert len(composed) == (0 if planned else 1), composed        # composed only without the planned file
+
+
 @pytest.mark.slow  # a separate CI step runs it (README's test command)
 def test_basic_and_joblib_launchers_give_identical_results(tmp_path):
     a = small_sweep(tmp_path / "joblib", launcher="joblib")

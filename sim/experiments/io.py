@@ -50,6 +50,10 @@ def write_text(path: Path, text: str) -> None:
     atomic_write(path, lambda p: Path(p).write_text(text, encoding="utf-8"))
 
 
+def write_bytes(path: Path, data: bytes) -> None:
+    atomic_write(path, lambda p: Path(p).write_bytes(data))
+
+
 @functools.lru_cache(maxsize=1)
 def model_version() -> str:
     """The package version plus a hash of the model's code and configs as they are on disk (uncommitted changes
@@ -69,6 +73,8 @@ def model_version() -> str:
 # starting with "_", which those readers skip.
 CONFIG_FILE, SUMMARY_FILE, SERIES_FILE, ERROR_FILE = "_config.yaml", "_summary.json", "timeseries.parquet", "_error.txt"
 COUNTY_FILE = "_county_timeseries.parquet"
+# beside a sweep's units (its .sweep folder): the variants' checked configs, as the sweep composed them, for the jobs
+PLANNED_CONFIGS_FILE = "configs.pkl"
 
 
 def write_run(out_dir: str | Path, cfg, summary: dict, series=None, county=None) -> Path:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import pickle
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from omegaconf import MISSING
 
 from ..config import with_seed
 from ..model.outputs import county_timeseries
-from .io import ERROR_FILE, SUMMARY_FILE, run_key, run_state, write_run, write_text
+from .io import ERROR_FILE, PLANNED_CONFIGS_FILE, SUMMARY_FILE, run_key, run_state, write_run, write_text
 from .run import planned_config, run_simulation
 
 CONFIG_NAME = "sim_sweep_job"
@@ -41,8 +42,8 @@ ConfigStore.instance().store(name=CONFIG_NAME, node=JobConfig)
 def run_unit(units_file: str, folder: str, unit: int) -> None:
     logging.getLogger("MESA").setLevel(logging.WARNING)
     runs = json.loads(Path(units_file).read_text(encoding="utf-8"))[unit]
-    # a unit is one variant's runs (its seeds, or its scenarios in a robustness experiment): composed once (~0.2 s)
-    composed: dict[tuple, object] = {}
+    # a unit is one variant's runs (its seeds, or its scenarios in a robustness experiment)
+    composed = planned_configs(units_file)
     for r in runs:
         out = Path(folder) / r["run_dir"]
         if run_state(out, r["key"]) == "done":
@@ -58,6 +59,16 @@ def run_unit(units_file: str, folder: str, unit: int) -> None:
             write_run(out, cfg, {**summary, "run_key": r["key"]}, series, county)
         except Exception:  # recorded, not raised: the other runs go on
             write_text(out / ERROR_FILE, f"overrides: {r['overrides']}\n\n{traceback.format_exc()}")
+
+
+def planned_configs(units_file: str) -> dict[tuple, object]:
+    """The variants' checked configs the sweep composed when it planned the runs, left beside the units: a job need
+    not compose them again (~0.3 s each). Only a cache: a variant missing there, or a file that cannot be read, is
+    composed again by ``planned_config``, and each run's key still checks its config against the plan."""
+    try:
+        return pickle.loads(Path(units_file).with_name(PLANNED_CONFIGS_FILE).read_bytes())
+    except Exception:  # absent (an older sweep's folder) or unreadable: compose as before
+        return {}
 
 
 @hydra.main(config_path=None, config_name=CONFIG_NAME, version_base="1.3")
