@@ -38,6 +38,19 @@ class _Net:
     village_targets: np.ndarray  # [V, k] a village's groups that sit below a township-level group, -1 padded
 
 
+@dataclass(frozen=True)
+class _CellRules:
+    """How a copy in each of the twelve cells is handled today: per cell ([12]), or per cadre and cell ([C, 12])
+    where townships' rules differ. Each weight multiplies the copies a cadre saw in the cell."""
+
+    minutes: np.ndarray                 # minutes a copy takes, whenever handled
+    minutes_now: np.ndarray             # ... handled today
+    minutes_deferred: np.ndarray        # ... waiting for the next working morning
+    deferred: np.ndarray                # 1.0 where a copy waits
+    after_hours: np.ndarray             # 1.0 where a copy is handled after hours today
+    after_hours_non_urgent: np.ndarray  # ... and is not urgent
+
+
 # the twelve cells a copy falls in (cell = time x 4 + action x 2 + urgent): each cell's time of day, whether it asks
 # for action, whether it is urgent
 CELL_TIME = np.repeat(np.arange(3), 4)
@@ -148,6 +161,7 @@ class ChatOffice:
         self.deferred_count = np.zeros(C)
         self.membership = self.groups.membership  # [C, G]
         self.removed_hours_today = np.zeros(C)  # what merge_workgroups and no_instant_reply saved each cadre today
+        self._uniform_rules: dict[bool, tuple] = {}  # _cell_rules on days when every township has the same rules
 
     def _read(self, g: WorkGroups, dept_owner, campaign_owner, dedupe: np.ndarray) -> _Net:
         """Read a built work-group network into the arrays `deliver` uses."""
@@ -183,6 +197,21 @@ class ChatOffice:
                     group_level=np.ascontiguousarray(level, dtype=np.int64),
                     group_ptr=by_group.indptr.astype(np.int32), group_cadres=by_group.indices.astype(np.int32),
                     town_children=town_children, village_targets=village_targets)
+
+    def _cell_rules(self, is_workday: bool, calm, rests) -> _CellRules:
+        """How a copy in each cell is handled today (per cadre too, where townships' rules differ: `calm`, `rests`
+        [C, 1], or False for all)."""
+        ch = self.model.cfg.chat
+        tc, act, urg = CELL_TIME, CELL_ACTION, CELL_URGENT
+        out_of_hours = (tc != self.WORK) if is_workday else np.ones(12, dtype=bool)
+        after_hours = (tc == self.LATE) if is_workday else np.ones(12, dtype=bool)
+        deferred = ((calm & out_of_hours) | (rests & after_hours)) & (urg == 0)          # [C, 12] or [12]
+        interrupt = act.astype(bool) & ~((urg == 0) & calm)
+        minutes = ch.read_minutes + act * ch.action_minutes + interrupt * ch.refocus_minutes
+        handled_late = after_hours & ~deferred
+        return _CellRules(minutes=minutes, minutes_now=minutes * ~deferred, minutes_deferred=minutes * deferred,
+                          deferred=deferred.astype(float), after_hours=handled_late.astype(float),
+                          after_hours_non_urgent=(handled_late & (urg == 0)).astype(float))
 
     def post_department_notice(self, dept_index: int) -> None:
         """A notice that replaces a document (merge_documents' "don't issue what need not be issued")."""
@@ -246,28 +275,29 @@ class ChatOffice:
         m.tally.add("messages", per_cadre.sum())
         m.tally.add_per_cadre("messages", per_cadre.sum(axis=1))
 
-        tc, act, urg = CELL_TIME, CELL_ACTION, CELL_URGENT
+        urg = CELL_URGENT
         # handled now, or deferred to the next working morning? Per cadre: the rules of its township today
         township = m.structure.cadre_township
         calm = quiet[township][:, None]                                   # [C, 1] no_instant_reply applies
         rests = fid.mask("rest_rights")[township][:, None]               # [C, 1] rest_rights applies
-        out_of_hours = (tc != self.WORK) if is_workday else np.ones(12, dtype=bool)
-        after_hours = (tc == self.LATE) if is_workday else np.ones(12, dtype=bool)
         if not (calm.any() or rests.any()):
             calm = rests = False  # the same rules for every cadre: one row of cells (a matrix product, not [C, 12])
-        deferred = ((calm & out_of_hours) | (rests & after_hours)) & (urg == 0)          # [C, 12] or [12]
-        interrupt = act.astype(bool) & ~((urg == 0) & calm)
-        minutes = ch.read_minutes + act * ch.action_minutes + interrupt * ch.refocus_minutes
-        handled_late = after_hours & ~deferred
+            rules = self._uniform_rules.get(is_workday)
+            if rules is None:     # the same on every working day, and on every weekend day: made once each
+                rules = self._uniform_rules[is_workday] = self._cell_rules(is_workday, calm, rests)
+                for weights in vars(rules).values():
+                    weights.setflags(write=False)
+        else:
+            rules = self._cell_rules(is_workday, calm, rests)
 
         def per_row(weights, copies=per_cadre):  # per cadre: the copies seen, weighted per cell
             return copies @ weights if np.ndim(weights) == 1 else (copies * weights).sum(axis=1)
 
-        now_minutes = per_row(minutes * ~deferred)
-        self.deferred_minutes += per_row(minutes * deferred)
-        self.deferred_count += per_row(deferred.astype(float))
-        after = per_row(handled_late.astype(float))
-        after_non_urgent = per_row((handled_late & (urg == 0)).astype(float))
+        now_minutes = per_row(rules.minutes_now)
+        self.deferred_minutes += per_row(rules.minutes_deferred)
+        self.deferred_count += per_row(rules.deferred)
+        after = per_row(rules.after_hours)
+        after_non_urgent = per_row(rules.after_hours_non_urgent)
         m.tally.add("after_hours_messages", after.sum())
         m.tally.add("after_hours_messages_non_urgent", after_non_urgent.sum())
         m.tally.add_per_cadre("after_hours_messages", after)
@@ -287,6 +317,7 @@ class ChatOffice:
             # the same notices through the unmerged groups, at the unreformed minutes (each action interrupts);
             # deferral only moves minutes to another day, so today's copies are counted whenever handled
             base = self._copies_seen(self.base, src, tcat * 4 + base_action * 2 + urgent, u)
+            act, minutes = CELL_ACTION, rules.minutes
             base_minutes = ch.read_minutes + act * ch.action_minutes + act * ch.refocus_minutes
             base_weights = base_minutes if np.ndim(minutes) == 1 else np.broadcast_to(base_minutes, minutes.shape)
             self.removed_hours_today = (per_row(base_weights, base) - per_row(minutes) - batch_minutes) / 60.0
