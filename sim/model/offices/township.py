@@ -43,15 +43,19 @@ class TownshipOffice:
         staff_hours = 0.0
         # the campaigns running today, in the order they were planned
         running = np.flatnonzero((self._campaign_start <= m.day) & (m.day < self._campaign_start + ex.campaign_days))
+        if not len(running):
+            return
+        n = ex.shifts_per_day_per_township
+        shifts = np.arange(n)
+        register_by = cal.deadline(cal.next_workday(m.day + 1))   # the registers are typed by the next working day
         for i in running:
             t, _start, dept, emergency = self.campaigns[i]
             rf = fid.rule("resources_follow_tasks", dept)
             scan = fid.rule("scan_code_registration", t)
             reg_share = 1.0 if scan is None else scan.residual_registration_share
             cadres = m.cadres.of_township[t]
-            n = ex.shifts_per_day_per_township
             staffed = rng.random(n) < (0.0 if rf is None else rf.staffed_share)
-            rostered = cadres[(self._roster[t] + np.arange(n)) % len(cadres)]
+            rostered = cadres[(self._roster[t] + shifts) % len(cadres)]
             self._roster[t] += n
             rest_day = cal.is_protected and fid.applies("rest_rights", t) and not emergency
             by_department = staffed | rest_day
@@ -64,8 +68,7 @@ class TownshipOffice:
             # every shift's paper register is typed into the departments' forms by the township's cadres
             reg = ex.registration_hours_per_shift * reg_share
             if reg > 0:
-                deadline = cal.deadline(cal.next_workday(m.day + 1))
-                m.ledger.add_due(rostered, "extra_duties", reg, deadline)
+                m.ledger.add_due(rostered, "extra_duties", reg, register_by)
             if scan is not None:
                 m.accounts.removed("scan_code_registration", rostered,
                                    ex.registration_hours_per_shift - reg)
