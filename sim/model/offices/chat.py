@@ -161,7 +161,7 @@ class ChatOffice:
         self.deferred_count = np.zeros(C)
         self.membership = self.groups.membership  # [C, G]
         self.removed_hours_today = np.zeros(C)  # what merge_workgroups and no_instant_reply saved each cadre today
-        self._uniform_rules: dict[bool, tuple] = {}  # _cell_rules on days when every township has the same rules
+        self._uniform_rules: dict[bool, _CellRules] = {}  # _cell_rules on days when every township has the same rules
 
     def _read(self, g: WorkGroups, dept_owner, campaign_owner, dedupe: np.ndarray) -> _Net:
         """Read a built work-group network into the arrays `deliver` uses."""
