@@ -178,8 +178,8 @@ def run_units(units: list[list[dict]], folder: Path, launcher: str, jobs: int, l
               composed: dict | None = None) -> int:
     """Run the units (lists of runs) through Hydra's launcher in a child process group, showing progress; SIGTERM or
     Ctrl-C stop the launcher and its workers too. Returns the launcher's exit code. `composed`: the variants'
-    checked configs (``plan_keys``), handed to the jobs beside the units so that no job
-    composes one again (about 0.3 s each: Hydra's compose and the check)."""
+    checked configs (``plan_keys``), pickled beside the units (as submitit pickles its jobs), so that no job composes
+    one again (about 0.3 s each: Hydra's compose and the check)."""
     work = folder / ".sweep"
     work.mkdir(parents=True, exist_ok=True)
     units_file = work / "units.json"
