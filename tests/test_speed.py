@@ -24,7 +24,8 @@ def test_a_run_s_config_yaml_is_omegaconf_s_text(overrides):
 
 def test_libyaml_writes_every_variant_s_config_as_pyyaml_does():
     """A run's key hashes its config's text, so the emitter that writes it must not change a character: libyaml's
-    (``to_yaml``) against PyYAML's own, for every variant of the default comparison, at each scale."""
+    (``to_yaml``) against PyYAML's own, for every variant of the default comparison, and the baseline and all
+    reforms at the other scales."""
     import dataclasses
 
     import yaml
@@ -32,12 +33,15 @@ def test_libyaml_writes_every_variant_s_config_as_pyyaml_does():
     from sim.experiments.kinds import reform_variants
 
     assert yaml.__with_libyaml__   # the lock's PyYAML wheels are built with it, so to_yaml takes the fast emitter
-    for overrides in reform_variants().values():
-        for scenario in ("township", "county", "classroom"):
-            cfg = load_config([f"scenario={scenario}", *overrides])
-            pure = yaml.dump(dataclasses.asdict(cfg), Dumper=yaml.Dumper, sort_keys=False, allow_unicode=True,
-                             default_flow_style=False)
-            assert to_yaml(cfg) == pure, (scenario, overrides)
+    variants = reform_variants()
+    cases = [["scenario=township", *overrides] for overrides in variants.values()]
+    cases += [[f"scenario={scale}", *variants[name]] for scale in ("county", "classroom")
+              for name in ("baseline", "all_reforms")]
+    for overrides in cases:
+        cfg = load_config(overrides)
+        pure = yaml.dump(dataclasses.asdict(cfg), Dumper=yaml.Dumper, sort_keys=False, allow_unicode=True,
+                         default_flow_style=False)
+        assert to_yaml(cfg) == pure, overrides
 
 
 DAY_PLAN_FIELDS = ("hours", "service_hours", "queue_capacity", "proactive_hours", "shadow_ledger_hours",
