@@ -219,8 +219,15 @@ cdef void _floyd(bitgen_t *bg, int64_t pop, int64_t size, int64_t *out, unsigned
         out[i] = tmp
 
 
+cdef int _check_sample(int64_t pop, int64_t size) except -1:
+    """Generator.choice's check of a sample without replacement."""
+    if size < 0 or size > pop:
+        raise ValueError(f"cannot sample {size} without replacement from {pop}")
+    return 0
+
+
 cdef int _sample(bitgen_t *bg, int64_t pop, int64_t size, int64_t *out) except -1:
-    """Generator.choice(pop, size, replace=False, shuffle=True) into `out`, for 0 <= size <= pop (``sample``
+    """Generator.choice(pop, size, replace=False, shuffle=True) into `out`, for 0 <= size <= pop (``_check_sample``
     checks)."""
     cdef int64_t *everyone
     cdef unsigned char *taken = NULL
@@ -305,8 +312,7 @@ def reports(gen, double lam, Py_ssize_t n_systems, int64_t pop, int64_t size):
     requests, each asking for ``sample(gen, pop, size)`` of the system's fields, drawn as that loop of calls drew them
     (a system's count, then its requests' fields, then the next system's count). A list of (the system's place,
     the fields' places), empty on a day without a request."""
-    if size < 0 or size > pop:
-        raise ValueError(f"cannot sample {size} without replacement from {pop}")
+    _check_sample(pop, size)
     _check_mean(lam)
     cdef bitgen_t *bg = _bitgen(gen)
     cdef Py_ssize_t s
@@ -348,8 +354,7 @@ def successes(gen, int64_t n, double p):
 
 def sample(gen, int64_t pop, int64_t size):
     """``gen.choice(pop, size=size, replace=False)``: `size` of range(pop) without replacement, in numpy's order."""
-    if size < 0 or size > pop:
-        raise ValueError(f"cannot sample {size} without replacement from {pop}")
+    _check_sample(pop, size)
     out = np.empty(size, dtype=np.int64)
     cdef int64_t[::1] view = out
     if size > 0:
