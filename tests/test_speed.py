@@ -345,22 +345,40 @@ def test_compiled_views_stop_before_setting_anything_at_a_bad_index():
     assert np.isnan(satisfaction).all()                             # nothing was set
 
 
-def test_the_compiled_talk_stops_at_a_bad_index():
-    """A tie or a township outside the arrays stops with an IndexError instead of writing past their end."""
+def test_the_ties_are_checked_once_and_the_talk_reads_them_unchecked():
+    """The talk's loops are not bounds-checked: a tie or a township outside the arrays, or ties that are not a CSR
+    matrix, stop when the ties are built (Ties), and views that do not cover the ties' households stop the talk,
+    instead of reading or writing past an array's end."""
     from sim.model.compiled import word_of_mouth
 
-    ptr, idx = np.array([0, 1, 2], dtype=np.int32), np.array([1, 0], dtype=np.int32)
-    views, town = np.array([0.5, 1.0]), np.zeros(2, dtype=np.int32)
+    ptr, idx, town = np.array([0, 1, 2]), np.array([1, 0]), np.zeros(2, dtype=np.int64)
 
-    def talk(idx=idx, town=town):
-        return word_of_mouth.talk(ptr, idx, views, np.zeros(2), np.zeros(2, dtype=np.uint8), town, 0.5, 1)
+    def ties(ptr=ptr, idx=idx, town=town, n_townships=1):
+        return word_of_mouth.Ties(ptr, idx, town, n_townships)
 
-    new, sums = talk()
+    def talk(t, views=np.array([0.5, 1.0])):
+        return word_of_mouth.talk(t, views, np.zeros(len(views)), np.zeros(len(views), dtype=np.uint8), 0.5)
+
+    checked = ties()
+    new, sums = talk(checked)
     assert np.allclose(new, [0.75, 0.75]) and np.allclose(sums, [1.5])
-    with pytest.raises(IndexError):
-        talk(idx=np.array([1, 7], dtype=np.int32))
-    with pytest.raises(IndexError):
-        talk(town=np.array([0, 3], dtype=np.int32))
+    assert all(a.dtype == np.int32 and not a.flags.writeable for a in (checked.indptr, checked.indices,
+                                                                       checked.township))
+    assert idx.flags.writeable                                        # read-only views; the caller's arrays unchanged
+    with pytest.raises(IndexError, match="a tie names a household outside 0..1"):
+        ties(idx=np.array([1, 7]))
+    with pytest.raises(IndexError, match="a tie names a household outside"):
+        ties(idx=np.array([1, -1]))
+    with pytest.raises(IndexError, match="a township outside 0..0"):
+        ties(town=np.array([0, 3]))
+    with pytest.raises(ValueError, match="indptr must rise from 0"):
+        ties(ptr=np.array([0, 2, 1]), idx=np.array([1]))
+    with pytest.raises(ValueError, match="indptr must rise from 0"):
+        ties(ptr=np.array([0, 1, 3]))
+    with pytest.raises(ValueError, match="one entry per household and one more"):
+        ties(ptr=np.array([0, 2]))
+    with pytest.raises(ValueError, match="cover every household of the ties"):
+        talk(checked, views=np.array([0.5, 1.0, 0.2]))
 
 
 def _array_request(office, stores, own_stores, fields):

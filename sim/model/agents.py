@@ -484,9 +484,10 @@ class Households:
         self.organiser = organiser_draw < share
         # the resident-tie network (CSR, within villages): who talks to whom
         self.ties = sp.csr_matrix((np.ones(len(st.tie_indices)), st.tie_indices, st.tie_indptr), shape=(H, H))
-        # the same ties and townships as the compiled talk reads them (no copies where they are int32 already)
-        self._tie_ptr, self._tie_idx = (a.astype(np.int32, copy=False) for a in (self.ties.indptr, self.ties.indices))
-        self._township32 = self.township.astype(np.int32, copy=False)
+        # the same ties and townships as the compiled talk reads them, checked once here (no copies where they are
+        # int32 already)
+        self._ties = compiled.word_of_mouth.Ties(self.ties.indptr, self.ties.indices, self.township, st.n_townships)
+        self._tie_ptr, self._tie_idx = self._ties.indptr, self._ties.indices
         self.organiser_ties = np.asarray(self.ties @ self.organiser.astype(float)).astype(np.int64)
         # the organisers there would be without fostering: what self-organisation adds is counted against them
         self.organiser_ties_before = self.organiser_ties if so is None else np.asarray(
@@ -582,5 +583,4 @@ class Households:
             return
         # the views changed, not who has one: the townships' sums are made again, their counts stay
         self.satisfaction, self._view_sum = compiled.word_of_mouth.talk(
-            self._tie_ptr, self._tie_idx, self.satisfaction, self._neighbours_with_view,
-            self._view_counted.view(np.uint8), self._township32, w, len(self._view_sum))
+            self._ties, self.satisfaction, self._neighbours_with_view, self._view_counted.view(np.uint8), w)

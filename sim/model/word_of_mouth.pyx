@@ -36,22 +36,49 @@ cdef int _by_household_then_place(const void *a, const void *b) noexcept nogil:
     return -1 if x.place < y.place else (1 if x.place > y.place else 0)
 
 
-@cython.boundscheck(True)   # the ties and townships index arrays: a bad index stops with an IndexError
-def talk(const int32_t[::1] indptr, const int32_t[::1] indices, const double[::1] satisfaction,
-         double[::1] neighbours_with_view, unsigned char[::1] view_counted, const int32_t[::1] township,
-         double weight, Py_ssize_t n_townships):
+cdef class Ties:
+    """The residents' ties (CSR: household h's neighbours are ``indices[indptr[h]:indptr[h + 1]]``) and each
+    household's township, checked once when the model is built: every tie names a household, every township is one
+    of `n_townships`. ``talk`` reads them every week without checking each index again (a bounds check on each of a
+    county's two million ties took a quarter of the talk). It keeps them as read-only int32 views (no copy): nothing
+    changes the ties of a run once they are built."""
+    cdef readonly object indptr, indices, township
+    cdef readonly Py_ssize_t n_households, n_townships
+
+    def __init__(self, indptr, indices, township, Py_ssize_t n_townships):
+        ptr, idx, town = (np.asarray(a).astype(np.int32, copy=False).view() for a in (indptr, indices, township))
+        H = town.shape[0] if town.ndim == 1 else -1
+        if ptr.ndim != 1 or idx.ndim != 1 or H < 0 or ptr.shape[0] != H + 1:
+            raise ValueError("Ties: indptr must hold one entry per household and one more, township one per "
+                             "household")
+        if ptr[0] != 0 or ptr[H] != idx.shape[0] or (H and (np.diff(ptr) < 0).any()):
+            raise ValueError("Ties: indptr must rise from 0 to the number of ties")
+        if idx.shape[0] and not (0 <= idx.min() and idx.max() < H):
+            raise IndexError(f"Ties: a tie names a household outside 0..{H - 1}")
+        if H and not (0 <= town.min() and town.max() < n_townships):
+            raise IndexError(f"Ties: a township outside 0..{n_townships - 1}")
+        for a in (ptr, idx, town):
+            a.setflags(write=False)
+        self.indptr, self.indices, self.township = ptr, idx, town
+        self.n_households, self.n_townships = H, n_townships
+
+
+def talk(Ties ties, const double[::1] satisfaction, double[::1] neighbours_with_view,
+         unsigned char[::1] view_counted, double weight):
     """One weekly talk: (the households' new views, the townships' sums of views).
 
     Each household with a view and at least one neighbour with one moves `weight` toward its neighbours' mean
     view; a household that formed a view since the last talk first adds itself to its neighbours' counts
     (`neighbours_with_view`, `view_counted`: updated in place)."""
-    cdef Py_ssize_t H = satisfaction.shape[0]
-    if indptr.shape[0] != H + 1 or neighbours_with_view.shape[0] != H or view_counted.shape[0] != H \
-            or township.shape[0] != H:
-        raise ValueError("talk: the ties, counts and townships must cover every household")
+    cdef Py_ssize_t H = ties.n_households
+    if satisfaction.shape[0] != H or neighbours_with_view.shape[0] != H or view_counted.shape[0] != H:
+        raise ValueError("talk: the views and counts must cover every household of the ties")
+    cdef const int32_t[::1] indptr = ties.indptr
+    cdef const int32_t[::1] indices = ties.indices
+    cdef const int32_t[::1] township = ties.township
     cdef Py_ssize_t h, jj
     new_arr = np.empty(H)
-    sums_arr = np.zeros(n_townships)
+    sums_arr = np.zeros(ties.n_townships)
     shown_arr = np.empty(H)
     cdef double[::1] new = new_arr
     cdef double[::1] sums = sums_arr
