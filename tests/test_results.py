@@ -18,7 +18,7 @@ import pyarrow.dataset as ds
 import pytest
 
 from sim.config import load_config
-from sim.experiments.io import SUMMARY_FILE, atomic_write
+from sim.experiments.io import COUNTY_FILE, SERIES_FILE, SUMMARY_FILE, atomic_write
 from sim.experiments.run import run_simulation
 from sim.experiments.sweep import SweepError, SweepIncomplete, folder_lock, run_experiment
 from sim.sweep import main as sweep_main
@@ -187,6 +187,25 @@ def test_run_folders_read_as_one_hive_dataset(shared):
     runs = tables["runs"]
     assert {"scenario", "reforms", "seed", "model_version", "run_key"} <= set(runs.columns)
     assert set(runs[runs.variant == "one_form"].reforms) == {"one_form"}
+
+
+def test_the_long_tables_are_each_runs_own_file_in_the_plans_order(shared):
+    """The long time-series tables (each run's file read as Arrow, then one DataFrame) hold, row for row and dtype
+    for dtype, each planned run's own file as pandas reads it, tagged with its variant and seed, in the plan's
+    order: what the aggregation gave when it made a DataFrame of each run."""
+    out, tables = shared
+    plan = json.loads((out / ".sweep" / "runs.json").read_text())
+    for stem, run_file in (("timeseries", SERIES_FILE), ("county_timeseries", COUNTY_FILE)):
+        parts = []
+        for r in plan:
+            frame = pd.read_parquet(out / r["run_dir"] / run_file)
+            frame.insert(0, "variant", r["variant"])
+            frame.insert(1, "seed", r["seed"])
+            parts.append(frame)
+        want = pd.concat(parts, ignore_index=True)
+        assert len(want) == 4 * (91 + 14) * (1 if stem == "county_timeseries" else len(want.township.unique()))
+        pd.testing.assert_frame_equal(tables[stem], want, check_exact=True)
+        pd.testing.assert_frame_equal(pd.read_parquet(out / f"{stem}.parquet"), want, check_exact=True)
 
 
 def test_swept_inputs_are_columns_of_runs_parquet(tmp_path):

@@ -24,7 +24,10 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from omegaconf import OmegaConf
 
 from ..model.outputs import SCHEMA_VERSION, codebook
@@ -81,9 +84,9 @@ def aggregate(folder: str | Path) -> dict:
             summary = read_summary(d)
             rows.append(run_row(spec, r, summary))
             if summary.get("scenario") != "mmc":
-                series.append(_tagged(d / SERIES_FILE, r))
+                series.append((d / SERIES_FILE, r))
                 if (d / COUNTY_FILE).is_file():
-                    county.append(_tagged(d / COUNTY_FILE, r))
+                    county.append((d / COUNTY_FILE, r))
         else:
             {"failed": failed, "stale": stale}.get(state, missing).append(r["run_dir"])
     runs = pd.DataFrame(rows)
@@ -94,7 +97,7 @@ def aggregate(folder: str | Path) -> dict:
     tables = {"runs": runs}
     for stem, parts in (("timeseries", series), ("county_timeseries", county)):
         if parts:
-            tables[stem] = pd.concat(parts, ignore_index=True)
+            tables[stem] = _tagged(parts)
             write_table(folder / f"{stem}.parquet", tables[stem], units=notes[stem])
     atomic_write(folder / "codebook.csv", lambda p: book.to_csv(p, index=False))
     if len(runs):
@@ -132,13 +135,17 @@ def run_row(spec: dict, plan: dict, summary: dict) -> dict:
     return row
 
 
-def _tagged(path: Path, plan: dict) -> pd.DataFrame:
-    """A run's time series with the columns that say which run it is, first."""
-    frame = pd.read_parquet(path)
-    tags = {"variant": plan["variant"], "seed": plan["seed"]}
-    tags.update({level: plan[level] for level in ("scale", "sample") if level in plan})
-    for i, (k, v) in enumerate(tags.items()):
-        frame.insert(i, k, v)
+def _tagged(parts: list[tuple[Path, dict]]) -> pd.DataFrame:
+    """The runs' time series in one long table, in the plan's order, with the columns that say which run each row
+    is first. Read as Arrow tables and made a DataFrame once: a DataFrame per run cost ~6 ms a run (a third of a
+    minute for 2,000 runs); the table is the same."""
+    arrow = [pq.read_table(path) for path, _ in parts]
+    frame = pa.concat_tables(arrow, promote_options="default").to_pandas()   # a column a run lacks: null there
+    rows = [t.num_rows for t in arrow]
+    plans = [plan for _, plan in parts]
+    levels = ["variant", "seed"] + [level for level in ("scale", "sample") if level in plans[0]]
+    for i, level in enumerate(levels):
+        frame.insert(i, level, np.repeat(np.array([plan[level] for plan in plans]), rows))
     return frame
 
 
