@@ -384,6 +384,46 @@ def test_the_ties_are_checked_once_and_the_talk_reads_them_unchecked():
         talk(checked, views=np.array([0.5, 1.0, 0.2]))
 
 
+def _array_news_of_calls(indptr, indices, households):
+    """Who hears of the day's calls, as it was worked over arrays before it was compiled (the oracle): the callers
+    once each, their neighbours with how many callers each is tied to, in household order."""
+    callers = np.unique(households)
+    start = indptr[callers]
+    n_ties = indptr[callers + 1] - start
+    ties = np.repeat(start - np.cumsum(n_ties) + n_ties, n_ties) + np.arange(n_ties.sum())
+    return np.unique(indices[ties], return_counts=True)
+
+
+def test_the_news_of_calls_is_the_array_version_s():
+    """Callers listed twice, callers tied to each other, households without ties, no caller at all: each told
+    household once with the number of its neighbours who called (in another order than np.unique's, so compared in
+    household order), and the scratch arrays left as they were found, zero."""
+    import scipy.sparse as sp
+
+    from sim.model.compiled import word_of_mouth
+
+    rng = np.random.default_rng(11)
+    for trial in range(60):
+        H = (1, 7, 60, 3000)[trial % 4]
+        a = sp.random(H, H, density=min(1.0, 6 / H), random_state=trial, format="csr")
+        a = ((a + a.T) > 0).astype(float).tocsr()                     # ties go both ways, as the residents' do
+        ties = word_of_mouth.Ties(a.indptr, a.indices, np.zeros(H, dtype=np.int64), 1)
+        heard, called = np.zeros(H, dtype=np.int64), np.zeros(H, dtype=np.uint8)
+        households = rng.integers(H, size=rng.integers(0, 2 * H + 2))
+        households = np.concatenate([households, households[: len(households) // 2]])   # some call twice
+        households = households.astype(np.int32 if trial % 2 else np.int64)
+        told, counts = word_of_mouth.news_of_calls(ties, households, heard, called)
+        want_told, want_counts = _array_news_of_calls(a.indptr, a.indices, households)
+        order = np.argsort(told)
+        assert told.dtype == np.int64 and len(np.unique(told)) == len(told)
+        assert np.array_equal(told[order], want_told) and np.array_equal(counts[order], want_counts)
+        assert not heard.any() and not called.any()
+    with pytest.raises(IndexError, match="household 9 is not one of the 7"):
+        word_of_mouth.news_of_calls(word_of_mouth.Ties(np.zeros(8, dtype=np.int64), np.zeros(0, dtype=np.int64),
+                                                       np.zeros(7, dtype=np.int64), 1),
+                                    np.array([1, 9]), np.zeros(7, dtype=np.int64), np.zeros(7, dtype=np.uint8))
+
+
 def _array_request(office, stores, own_stores, fields):
     """A data report request's stores as they were worked over arrays before they were compiled (the oracle), on
     copies of the office's stores: (typed per village, their total, duplicates, typed per village from the

@@ -484,10 +484,9 @@ class Households:
         self.organiser = organiser_draw < share
         # the resident-tie network (CSR, within villages): who talks to whom
         self.ties = sp.csr_matrix((np.ones(len(st.tie_indices)), st.tie_indices, st.tie_indptr), shape=(H, H))
-        # the same ties and townships as the compiled talk reads them, checked once here (no copies where they are
-        # int32 already)
+        # the same ties and townships as the compiled talk and news of calls read them, checked once here (no copies
+        # where they are int32 already)
         self._ties = compiled.word_of_mouth.Ties(self.ties.indptr, self.ties.indices, self.township, st.n_townships)
-        self._tie_ptr, self._tie_idx = self._ties.indptr, self._ties.indices
         self.organiser_ties = np.asarray(self.ties @ self.organiser.astype(float)).astype(np.int64)
         # the organisers there would be without fostering: what self-organisation adds is counted against them
         self.organiser_ties_before = self.organiser_ties if so is None else np.asarray(
@@ -501,6 +500,7 @@ class Households:
         # day each was last brought up to date (exact exponential forgetting, touched only where a call is heard)
         self._calls_heard = np.zeros(H)
         self._heard_on = np.zeros(H)
+        self._heard_scratch, self._called_scratch = np.zeros(H, dtype=np.int64), np.zeros(H, dtype=np.uint8)
         # per household, how many of its neighbours have a view (word of mouth weighs their mean): views are only
         # ever formed, never lost, so the count grows by the ties of those who formed one since the last talk
         self._neighbours_with_view = np.zeros(H)
@@ -551,7 +551,8 @@ class Households:
         The chance to call grows with dissatisfaction and with each neighbour's call still remembered (n):
         1 - (1 - propensity x (1 - satisfaction)) x (1 - word_of_mouth) ** n."""
         r = self.model.cfg.residents
-        s = np.nan_to_num(self.satisfaction[households], nan=self.NO_VIEW_SCORE)
+        s = self.satisfaction[households]
+        s = np.where(np.isnan(s), self.NO_VIEW_SCORE, s)   # views are 0-1 or none (np.nan_to_num: 5x the time)
         p_call = 1.0 - (1.0 - r.escalation_propensity * (1.0 - s)) * (1.0 - r.hotline_word_of_mouth) ** \
             self.calls_heard(households)
         u = self._rng_choice.random((2, len(households)))
@@ -562,14 +563,11 @@ class Households:
     def called_hotline(self, households: np.ndarray) -> None:
         """These households called 12345 today; their neighbours hear of it (a household calling about two matters
         in a day is one piece of news)."""
-        callers = np.unique(households)
-        if not len(callers):
+        if not len(households):
             return
         # the callers' neighbours, counted: work in the callers' ties only, not a pass over every household
-        start = self._tie_ptr[callers]
-        n_ties = self._tie_ptr[callers + 1] - start
-        ties = np.repeat(start - np.cumsum(n_ties) + n_ties, n_ties) + np.arange(n_ties.sum())  # the callers' rows
-        told, heard_today = np.unique(self._tie_idx[ties], return_counts=True)
+        told, heard_today = compiled.word_of_mouth.news_of_calls(self._ties, households, self._heard_scratch,
+                                                                 self._called_scratch)
         self._calls_heard[told] = self.calls_heard(told) + heard_today
         self._heard_on[told] = self.model.day
 

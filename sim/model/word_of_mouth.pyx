@@ -134,6 +134,50 @@ def talk(Ties ties, const double[::1] satisfaction, double[::1] neighbours_with_
     return new_arr, sums_arr
 
 
+def news_of_calls(Ties ties, household_t[::1] households, int64_t[::1] heard, unsigned char[::1] called):
+    """Who hears of today's calls to 12345, and from how many neighbours who called: (told, heard from), each told
+    household once, in the order the callers' ties first reach it. `households` are the callers (a household
+    calling about two matters in a day is one piece of news); `heard` and `called` are scratch arrays of one zero per
+    household, left zero again. What ``np.unique`` of the callers, then of their neighbours with counts, gave in
+    household order (``agents.Households.called_hotline``)."""
+    cdef Py_ssize_t H = ties.n_households, n = households.shape[0], i, k, n_callers = 0, n_told = 0, n_ties = 0
+    cdef const int32_t[::1] indptr = ties.indptr
+    cdef const int32_t[::1] indices = ties.indices
+    cdef int64_t h, t
+    cdef Py_ssize_t jj
+    if heard.shape[0] != H or called.shape[0] != H:
+        raise ValueError("news_of_calls: the scratch arrays must cover every household of the ties")
+    for i in range(n):   # checked before anything is counted
+        if not 0 <= households[i] < H:
+            raise IndexError(f"news_of_calls: household {households[i]} is not one of the {H}")
+    callers_arr = np.empty(n, dtype=np.int64)
+    cdef int64_t[::1] callers = callers_arr
+    for i in range(n):
+        h = households[i]
+        if not called[h]:
+            called[h] = 1
+            callers[n_callers] = h
+            n_callers += 1
+            n_ties += indptr[h + 1] - indptr[h]
+    told_arr = np.empty(n_ties, dtype=np.int64)
+    cdef int64_t[::1] told = told_arr
+    for i in range(n_callers):
+        h = callers[i]
+        called[h] = 0
+        for jj in range(indptr[h], indptr[h + 1]):
+            t = indices[jj]
+            if heard[t] == 0:
+                told[n_told] = t
+                n_told += 1
+            heard[t] += 1
+    counts_arr = np.empty(n_told, dtype=np.int64)
+    cdef int64_t[::1] counts = counts_arr
+    for k in range(n_told):
+        counts[k] = heard[told[k]]
+        heard[told[k]] = 0
+    return told_arr[:n_told], counts_arr
+
+
 def set_views(household_t[::1] households, const double[::1] views, double[::1] satisfaction,
               const int32_t[::1] township, double[::1] view_sum, double[::1] view_n):
     """Set these households' views in `satisfaction` (a household listed twice keeps its last), and move the
