@@ -89,15 +89,25 @@ class Department(mesa.Agent):
         if not m.accounts.watching:
             return   # a department that does not watch what its requests cost asks nothing more (DemandSeen)
         new_tasks = self.tasks_for_slack()
-        if self.extra_share.any() or new_tasks > 0:
-            # the rebound: its own stream, so the usual requests stay paired with the baseline's
-            rng, x = self._rng_rebound, self.extra_share
+        x = self.extra_share
+        if x.any() or new_tasks > 0:
+            # the rebound: its own stream, so the usual requests stay paired with the baseline's. A channel asked
+            # nothing more is passed over: a Poisson count of mean 0 takes no number from the stream, so nothing
+            # changes. The inspections' trials take a number each whatever their chance: they are always drawn.
+            rng = self._rng_rebound
+            xs = x.tolist()
+            documents, meetings, reports = xs[CH["documents"]], xs[CH["meetings"]], xs[CH["data_reports"]]
+            inspections, pushed = xs[CH["inspections"]], xs[CH["pushed_down"]]
             with m.accounts.rebound():
-                self.issue_documents(rng, x[CH["documents"]])
-                self.convene_meetings(rng, x[CH["meetings"]])
-                self.request_reports(rng, x[CH["data_reports"]])
-                self.request_inspections(rng, x[CH["inspections"]])
-                self.push_down_duties(rng, x[CH["pushed_down"]], extra_per_day=new_tasks)
+                if documents > 0:
+                    self.issue_documents(rng, documents)
+                if meetings > 0:
+                    self.convene_meetings(rng, meetings)
+                if reports > 0:
+                    self.request_reports(rng, reports)
+                self.request_inspections(rng, inspections)
+                if pushed > 0 or new_tasks > 0:
+                    self.push_down_duties(rng, pushed, extra_per_day=new_tasks)
 
     def tasks_for_slack(self) -> float:
         """New duties a working day pushed down for the slack reforms left visible (idle regular hours that reforms
@@ -110,7 +120,7 @@ class Department(mesa.Agent):
             return 0.0
         st = m.structure
         tasks = rb.elasticity * slack * st.n_cadres / st.n_departments / self.hours_per_task
-        return float(tasks) if np.isfinite(tasks) else 0.0
+        return float(tasks) if math.isfinite(tasks) else 0.0
 
     def issue_documents(self, rng=None, scale: float = 1.0) -> None:
         m, cfg = self.model, self.model.cfg.documents
