@@ -63,10 +63,15 @@ class ReformAccounts:
         if self.rebounding or not self.recording:
             return
         cadres = np.asarray(cadres, dtype=np.int64)
-        h = per_cadre(hours, cadres)
+        if not len(cadres):
+            return   # removed from nobody (a joint meeting nobody had joined yet): a sum of nothing is 0.0
+        # one figure for all of them: its sum is remembered (``_total``), and its row made only if it is not 0.0
+        h = None if isinstance(hours, float | int) else per_cadre(hours, cadres)
         total = self._total(cadres, hours, h)
         if total == 0.0:
             return
+        if h is None:
+            h = per_cadre(hours, cadres)
         tally = self.model.tally
         tally.add("hours_removed_by_reforms", total)
         tally.add(f"hours_removed/{reform}", total)

@@ -47,7 +47,8 @@ HORIZON = 32  # days of deadlines kept ahead; a later deadline is treated as due
 def per_cadre(hours, cadres: np.ndarray) -> np.ndarray:
     """`hours` as one float figure per cadre of `cadres` (one figure for all of them is repeated)."""
     h = np.asarray(hours, dtype=np.float64)
-    return h if h.shape == np.shape(cadres) else np.full(np.shape(cadres), h)
+    shape = cadres.shape if type(cadres) is np.ndarray else np.shape(cadres)
+    return h if h.shape == shape else np.full(shape, h)
 
 
 class WorkLedger:
