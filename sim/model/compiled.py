@@ -3,7 +3,8 @@ their sources.
 
 - ``day_rule``: the cadres' day rule (``workday.py`` describes it);
 - ``small_world``: the residents' Watts-Strogatz ties, networkx's edges for the same seed (``networks.py``);
-- ``word_of_mouth``: the residents' weekly talk (``agents.Households.talk``);
+- ``word_of_mouth``: the residents' ties, checked once (``Ties``), their weekly talk (``agents.Households.talk``),
+  the views a day's contacts set and who hears of a day's calls to 12345;
 - ``data_stores``: the data stores a report request reads and feeds (``offices/data.py``);
 - ``message_copies``: the copies a day's notices make in the work groups (``offices/chat.py``);
 - ``queues``: serving the request book's queues (``request_book.py``); the work waiting per village and the day's
