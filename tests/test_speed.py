@@ -372,6 +372,8 @@ def test_the_ties_are_checked_once_and_the_talk_reads_them_unchecked():
         ties(idx=np.array([1, 7]))
     with pytest.raises(IndexError, match="a tie names a household outside"):
         ties(idx=np.array([1, -1]))
+    with pytest.raises(IndexError, match="a tie names a household outside"):
+        ties(idx=np.array([1, 2**32]))                                # checked before it is read as int32 (0)
     with pytest.raises(IndexError, match="a township outside 0..0"):
         ties(town=np.array([0, 3]))
     with pytest.raises(ValueError, match="indptr must rise from 0"):

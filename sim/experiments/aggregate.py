@@ -143,6 +143,7 @@ def _tagged(parts: list[tuple[Path, dict]]) -> pd.DataFrame:
     frame = pa.concat_tables(arrow, promote_options="default").to_pandas()   # a column a run lacks: null there
     rows = [t.num_rows for t in arrow]
     plans = [plan for _, plan in parts]
+    # every run of an experiment is named by the same levels (a scale experiment's runs all have a scale)
     levels = ["variant", "seed"] + [level for level in ("scale", "sample") if level in plans[0]]
     for i, level in enumerate(levels):
         frame.insert(i, level, np.repeat(np.array([plan[level] for plan in plans]), rows))

@@ -69,17 +69,21 @@ cdef class Ties:
     cdef readonly Py_ssize_t n_households, n_townships
 
     def __init__(self, indptr, indices, township, Py_ssize_t n_townships):
-        ptr, idx, town = (np.asarray(a).astype(np.int32, copy=False).view() for a in (indptr, indices, township))
+        ptr, idx, town = (np.asarray(a) for a in (indptr, indices, township))
         H = town.shape[0] if town.ndim == 1 else -1
         if ptr.ndim != 1 or idx.ndim != 1 or H < 0 or ptr.shape[0] != H + 1:
             raise ValueError("Ties: indptr must hold one entry per household and one more, township one per "
                              "household")
+        if idx.shape[0] > np.iinfo(np.int32).max:
+            raise ValueError(f"Ties: {idx.shape[0]} ties; at most {np.iinfo(np.int32).max} (int32)")
         if ptr[0] != 0 or ptr[H] != idx.shape[0] or (H and (np.diff(ptr) < 0).any()):
             raise ValueError("Ties: indptr must rise from 0 to the number of ties")
         if idx.shape[0] and not (0 <= idx.min() and idx.max() < H):
             raise IndexError(f"Ties: a tie names a household outside 0..{H - 1}")
         if H and not (0 <= town.min() and town.max() < n_townships):
             raise IndexError(f"Ties: a township outside 0..{n_townships - 1}")
+        # checked in the arrays' own type, then read as int32 (every value fits: checked above)
+        ptr, idx, town = (a.astype(np.int32, copy=False).view() for a in (ptr, idx, town))
         for a in (ptr, idx, town):
             a.setflags(write=False)
         self.indptr, self.indices, self.township = ptr, idx, town
@@ -147,20 +151,21 @@ def news_of_calls(Ties ties, household_t[::1] households, int64_t[::1] heard, un
     cdef Py_ssize_t jj
     if heard.shape[0] != H or called.shape[0] != H:
         raise ValueError("news_of_calls: the scratch arrays must cover every household of the ties")
-    for i in range(n):   # checked before anything is counted
+    for i in range(n):   # checked, and room made for the most that can be told, before a scratch flag is set
         if not 0 <= households[i] < H:
             raise IndexError(f"news_of_calls: household {households[i]} is not one of the {H}")
-    callers_arr = np.empty(n, dtype=np.int64)
+        n_ties += indptr[households[i] + 1] - indptr[households[i]]
+    callers_arr, told_arr, counts_arr = np.empty(n, dtype=np.int64), np.empty(n_ties, dtype=np.int64), \
+        np.empty(n_ties, dtype=np.int64)
     cdef int64_t[::1] callers = callers_arr
+    cdef int64_t[::1] told = told_arr
+    cdef int64_t[::1] counts = counts_arr
     for i in range(n):
         h = households[i]
         if not called[h]:
             called[h] = 1
             callers[n_callers] = h
             n_callers += 1
-            n_ties += indptr[h + 1] - indptr[h]
-    told_arr = np.empty(n_ties, dtype=np.int64)
-    cdef int64_t[::1] told = told_arr
     for i in range(n_callers):
         h = callers[i]
         called[h] = 0
@@ -170,12 +175,10 @@ def news_of_calls(Ties ties, household_t[::1] households, int64_t[::1] heard, un
                 told[n_told] = t
                 n_told += 1
             heard[t] += 1
-    counts_arr = np.empty(n_told, dtype=np.int64)
-    cdef int64_t[::1] counts = counts_arr
     for k in range(n_told):
         counts[k] = heard[told[k]]
         heard[told[k]] = 0
-    return told_arr[:n_told], counts_arr
+    return told_arr[:n_told], counts_arr[:n_told]
 
 
 def set_views(household_t[::1] households, const double[::1] views, double[::1] satisfaction,
