@@ -396,7 +396,7 @@ def _array_news_of_calls(indptr, indices, households):
     return np.unique(indices[ties], return_counts=True)
 
 
-def test_the_news_of_calls_is_the_array_version_s():
+def test_the_news_of_calls_is_what_the_array_version_counted():
     """Callers listed twice, callers tied to each other, households without ties, no caller at all: each told
     household once with the number of its neighbours who called (in another order than np.unique's, so compared in
     household order), and the scratch arrays left as they were found, zero."""
