@@ -89,13 +89,12 @@ class Department(mesa.Agent):
         if not m.accounts.watching:
             return   # a department that does not watch what its requests cost asks nothing more (DemandSeen)
         new_tasks = self.tasks_for_slack()
-        x = self.extra_share
-        if x.any() or new_tasks > 0:
+        xs = self.extra_share.tolist()
+        if new_tasks > 0 or any(xs):
             # the rebound: its own stream, so the usual requests stay paired with the baseline's. A channel asked
             # nothing more is passed over: a Poisson count of mean 0 takes no number from the stream, so nothing
             # changes. The inspections' trials take a number each whatever their chance: they are always drawn.
             rng = self._rng_rebound
-            xs = x.tolist()
             documents, meetings, reports = xs[CH["documents"]], xs[CH["meetings"]], xs[CH["data_reports"]]
             inspections, pushed = xs[CH["inspections"]], xs[CH["pushed_down"]]
             with m.accounts.rebound():

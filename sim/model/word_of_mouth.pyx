@@ -1,6 +1,7 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""Word of mouth (``agents.Households.talk``), compiled: one pass over the households and their ties; and setting
-the views a day's contacts leave (``agents.Households._set_views``).
+"""Word of mouth (``agents.Households.talk``), compiled: one pass over the households and their ties (``Ties``,
+checked once when the households are built); setting the views a day's contacts leave
+(``agents.Households._set_views``); and who hears of a day's calls to 12345 (``news_of_calls``).
 
 Written over whole arrays the weekly talk took a sparse product over every tie and half a dozen passes over every
 household (about 8 ms a week for a county's 200,000 households in a whole run; this pass about 5 ms). Here each
@@ -11,7 +12,6 @@ households' order (``np.bincount``), so the talk's results are the array version
 no multiply-add is fused where numpy rounds twice.
 """
 
-import cython
 import numpy as np
 
 from libc.math cimport isnan
