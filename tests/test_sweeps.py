@@ -91,6 +91,29 @@ def test_jobs_run_the_configs_the_sweep_planned_without_composing_them_again(tmp
         assert len(composed) == (0 if planned else 1), composed        # composed only without the planned file
 
 
+def test_each_runs_key_is_its_own_config_and_seed_though_a_variants_seeds_share_one_yaml():
+    """Planning makes a variant's YAML once for all its seeds; each run's key is still what its own config and seed
+    give, made afresh run by run. A design point's values make a config of their own: its key is never the
+    variant's."""
+    from sim.experiments.io import run_key
+    from sim.experiments.run import planned_config
+    from sim.experiments.sweep import plan_keys
+
+    def planned(variant, overrides, seed, values=None):
+        return {"variant": variant, "seed": seed,
+                "overrides": ["scenario=classroom", *overrides, *(f"{k}={v}" for k, v in (values or {}).items()),
+                              f"seed={seed}"], **({"values": values} if values else {})}
+
+    runs = [planned(v, ov, s) for v, ov in (("baseline", []), ("one_form", ["reform=[one_form]"])) for s in range(3)]
+    runs += [planned("dose", [], s, {"rebound.elasticity": e}) for e in (0.1, 0.6) for s in range(2)]
+    plan_keys(runs)
+    for r in runs:
+        _, config_yaml = planned_config(r, {})
+        assert r["key"] == run_key(config_yaml, r["seed"]), r
+    keys = [r["key"] for r in runs]
+    assert len(set(keys)) == len(keys)   # no two runs share a key: seeds, variants and values all tell
+
+
 @pytest.mark.slow  # a separate CI step runs it (README's test command)
 def test_basic_and_joblib_launchers_give_identical_results(tmp_path):
     a = small_sweep(tmp_path / "joblib", launcher="joblib")
