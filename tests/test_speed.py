@@ -920,6 +920,59 @@ def test_compiled_scatter_checks_before_adding():
     assert target.tolist() == [2.5, 0.0, 1.5]
 
 
+def test_compiled_scatter_reads_arrays_directly_and_takes_anything_else_as_numpy_does():
+    """The usual arguments are read through their buffers, the rest the old way: both add the same bytes as
+    ``np.add.at``, int16 counts in a strided view included, and a read-only target is refused untouched."""
+    from sim.model.compiled import scatter
+
+    rng = np.random.default_rng(11)
+    for trial in range(200):
+        index = rng.integers(7, size=rng.integers(1, 9) if trial % 4 == 2 else rng.integers(0, 9))
+        index = [index, index.astype(np.int32), index.tolist(), index.astype(np.uint64)][trial % 4]
+        values = [rng.random(len(index)), rng.random(len(index)).tolist(), np.float32(0.3), True][trial // 4 % 4]
+        want = rng.random((7, 3))
+        got = want.copy()
+        np.add.at(want[:, 1], index, values)
+        scatter.add_at(got[:, 1], index, values)
+        assert want.tobytes() == got.tobytes()
+        counts_want = np.zeros((3, 7), dtype=np.int16)
+        counts_got = counts_want.copy()
+        np.add.at(counts_want.T[:, 2], index, 1)
+        scatter.count_at(counts_got.T[:, 2], index)
+        assert counts_want.tobytes() == counts_got.tobytes()
+    frozen = np.zeros(4)
+    frozen.setflags(write=False)
+    with pytest.raises(ValueError, match="read-only"):
+        scatter.add_at(frozen, np.array([1]), 1.0)
+    assert not frozen.any()
+
+
+def test_the_ledger_books_each_request_on_its_days_ahead_within_the_horizon():
+    """A request's hours go into ``due[:, k, a]``: k the days to its deadline, an overdue one today and a far one
+    on the horizon's last day, added as ``np.add.at`` adds; ``owed_until`` covers them. The ledger's day cells stay
+    its own views after the daily shift."""
+    from sim.model.workload import DEADLINE_ACTIVITIES, DL, HORIZON, WorkLedger
+
+    rng = np.random.default_rng(5)
+    ledger = WorkLedger(9, 400)
+    ledger.today = 40
+    want = ledger.due.copy()
+    for trial in range(300):
+        cadres = rng.integers(9, size=rng.integers(0, 6))
+        activity = DEADLINE_ACTIVITIES[rng.integers(len(DEADLINE_ACTIVITIES))]
+        deadline = 40 + int(rng.integers(-5, HORIZON + 10))
+        hours = rng.random(len(cadres)) * 3 if trial % 2 else float(rng.random())
+        k = min(max(deadline - 40, 0), HORIZON - 1)
+        np.add.at(want[:, k, DL[activity]], cadres, hours)
+        ledger.add_due(cadres, activity, hours, deadline)
+        assert ledger.owed_until > k or not len(cadres)
+    assert want.tobytes() == ledger.due.tobytes()
+    ledger.advance()
+    before = ledger.due[3, 2, DL["data_reports"]]
+    ledger.add_due(np.array([3]), "data_reports", 1.5, ledger.today + 2)
+    assert ledger.due[3, 2, DL["data_reports"]] == before + 1.5
+
+
 def test_the_ledger_s_daily_shift_is_numpy_s_to_the_last_bit():
     """Random ledgers (signed zeros among the entries), every owed_until from 1 to the horizon: the same bytes as
     the numpy shift it replaced; the part beyond owed_until is left as it was."""

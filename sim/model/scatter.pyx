@@ -11,8 +11,85 @@ next day (``shift_owed``) adds each day's overdue work the same way, in one pass
 
 import numpy as np
 
+from cpython.buffer cimport PyBUF_FORMAT, PyBUF_STRIDES, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
 from libc.stdint cimport int16_t, int64_t
 from libc.string cimport memmove, memset
+
+cdef object _ndarray = np.ndarray
+cdef int _READ = PyBUF_STRIDES | PyBUF_FORMAT
+cdef int _WRITE = PyBUF_STRIDES | PyBUF_FORMAT | PyBUF_WRITABLE
+
+
+# ---- the usual case, taken without a typed memoryview ---------------------------------------------------------------
+# A typed memoryview costs some 0.3 µs to take from an array (Cython makes an object for it and parses the format),
+# and these are called some 25-40 times a simulated day with two or three arrays each. The usual arguments, numpy
+# arrays of one dimension of float64 (or int64 indices, int16 counts), are read through their buffers directly;
+# anything else goes the typed-memoryview way below, which takes what numpy takes.
+
+cdef bint _take(object obj, Py_buffer *view, int flags, char kind, Py_ssize_t itemsize) except -1:
+    """Take `obj`'s buffer if it is a numpy array of one dimension whose items are of `kind` (a struct letter:
+    'd' float64, 'h' int16; 'l' also takes 'q', int64) and `itemsize`: True if taken (the caller releases it),
+    False if not (nothing is held)."""
+    cdef const char *fmt
+    if type(obj) is not _ndarray:
+        return False
+    try:
+        PyObject_GetBuffer(obj, view, flags)
+    except BufferError:   # a read-only target: the memoryview way says so
+        return False
+    fmt = view.format
+    if view.ndim == 1 and view.itemsize == itemsize and fmt != NULL and fmt[1] == 0 \
+            and (fmt[0] == kind or (kind == b'l' and fmt[0] == b'q')):
+        return True
+    PyBuffer_Release(view)
+    return False
+
+
+cdef inline double* _at_double(const Py_buffer *view, Py_ssize_t i) noexcept:
+    return <double*>(<char*>view.buf + i * view.strides[0])
+
+
+cdef inline int64_t _at_index(const Py_buffer *view, Py_ssize_t i) noexcept:
+    return (<const int64_t*>(<const char*>view.buf + i * view.strides[0]))[0]
+
+
+cdef int _check_raw(Py_ssize_t n_target, const Py_buffer *index) except -1:
+    cdef Py_ssize_t i
+    cdef int64_t c
+    for i in range(index.shape[0]):
+        c = _at_index(index, i)
+        if not 0 <= c < n_target:
+            raise IndexError(f"add_at: index {c} is outside the {n_target} entries")
+    return 0
+
+
+cdef bint _add_raw(const Py_buffer *target, const Py_buffer *index, values) except -1:
+    """add_at on taken buffers; False if `values` is not a number or a float64 array of one dimension."""
+    cdef Py_buffer each
+    cdef Py_ssize_t i, n = index.shape[0]
+    cdef double v
+    if isinstance(values, (float, int)):
+        _check_raw(target.shape[0], index)
+        v = values
+        for i in range(n):
+            _at_double(target, _at_index(index, i))[0] += v
+        return True
+    if not _take(values, &each, _READ, b'd', 8):
+        return False
+    try:
+        _check_raw(target.shape[0], index)
+        if each.shape[0] != 1 and each.shape[0] != n:
+            raise ValueError(f"add_at: {np.shape(values)} values for {n} indices")
+        if each.shape[0] == 1:   # numpy broadcasts an array of one to every index
+            v = _at_double(&each, 0)[0]
+            for i in range(n):
+                _at_double(target, _at_index(index, i))[0] += v
+        else:
+            for i in range(n):
+                _at_double(target, _at_index(index, i))[0] += _at_double(&each, i)[0]
+    finally:
+        PyBuffer_Release(&each)
+    return True
 
 cdef const int64_t[:] _indices(index):
     """The indices as int64 (other whole-number arrays converted, as numpy would index with them)."""
@@ -35,10 +112,27 @@ cdef int _check(Py_ssize_t n_target, const int64_t[:] index) except -1:
     return 0
 
 
-def add_at(double[:] target, index, values):
+def add_at(target, index, values):
     """``np.add.at(target, index, values)`` for a float64 target (a view of any stride) and whole-number indices:
     `values` is one number for every entry (or an array of one) or one per index. Checks every index before
     adding any."""
+    cdef Py_buffer t, x
+    cdef bint done = False
+    if _take(target, &t, _WRITE, b'd', 8):
+        try:
+            if _take(index, &x, _READ, b'l', 8):
+                try:
+                    done = _add_raw(&t, &x, values)
+                finally:
+                    PyBuffer_Release(&x)
+        finally:
+            PyBuffer_Release(&t)
+    if not done:
+        _add_at(target, index, values)
+
+
+cdef int _add_at(double[:] target, index, values) except -1:
+    """add_at for anything numpy would take (other index types, lists, a read-only target's error)."""
     cdef const int64_t[:] idx = _indices(index)
     cdef Py_ssize_t i, n = idx.shape[0]
     cdef double v
@@ -47,7 +141,7 @@ def add_at(double[:] target, index, values):
     if isinstance(values, (float, int)):
         v = values
         _add_one(target, idx, v)
-        return
+        return 0
     try:
         each = values   # the usual case, a float64 array of one dimension, taken as it is (no numpy call)
     except (ValueError, TypeError):   # anything else as numpy would take it
@@ -58,11 +152,12 @@ def add_at(double[:] target, index, values):
     if each.shape[0] == 1:   # numpy broadcasts one figure (a number or an array of one) to every index
         v = each[0]
         _add_one(target, idx, v)
-        return
+        return 0
     if each.shape[0] != n:
         raise ValueError(f"add_at: {np.shape(values)} values for {n} indices")
     for i in range(n):
         target[idx[i]] += each[i]
+    return 0
 
 
 cdef void _add_one(double[:] target, const int64_t[:] index, double v) noexcept:
@@ -71,13 +166,32 @@ cdef void _add_one(double[:] target, const int64_t[:] index, double v) noexcept:
         target[index[i]] += v
 
 
-def count_at(int16_t[:] target, index):
+def count_at(target, index):
     """``np.add.at(target, index, 1)`` for an int16 count: one more for each index, in turn."""
+    cdef Py_buffer t, x
+    cdef Py_ssize_t i
+    if _take(target, &t, _WRITE, b'h', 2):
+        try:
+            if _take(index, &x, _READ, b'l', 8):
+                try:
+                    _check_raw(t.shape[0], &x)
+                    for i in range(x.shape[0]):
+                        (<int16_t*>(<char*>t.buf + _at_index(&x, i) * t.strides[0]))[0] += 1
+                    return
+                finally:
+                    PyBuffer_Release(&x)
+        finally:
+            PyBuffer_Release(&t)
+    _count_at(target, index)
+
+
+cdef int _count_at(int16_t[:] target, index) except -1:
     cdef const int64_t[:] idx = _indices(index)
     cdef Py_ssize_t i
     _check(target.shape[0], idx)
     for i in range(idx.shape[0]):
         target[idx[i]] += 1
+    return 0
 
 
 def shift_owed(double[:, :, ::1] due, Py_ssize_t owed_until):

@@ -62,6 +62,9 @@ class WorkLedger:
         self.tally = tally
         self.rebounding = False
         self.due = np.zeros((n_cadres, HORIZON, len(DEADLINE_ACTIVITIES)), dtype=np.float64)
+        # due[:, k, a] for every k and a, made once: a request books into one of them (the ledger is only ever
+        # changed in place, so they stay its views)
+        self._due_cells = [[self.due[:, k, a] for a in range(len(DEADLINE_ACTIVITIES))] for k in range(HORIZON)]
         self.appointments = np.zeros((len(APPOINTMENT_ACTIVITIES), days + HORIZON + 1, n_cadres), dtype=np.float64)
         self.meeting_count = np.zeros((days + HORIZON + 1, n_cadres), dtype=np.int16)
         self.today = 0
@@ -69,25 +72,27 @@ class WorkLedger:
         self.rebound_today = np.zeros(n_cadres)  # hours asked as rebound today, per cadre
 
     def add_due(self, cadres, activity: str, hours, deadline_day: int) -> None:
-        k = min(max(int(deadline_day) - self.today, 0), HORIZON - 1)
-        cadres = np.asarray(cadres, dtype=np.int64)
-        scatter.add_at(self.due[:, k, DL[activity]], cadres, hours)
-        self.owed_until = max(self.owed_until, k + 1)
+        # days ahead, within the horizon (conditionals, not min and max: some 10-15 requests a day book here)
+        k = int(deadline_day) - self.today
+        k = 0 if k < 0 else (k if k < HORIZON else HORIZON - 1)
+        scatter.add_at(self._due_cells[k][DL[activity]], cadres, hours)
+        if k >= self.owed_until:
+            self.owed_until = k + 1
         if self.rebounding:
             self._count_rebound(cadres, hours)
 
     def add_appointment(self, cadres, activity: str, hours, day: int) -> None:
         if day >= self.appointments.shape[1]:
             return
-        cadres = np.asarray(cadres, dtype=np.int64)
         scatter.add_at(self.appointments[AP[activity], day], cadres, hours)
         if activity == "meetings":
             scatter.count_at(self.meeting_count[day], cadres)
         if self.rebounding:
             self._count_rebound(cadres, hours)
 
-    def _count_rebound(self, cadres: np.ndarray, hours) -> None:
+    def _count_rebound(self, cadres, hours) -> None:
         if self.tally is not None:
+            cadres = np.asarray(cadres, dtype=np.int64)
             h = per_cadre(hours, cadres)
             self.tally.add("rebound_hours", float(h.sum()))
             scatter.add_at(self.rebound_today, cadres, h)
