@@ -829,6 +829,41 @@ def test_compiled_successes_are_the_places_a_uniform_falls_below_p():
         assert draws.successes(a, 9, 0.3) == np.flatnonzero(b.random(9) < 0.3).tolist() and _same_place(a, b)
 
 
+def test_a_departments_usual_requests_are_its_five_channels_drawn_one_by_one():
+    """``draws.UsualRequests.today`` draws the five channels each from its own stream, as the five calls it replaced
+    drew them (documents, meetings, reports, inspections, duties), day after day: the same requests and every
+    stream left where those calls left it. Rates of 0 draw nothing; a mean past 10 takes numpy's other method."""
+    from sim.model.compiled import draws
+    from sim.model.streams import Streams
+
+    U = draws.UNIFORM
+    for trial, (rate, chance) in enumerate([(0.0, 0.0), (0.4, 0.02), (2.5, 0.3), (12.0, 1.0)]):
+        names = ["documents/d", "meetings/d", "reports/d", "inspections/d", "pushed_down/d"]
+        ours, theirs = [Streams(trial)[n] for n in names], [Streams(trial)[n] for n in names]
+        columns = ((6, U, U, U), (4, U, U, (1, 8)), (U, U, U))
+        usual = draws.UsualRequests(ours, documents=(rate, columns[0]), meetings=(rate * 0.5, columns[1]),
+                                    reports=(rate * 0.3, 3, 12, 4), inspections=(5, chance),
+                                    pushed=(rate * 2, columns[2]))
+        drawn = 0
+        for _day in range(30):
+            got = usual.today()
+            want = (draws.requests(theirs[0], rate, columns[0]), draws.requests(theirs[1], rate * 0.5, columns[1]),
+                    draws.reports(theirs[2], rate * 0.3, 3, 12, 4), draws.successes(theirs[3], 5, chance),
+                    draws.requests(theirs[4], rate * 2, columns[2]))
+            assert [got[i] for i in (0, 1, 3, 4)] == [want[i] for i in (0, 1, 3, 4)]
+            assert [s for s, _ in got[2]] == [s for s, _ in want[2]]
+            assert all(np.array_equal(g, w) for (_, g), (_, w) in zip(got[2], want[2]))
+            assert all(_same_place(a, b) for a, b in zip(ours, theirs))
+            drawn += sum(len(g) for g in got)
+        assert drawn > 0 or rate == 0
+    with pytest.raises(ValueError, match="five streams"):
+        draws.UsualRequests(ours[:4], documents=(1.0, columns[0]), meetings=(1.0, columns[1]),
+                            reports=(1.0, 3, 12, 4), inspections=(5, 0.1), pushed=(1.0, columns[2]))
+    with pytest.raises(ValueError, match="cannot sample 13 without replacement from 12"):
+        draws.UsualRequests(ours, documents=(1.0, columns[0]), meetings=(1.0, columns[1]),
+                            reports=(1.0, 3, 12, 13), inspections=(5, 0.1), pushed=(1.0, columns[2]))
+
+
 def test_compiled_poisson_each_is_the_generator_s_array_draw():
     """Means below, at and above 10 (multiplication and PTRS), zeros (nothing drawn) and 2-D: numpy's values, in
     its order and shape, and the stream left where numpy leaves it; a bad mean anywhere stops before any draw."""

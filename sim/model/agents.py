@@ -60,12 +60,20 @@ class Department(mesa.Agent):
         self.hours_per_task = pd.hours_per_task * (pd.village_share * len(self.village_line)
                                                    + (1.0 - pd.village_share) * len(self.township_line)
                                                    / self.liaisons_per_township)
-        s = model.streams
-        self._rng_documents = s[f"documents/{self.name}"]
-        self._rng_meetings = s[f"meetings/{self.name}"]
-        self._rng_reports = s[f"reports/{self.name}"]
-        self._rng_inspections = s[f"inspections/{self.name}"]
-        self._rng_pushed = s[f"pushed_down/{self.name}"]
+        # each channel's usual requests come from a stream of its own, drawn for all five at once each working day
+        # (``draws.UsualRequests``): per request its theme or topic, and the chances that decide what it is
+        s, cfg = model.streams, model.cfg
+        doc, mt, rep, ins = cfg.documents, cfg.meetings, cfg.data_reports, cfg.inspections
+        self._rng_inspections = s[f"inspections/{self.name}"]   # also picks the villages an inspection visits
+        self._usual = draws.UsualRequests(
+            [s[f"documents/{self.name}"], s[f"meetings/{self.name}"], s[f"reports/{self.name}"],
+             self._rng_inspections, s[f"pushed_down/{self.name}"]],
+            documents=(doc.per_department_per_week / 5.0, (doc.themes_per_department, UNIFORM, UNIFORM, UNIFORM)),
+            meetings=(mt.per_department_per_week / 5.0, (mt.topic_groups, UNIFORM, UNIFORM, (1, mt.lead_days + 1))),
+            reports=(rep.requests_per_system_per_week / 5.0, len(self.systems), st.system_fields.shape[1],
+                     rep.fields_per_request),
+            inspections=(st.n_townships, ins.per_department_per_year / model.calendar.workdays_per_year),
+            pushed=(pd.per_department_per_week / 5.0, (UNIFORM, UNIFORM, UNIFORM)))
         self._rng_rebound = s[f"rebound/{self.name}"]
         # (theme, implement, relay, asked as rebound) awaiting a merged issue
         self.held_documents: list[tuple[int, bool, bool, bool]] = []
@@ -81,32 +89,38 @@ class Department(mesa.Agent):
         m = self.model
         if not m.calendar.is_workday:
             return
-        self.issue_documents()
-        self.convene_meetings()
-        self.request_reports()
-        self.request_inspections()
-        self.push_down_duties()
+        documents, meetings, reports, inspections, duties = self._usual.today()
+        self.issue_documents(documents)
+        self.convene_meetings(meetings)
+        self.request_reports(reports)
+        self.request_inspections(inspections, self._rng_inspections)
+        self.push_down_duties(duties)
         if not m.accounts.watching:
             return   # a department that does not watch what its requests cost asks nothing more (DemandSeen)
         new_tasks = self.tasks_for_slack()
         xs = self.extra_share.tolist()
         if new_tasks > 0 or any(xs):
-            # the rebound: its own stream, so the usual requests stay paired with the baseline's. A channel asked
-            # nothing more is passed over: a Poisson count of mean 0 takes no number from the stream, so nothing
-            # changes. The inspections' trials take a number each whatever their chance: they are always drawn.
-            rng = self._rng_rebound
+            # the rebound: its own stream, so the usual requests stay paired with the baseline's; each channel at its
+            # usual rate times the extra share. A channel asked nothing more is passed over: a Poisson count of mean
+            # 0 takes no number from the stream, so nothing changes. The inspections' trials take a number each
+            # whatever their chance: they are always drawn.
+            rng, usual = self._rng_rebound, self._usual
             documents, meetings, reports = xs[CH["documents"]], xs[CH["meetings"]], xs[CH["data_reports"]]
             inspections, pushed = xs[CH["inspections"]], xs[CH["pushed_down"]]
             with m.accounts.rebound():
                 if documents > 0:
-                    self.issue_documents(rng, documents)
+                    self.issue_documents(draws.requests(rng, usual.documents_rate * documents,
+                                                        usual.documents_columns))
                 if meetings > 0:
-                    self.convene_meetings(rng, meetings)
+                    self.convene_meetings(draws.requests(rng, usual.meetings_rate * meetings, usual.meetings_columns))
                 if reports > 0:
-                    self.request_reports(rng, reports)
-                self.request_inspections(rng, inspections)
+                    self.request_reports(draws.reports(rng, usual.reports_rate * reports, usual.n_systems,
+                                                       usual.system_fields, usual.fields_per_request))
+                self.request_inspections(draws.successes(rng, usual.n_townships,
+                                                         usual.inspection_chance * inspections), rng)
                 if pushed > 0 or new_tasks > 0:
-                    self.push_down_duties(rng, pushed, extra_per_day=new_tasks)
+                    self.push_down_duties(draws.requests(rng, usual.pushed_rate * pushed + new_tasks,
+                                                         usual.pushed_columns))
 
     def tasks_for_slack(self) -> float:
         """New duties a working day pushed down for the slack reforms left visible (idle regular hours that reforms
@@ -121,12 +135,13 @@ class Department(mesa.Agent):
         tasks = rb.elasticity * slack * st.n_cadres / st.n_departments / self.hours_per_task
         return float(tasks) if math.isfinite(tasks) else 0.0
 
-    def issue_documents(self, rng=None, scale: float = 1.0) -> None:
-        m, cfg = self.model, self.model.cfg.documents
-        rng = self._rng_documents if rng is None else rng
+    def issue_documents(self, drawn: list) -> None:
+        """Today's documents (``drawn`` as ``draws.requests`` gives them); under merge_documents they are held and
+        go out merged by theme at the end of each merging window."""
+        m = self.model
         merge = m.fidelity.rule("merge_documents", self.index)
         docs = m.documents
-        for theme, imp, unn, rel in self._draw_documents(rng, cfg.per_department_per_week / 5.0 * scale):
+        for theme, imp, unn, rel in self._documents(drawn):
             if merge is not None and merge.cut_unnecessary and unn:
                 m.chat.post_department_notice(self.index)  # a short message in the group instead of a document
                 m.accounts.removed("merge_documents", docs.recipients(self, bool(rel)), docs.hours(int(imp)),
@@ -153,14 +168,15 @@ class Department(mesa.Agent):
                     docs.deliver(self, n_implement=int(imp), relay=bool(rel))
             self.held_documents.clear()
 
-    def _draw_documents(self, rng, rate: float) -> list[tuple[int, bool, bool, bool]]:
-        """Today's documents (a Poisson number at `rate`): each one's theme, whether it asks for action, need not be
-        issued at all, and is relayed to villages."""
+    def _documents(self, drawn: list) -> list[tuple[int, bool, bool, bool]]:
+        """The documents drawn (a theme and three uniforms each): each one's theme, whether it asks for action, need
+        not be issued at all, and is relayed to villages."""
+        if not drawn:
+            return drawn
         cfg = self.model.cfg.documents
         no_action = max(1e-12, 1.0 - cfg.implement_share)
         documents = []
-        for theme, u_implement, u_unnecessary, u_relay in draws.requests(
-                rng, rate, (cfg.themes_per_department, UNIFORM, UNIFORM, UNIFORM)):
+        for theme, u_implement, u_unnecessary, u_relay in drawn:
             implement = u_implement < cfg.implement_share
             # "need not be issued" is a property of documents that ask for no action
             unnecessary = not implement and u_unnecessary * no_action < cfg.unnecessary_share
@@ -179,39 +195,38 @@ class Department(mesa.Agent):
         m.accounts.removed("merge_documents", self.village_line,
                            separate_village - relay_any * docs.hours(n_implement), self.index, "documents")
 
-    def convene_meetings(self, rng=None, scale: float = 1.0) -> None:
+    def convene_meetings(self, drawn: list) -> None:
+        """Each meeting drawn: its topic, whether it is necessary, whether villages attend, and how many days ahead
+        it is called."""
+        if not drawn:
+            return
         cfg = self.model.cfg.meetings
-        rng = self._rng_meetings if rng is None else rng
-        # each: its topic, whether it is necessary, whether villages attend, and how many days ahead it is called
-        for topic, u_necessary, u_villages, lead in draws.requests(rng, cfg.per_department_per_week / 5.0 * scale,
-                                                                   (cfg.topic_groups, UNIFORM, UNIFORM,
-                                                                    (1, cfg.lead_days + 1))):
+        for topic, u_necessary, u_villages, lead in drawn:
             self.model.meetings.request(self, topic, u_necessary < cfg.necessary_share,
                                         u_villages < cfg.village_attendance_share, lead)
 
-    def request_reports(self, rng=None, scale: float = 1.0) -> None:
-        cfg = self.model.cfg.data_reports
-        rng = self._rng_reports if rng is None else rng
+    def request_reports(self, drawn: list) -> None:
+        """For each of its systems, the requests drawn and the fields each asks for: a few of the system's, without
+        repeats (``draws.reports``)."""
+        if not drawn:
+            return
         system_fields = self.model.structure.system_fields
-        # for each of its systems, how many requests today and the fields each asks for: a few of the system's,
-        # without repeats (one compiled call: the stream's draws as a loop of poisson and choice calls made them)
-        for place, picks in draws.reports(rng, cfg.requests_per_system_per_week / 5.0 * scale, len(self.systems),
-                                          system_fields.shape[1], cfg.fields_per_request):
+        for place, picks in drawn:
             s = self.systems[place]
             self.model.data.request(self, int(s), system_fields[s][picks])
 
-    def request_inspections(self, rng=None, scale: float = 1.0) -> None:
-        cfg = self.model.cfg.inspections
-        rng = self._rng_inspections if rng is None else rng
-        T = self.model.structure.n_townships
-        for t in draws.successes(rng, T, cfg.per_department_per_year / self.model.calendar.workdays_per_year * scale):
+    def request_inspections(self, townships: list, rng) -> None:
+        """An inspection of each township drawn, of villages picked from `rng` (the stream that drew them)."""
+        for t in townships:
             self.model.assessment.request(self, t, self.model.assessment.draw_villages(rng), emergency=False)
 
-    def push_down_duties(self, rng=None, scale: float = 1.0, extra_per_day: float = 0.0) -> None:
+    def push_down_duties(self, drawn: list) -> None:
+        """Each duty drawn: its category, whether it falls on the village line, and whether it is outside the
+        villages' autonomy."""
+        if not drawn:
+            return
         cfg = self.model.cfg.pushed_down
-        rng = self._rng_pushed if rng is None else rng
-        for uc, u_village, u_non_autonomous in draws.requests(rng, cfg.per_department_per_week / 5.0 * scale
-                                                              + extra_per_day, (UNIFORM, UNIFORM, UNIFORM)):
+        for uc, u_village, u_non_autonomous in drawn:
             category = "core" if uc < cfg.core_share else ("shared" if uc < cfg.core_share + cfg.shared_share
                                                             else "returned")
             village = u_village < cfg.village_share

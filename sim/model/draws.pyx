@@ -290,7 +290,10 @@ def requests(gen, double lam, tuple columns):
     would draw it with size n: ``k`` is ``gen.integers(k, size=n)``, ``(lo, hi)`` is ``gen.integers(lo, hi,
     size=n)``, ``UNIFORM`` is ``gen.random(n)``. One tuple per request (a column's value at its place); an empty
     list on a day without one."""
-    cdef bitgen_t *bg = _bitgen(gen)
+    return _requests(_bitgen(gen), lam, columns)
+
+
+cdef list _requests(bitgen_t *bg, double lam, tuple columns):
     cdef int64_t n = _poisson(bg, lam)
     cdef int64_t i, lo, hi
     if n == 0:
@@ -312,9 +315,12 @@ def reports(gen, double lam, Py_ssize_t n_systems, int64_t pop, int64_t size):
     requests, each asking for ``sample(gen, pop, size)`` of the system's fields, drawn as that loop of calls drew them
     (a system's count, then its requests' fields, then the next system's count). A list of (the system's place,
     the fields' places), empty on a day without a request."""
+    return _reports(_bitgen(gen), lam, n_systems, pop, size)
+
+
+cdef list _reports(bitgen_t *bg, double lam, Py_ssize_t n_systems, int64_t pop, int64_t size):
     _check_sample(pop, size)
     _check_mean(lam)
-    cdef bitgen_t *bg = _bitgen(gen)
     cdef Py_ssize_t s
     cdef int64_t n, i
     cdef int64_t[::1] view
@@ -347,7 +353,10 @@ def integers(gen, int64_t high, int64_t size):
 
 def successes(gen, int64_t n, double p):
     """Which of n trials succeed: the places where ``gen.random(n) < p``, as a list."""
-    cdef bitgen_t *bg = _bitgen(gen)
+    return _successes(_bitgen(gen), n, p)
+
+
+cdef list _successes(bitgen_t *bg, int64_t n, double p):
     cdef int64_t i
     return [i for i in range(n) if _uniform(bg) < p]
 
@@ -360,3 +369,44 @@ def sample(gen, int64_t pop, int64_t size):
     if size > 0:
         _sample(_bitgen(gen), pop, size, &view[0])
     return out
+
+
+cdef class UsualRequests:
+    """A county department's usual requests of a working day (``agents.Department``), each channel drawn from its
+    own stream as ``requests``, ``reports`` and ``successes`` draw it: documents, meetings, reports, inspections,
+    duties pushed down. One call a day instead of five, with the streams' bit generators found once. The rates and
+    columns are the department's own (``Department.__init__``), so ``today()`` draws what the five calls drew: the
+    same numbers, each stream left where they left it."""
+
+    cdef readonly object streams        # the five Generators: kept, so their bit generators stay
+    cdef bitgen_t *_bg[5]
+    cdef readonly double documents_rate, meetings_rate, reports_rate, inspection_chance, pushed_rate
+    cdef readonly tuple documents_columns, meetings_columns, pushed_columns
+    cdef readonly Py_ssize_t n_systems
+    cdef readonly int64_t system_fields, fields_per_request, n_townships
+
+    def __init__(self, streams, documents, meetings, reports, inspections, pushed):
+        """`streams`: the five Generators in the channels' order. `documents`, `meetings`, `pushed`: (rate, columns)
+        as ``requests`` takes them; `reports`: (rate, systems, fields of a system, fields a request asks for);
+        `inspections`: (townships, the chance of one a township)."""
+        self.streams = tuple(streams)
+        if len(self.streams) != 5:
+            raise ValueError(f"usual requests: five streams, one a channel, not {len(self.streams)}")
+        cdef int i
+        for i in range(5):
+            self._bg[i] = _bitgen(self.streams[i])
+        self.documents_rate, self.documents_columns = documents
+        self.meetings_rate, self.meetings_columns = meetings
+        self.reports_rate, self.n_systems, self.system_fields, self.fields_per_request = reports
+        _check_sample(self.system_fields, self.fields_per_request)
+        self.n_townships, self.inspection_chance = inspections
+        self.pushed_rate, self.pushed_columns = pushed
+
+    def today(self):
+        """(documents, meetings, reports, inspections, duties): what ``requests``, ``reports`` and ``successes``
+        return for each channel from its stream, in that order."""
+        return (_requests(self._bg[0], self.documents_rate, self.documents_columns),
+                _requests(self._bg[1], self.meetings_rate, self.meetings_columns),
+                _reports(self._bg[2], self.reports_rate, self.n_systems, self.system_fields, self.fields_per_request),
+                _successes(self._bg[3], self.n_townships, self.inspection_chance),
+                _requests(self._bg[4], self.pushed_rate, self.pushed_columns))
