@@ -864,6 +864,24 @@ def test_a_departments_usual_requests_are_its_five_channels_drawn_one_by_one():
                             reports=(1.0, 3, 12, 13), inspections=(5, 0.1), pushed=(1.0, columns[2]))
 
 
+def test_count_instructions_reads_cachegrind_s_count_and_says_what_it_needs(monkeypatch):
+    """benchmarks/count_instructions.py: the count from cachegrind's report; without valgrind, one line saying so."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "count_instructions.py"
+    spec = importlib.util.spec_from_file_location("count_instructions", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    report = "==28238== \n==28238== I   refs:      8,844,905,022\n"
+    assert module.refs(report) == 8_844_905_022
+    with pytest.raises(SystemExit, match="no instruction count"):
+        module.refs("==1== ERROR SUMMARY: 0 errors")
+    monkeypatch.setattr(module.shutil, "which", lambda name: None)
+    with pytest.raises(SystemExit, match="valgrind is not installed"):
+        module.main(["township"])
+
+
 def test_compiled_poisson_each_is_the_generator_s_array_draw():
     """Means below, at and above 10 (multiplication and PTRS), zeros (nothing drawn) and 2-D: numpy's values, in
     its order and shape, and the stream left where numpy leaves it; a bad mean anywhere stops before any draw."""

@@ -9,10 +9,11 @@ their sources.
 - ``message_copies``: the copies a day's notices make in the work groups (``offices/chat.py``);
 - ``queues``: serving the request book's queues (``request_book.py``); the work waiting per village and the day's
   proactive visits (``offices/service_desk.py``);
-- ``draws``: a day's requests drawn from a stream as numpy's Generator draws them (``agents.Department``; the
-  message sources, the villages' incidents and the requesting households too);
-- ``scatter``: adding into a few cadres' entries of the ledgers and accounts as ``np.add.at`` adds, and the ledger's
-  daily shift (``workload.py``, ``accounts.py``).
+- ``draws``: a day's requests drawn from a stream as numpy's Generator draws them (``agents.Department``, whose
+  five channels' usual requests are drawn in one call, ``UsualRequests``; the message sources, the villages'
+  incidents and the requesting households too);
+- ``scatter``: adding into a few cadres' entries of the ledgers and accounts as ``np.add.at`` adds (the usual
+  arrays read through their buffers), and the ledger's daily shift (``workload.py``, ``accounts.py``).
 
 Each gives the figures its pure-Python or numpy form gives, to the last bit; the tests hold them to that.
 """
