@@ -4,7 +4,7 @@ On a shared machine a run's time moves by a quarter within the hour (docs/scalin
 The instructions a run executes do not move with the machine's load. This runs a scenario under Valgrind's cachegrind
 (without its cache simulation) twice, at once: building the model only, then building it and simulating every day.
 The difference is the simulated days' own instructions. Compare two versions of the code by running the same
-command in each checkout.
+command from each checkout: the counted processes import `sim` from the current directory first.
 
 A change that saves instructions saves time, though not exactly in proportion: memory and branch costs are not
 counted.
