@@ -974,8 +974,9 @@ def test_compiled_scatter_checks_before_adding():
 
 
 def test_compiled_scatter_reads_arrays_directly_and_takes_anything_else_as_numpy_does():
-    """The usual arguments are read through their buffers, the rest the old way: both add the same bytes as
-    ``np.add.at``, int16 counts in a strided view included, and a read-only target is refused untouched."""
+    """The usual arguments are read through their buffers as they are, other indices and values converted as numpy
+    takes them: the same bytes as ``np.add.at``, int16 counts in a strided view included. A read-only target is
+    refused untouched, and so is a target of another type or shape."""
     from sim.model.compiled import scatter
 
     rng = np.random.default_rng(11)
@@ -998,6 +999,11 @@ def test_compiled_scatter_reads_arrays_directly_and_takes_anything_else_as_numpy
     with pytest.raises(ValueError, match="read-only"):
         scatter.add_at(frozen, np.array([1]), 1.0)
     assert not frozen.any()
+    for target in (np.zeros(4, dtype=np.float32), np.zeros((2, 2)), [0.0, 0.0]):
+        with pytest.raises(TypeError, match="the target must be a numpy float64 array of one dimension"):
+            scatter.add_at(target, np.array([1]), 1.0)
+    with pytest.raises(TypeError, match="the target must be a numpy int16 array"):
+        scatter.count_at(np.zeros(4, dtype=np.int32), np.array([1]))
 
 
 def test_the_ledger_books_each_request_on_its_days_ahead_within_the_horizon():

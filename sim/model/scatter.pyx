@@ -20,22 +20,22 @@ cdef int _READ = PyBUF_STRIDES | PyBUF_FORMAT
 cdef int _WRITE = PyBUF_STRIDES | PyBUF_FORMAT | PyBUF_WRITABLE
 
 
-# ---- the usual case, taken without a typed memoryview ---------------------------------------------------------------
-# A typed memoryview costs some 0.3 µs to take from an array (Cython makes an object for it and parses the format),
-# and these are called some 25-40 times a simulated day with two or three arrays each. The usual arguments, numpy
-# arrays of one dimension of float64 (or int64 indices, int16 counts), are read through their buffers directly;
-# anything else goes the typed-memoryview way below, which takes what numpy takes.
+# The arrays are read through the buffer protocol, not as typed memoryviews: a typed memoryview costs some 0.3 µs to
+# take (Cython makes an object for it and parses the format), and these are called some 25-40 times a simulated day
+# with two or three arrays each. The usual arguments (numpy arrays of float64 values, int64 indices, int16 counts,
+# of one dimension and any stride) are taken as they are; other indices and values are converted as numpy would
+# take them.
 
 cdef bint _take(object obj, Py_buffer *view, int flags, char kind, Py_ssize_t itemsize) except -1:
     """Take `obj`'s buffer if it is a numpy array of one dimension whose items are of `kind` (a struct letter:
     'd' float64, 'h' int16; 'l' also takes 'q', int64) and `itemsize`: True if taken (the caller releases it),
     False if not (nothing is held)."""
     cdef const char *fmt
-    if type(obj) is not _ndarray:
+    if not isinstance(obj, _ndarray):
         return False
     try:
         PyObject_GetBuffer(obj, view, flags)
-    except BufferError:   # a read-only target: the memoryview way says so
+    except BufferError:   # a read-only array asked for writing
         return False
     fmt = view.format
     if view.ndim == 1 and view.itemsize == itemsize and fmt != NULL and fmt[1] == 0 \
@@ -43,6 +43,29 @@ cdef bint _take(object obj, Py_buffer *view, int flags, char kind, Py_ssize_t it
         return True
     PyBuffer_Release(view)
     return False
+
+
+cdef int _take_target(object target, Py_buffer *view, char kind, Py_ssize_t itemsize, str dtype) except -1:
+    """Take the buffer of the array added into, or say what it should be."""
+    if _take(target, view, _WRITE, kind, itemsize):
+        return 0
+    if isinstance(target, _ndarray) and not target.flags.writeable:
+        raise ValueError("scatter: the target is read-only")
+    raise TypeError(f"scatter: the target must be a numpy {dtype} array of one dimension, not "
+                    f"{type(target).__name__} {getattr(target, 'dtype', '')} {np.shape(target)}")
+
+
+cdef int _take_indices(object index, Py_buffer *view) except -1:
+    """Take the indices' buffer, converting other whole-number indices (lists, int32, uint64) to int64 as numpy would
+    index with them (the buffer keeps the converted array)."""
+    if _take(index, view, _READ, b'l', 8):
+        return 0
+    arr = np.asarray(index)
+    if arr.dtype.kind not in "iu" or arr.ndim != 1:
+        raise TypeError(f"scatter: indices must be whole numbers in one dimension, not {arr.dtype} {arr.shape}")
+    if not _take(arr.astype(np.int64), view, _READ, b'l', 8):
+        raise TypeError(f"scatter: indices of {arr.dtype} could not be read as int64")
+    return 0
 
 
 cdef inline double* _at_double(const Py_buffer *view, Py_ssize_t i) noexcept:
@@ -53,7 +76,7 @@ cdef inline int64_t _at_index(const Py_buffer *view, Py_ssize_t i) noexcept:
     return (<const int64_t*>(<const char*>view.buf + i * view.strides[0]))[0]
 
 
-cdef int _check_raw(Py_ssize_t n_target, const Py_buffer *index) except -1:
+cdef int _check(Py_ssize_t n_target, const Py_buffer *index) except -1:
     cdef Py_ssize_t i
     cdef int64_t c
     for i in range(index.shape[0]):
@@ -63,52 +86,35 @@ cdef int _check_raw(Py_ssize_t n_target, const Py_buffer *index) except -1:
     return 0
 
 
-cdef bint _add_raw(const Py_buffer *target, const Py_buffer *index, values) except -1:
-    """add_at on taken buffers; False if `values` is not a number or a float64 array of one dimension."""
+cdef int _add(const Py_buffer *target, const Py_buffer *index, values) except -1:
+    """add_at on the taken buffers, every index checked first; `values` one number, an array of one, or one each."""
     cdef Py_buffer each
     cdef Py_ssize_t i, n = index.shape[0]
     cdef double v
+    _check(target.shape[0], index)
     if isinstance(values, (float, int)):
-        _check_raw(target.shape[0], index)
         v = values
         for i in range(n):
             _at_double(target, _at_index(index, i))[0] += v
-        return True
-    if not _take(values, &each, _READ, b'd', 8):
-        return False
-    try:
-        _check_raw(target.shape[0], index)
-        if each.shape[0] != 1 and each.shape[0] != n:
+        return 0
+    if not _take(values, &each, _READ, b'd', 8):   # anything else as numpy would take it
+        arr = np.asarray(values, dtype=np.float64)
+        if arr.ndim > 1:
             raise ValueError(f"add_at: {np.shape(values)} values for {n} indices")
-        if each.shape[0] == 1:   # numpy broadcasts an array of one to every index
+        if not _take(arr.reshape(-1), &each, _READ, b'd', 8):   # the buffer keeps the converted array
+            raise TypeError(f"add_at: values of {arr.dtype} could not be read as float64")
+    try:
+        if each.shape[0] == 1:   # numpy broadcasts one figure (an array of one) to every index
             v = _at_double(&each, 0)[0]
             for i in range(n):
                 _at_double(target, _at_index(index, i))[0] += v
-        else:
+        elif each.shape[0] == n:
             for i in range(n):
                 _at_double(target, _at_index(index, i))[0] += _at_double(&each, i)[0]
+        else:
+            raise ValueError(f"add_at: {np.shape(values)} values for {n} indices")
     finally:
         PyBuffer_Release(&each)
-    return True
-
-cdef const int64_t[:] _indices(index):
-    """The indices as int64 (other whole-number arrays converted, as numpy would index with them)."""
-    cdef const int64_t[:] taken
-    try:
-        taken = index   # the usual case, an int64 array, taken as it is (no numpy call)
-    except (ValueError, TypeError):
-        arr = np.asarray(index)
-        if arr.dtype.kind not in "iu" or arr.ndim != 1:
-            raise TypeError(f"scatter: indices must be whole numbers in one dimension, not {arr.dtype} {arr.shape}")
-        taken = arr.astype(np.int64)
-    return taken
-
-
-cdef int _check(Py_ssize_t n_target, const int64_t[:] index) except -1:
-    cdef Py_ssize_t i
-    for i in range(index.shape[0]):
-        if not 0 <= index[i] < n_target:
-            raise IndexError(f"add_at: index {index[i]} is outside the {n_target} entries")
     return 0
 
 
@@ -117,81 +123,32 @@ def add_at(target, index, values):
     `values` is one number for every entry (or an array of one) or one per index. Checks every index before
     adding any."""
     cdef Py_buffer t, x
-    cdef bint done = False
-    if _take(target, &t, _WRITE, b'd', 8):
-        try:
-            if _take(index, &x, _READ, b'l', 8):
-                try:
-                    done = _add_raw(&t, &x, values)
-                finally:
-                    PyBuffer_Release(&x)
-        finally:
-            PyBuffer_Release(&t)
-    if not done:
-        _add_at(target, index, values)
-
-
-cdef int _add_at(double[:] target, index, values) except -1:
-    """add_at for anything numpy would take (other index types, lists, a read-only target's error)."""
-    cdef const int64_t[:] idx = _indices(index)
-    cdef Py_ssize_t i, n = idx.shape[0]
-    cdef double v
-    cdef const double[:] each
-    _check(target.shape[0], idx)
-    if isinstance(values, (float, int)):
-        v = values
-        _add_one(target, idx, v)
-        return 0
+    _take_target(target, &t, b'd', 8, "float64")
     try:
-        each = values   # the usual case, a float64 array of one dimension, taken as it is (no numpy call)
-    except (ValueError, TypeError):   # anything else as numpy would take it
-        arr = np.asarray(values, dtype=np.float64)
-        if arr.ndim > 1:
-            raise ValueError(f"add_at: {np.shape(values)} values for {n} indices")
-        each = arr.reshape(-1)
-    if each.shape[0] == 1:   # numpy broadcasts one figure (a number or an array of one) to every index
-        v = each[0]
-        _add_one(target, idx, v)
-        return 0
-    if each.shape[0] != n:
-        raise ValueError(f"add_at: {np.shape(values)} values for {n} indices")
-    for i in range(n):
-        target[idx[i]] += each[i]
-    return 0
-
-
-cdef void _add_one(double[:] target, const int64_t[:] index, double v) noexcept:
-    cdef Py_ssize_t i
-    for i in range(index.shape[0]):
-        target[index[i]] += v
+        _take_indices(index, &x)
+        try:
+            _add(&t, &x, values)
+        finally:
+            PyBuffer_Release(&x)
+    finally:
+        PyBuffer_Release(&t)
 
 
 def count_at(target, index):
     """``np.add.at(target, index, 1)`` for an int16 count: one more for each index, in turn."""
     cdef Py_buffer t, x
     cdef Py_ssize_t i
-    if _take(target, &t, _WRITE, b'h', 2):
+    _take_target(target, &t, b'h', 2, "int16")
+    try:
+        _take_indices(index, &x)
         try:
-            if _take(index, &x, _READ, b'l', 8):
-                try:
-                    _check_raw(t.shape[0], &x)
-                    for i in range(x.shape[0]):
-                        (<int16_t*>(<char*>t.buf + _at_index(&x, i) * t.strides[0]))[0] += 1
-                    return
-                finally:
-                    PyBuffer_Release(&x)
+            _check(t.shape[0], &x)
+            for i in range(x.shape[0]):
+                (<int16_t*>(<char*>t.buf + _at_index(&x, i) * t.strides[0]))[0] += 1
         finally:
-            PyBuffer_Release(&t)
-    _count_at(target, index)
-
-
-cdef int _count_at(int16_t[:] target, index) except -1:
-    cdef const int64_t[:] idx = _indices(index)
-    cdef Py_ssize_t i
-    _check(target.shape[0], idx)
-    for i in range(idx.shape[0]):
-        target[idx[i]] += 1
-    return 0
+            PyBuffer_Release(&x)
+    finally:
+        PyBuffer_Release(&t)
 
 
 def shift_owed(double[:, :, ::1] due, Py_ssize_t owed_until):
