@@ -901,6 +901,60 @@ def test_compiled_poisson_each_is_the_generator_s_array_draw():
         assert _same_place(a, b)                                       # nothing was drawn for the good means
 
 
+
+def _notices_by_the_generator(rng, rate, start, end, day, volume, extra, shares, columns):
+    """What ChatOffice.deliver drew with the Generator's own calls before ``draws.notices`` (the reference)."""
+    evening_share, late_share, urgent_share = shares
+    active = (start <= day) & (day < end)
+    n = rng.poisson(np.where(active, rate, 0.0) * volume)
+    n[: extra.size] += extra
+    src = np.repeat(np.arange(len(n)), n)
+    N = len(src)
+    u_time = rng.random(N)
+    urgent = rng.random(N) < urgent_share
+    u_action = rng.random(N)
+    u = (rng.random(N), rng.random((N, columns[0])), rng.random(N), rng.random((N, columns[1])),
+         rng.random((N, columns[1])))
+    when = np.where(u_time < 1.0 - evening_share - late_share, 0, np.where(u_time < 1.0 - late_share, 1, 2))
+    return src, when, urgent, u_action, u
+
+
+def test_a_day_s_notices_are_the_generator_s_draws_in_its_order():
+    """``draws.notices`` against the Generator's calls it replaced in ChatOffice.deliver, over 60 random days:
+    sources active or not, means below and above 10, extra notices added to the first sources (and left zero),
+    weekend volumes, no forwarding columns at all; every array to the last bit, in its dtype and shape, and the
+    stream left where the calls left it."""
+    from sim.model.compiled import draws
+
+    rng = np.random.default_rng(21)
+    for trial in range(60):
+        S = int(rng.integers(1, 40))
+        rate = rng.random(S) * (30.0 if trial % 7 == 0 else 2.0)
+        rate[rng.random(S) < 0.2] = 0.0
+        start, end = rng.integers(-5, 20, S), rng.integers(0, 40, S)
+        day, volume = int(rng.integers(0, 30)), float(rng.choice([1.0, 0.3, 0.0]))
+        extra = rng.integers(0, 3, int(rng.integers(0, S + 1))) if trial % 3 else np.zeros(0, dtype=np.int64)
+        shares = (rng.random() * 0.4, rng.random() * 0.3, rng.random())
+        columns = (int(rng.integers(0, 4)), int(rng.integers(0, 5)))
+        a, b = _streams_pair(trial)
+        want = _notices_by_the_generator(a, rate, start, end, day, volume, extra.copy(), shares, columns)
+        left = extra.copy()
+        got = draws.notices(b, rate, start, end, day, volume, left, 1.0 - shares[0] - shares[1], 1.0 - shares[1],
+                            shares[2], *columns)
+        assert not left.any()                                          # the extra notices were taken
+        for w, g in zip((*want[:4], *want[4]), (*got[:4], *got[4])):
+            assert g.dtype == w.dtype and g.shape == w.shape and np.array_equal(g, w), trial
+        assert _same_place(a, b), trial
+    a, b = _streams_pair(3)
+    with pytest.raises(ValueError, match="Poisson mean"):      # checked before any draw
+        draws.notices(b, np.array([1.0, -2.0]), np.zeros(2, dtype=np.int64), np.full(2, 9), 1, 1.0,
+                      np.zeros(0, dtype=np.int64), 0.5, 0.8, 0.1, 1, 1)
+    assert _same_place(a, b)
+    with pytest.raises(ValueError, match="one rate, start and end per source"):
+        draws.notices(b, np.ones(2), np.zeros(3, dtype=np.int64), np.ones(2, dtype=np.int64), 0, 1.0,
+                      np.zeros(0, dtype=np.int64), 0.5, 0.8, 0.1, 1, 1)
+
+
 @pytest.mark.parametrize("high,size", [(10000, 137), (200000, 1200), (1, 5), (2**32 - 1, 50), (2**32, 50),
                                        (2**40 + 3, 50), (7, 0)])
 def test_compiled_integers_are_the_generator_s(high, size):

@@ -371,6 +371,78 @@ def sample(gen, int64_t pop, int64_t size):
     return out
 
 
+cdef void _uniforms(bitgen_t *bg, double[::1] out) noexcept:
+    """``gen.random(n)`` into `out`: one ``next_double`` each, in order."""
+    cdef Py_ssize_t i
+    for i in range(out.shape[0]):
+        out[i] = _uniform(bg)
+
+
+def notices(gen, const double[::1] rate, const int64_t[::1] start, const int64_t[::1] end, int64_t day,
+            double volume, int64_t[::1] extra, double work_below, double evening_below, double urgent_share,
+            Py_ssize_t town_columns, Py_ssize_t village_columns):
+    """A day's notices in the work groups (``offices.chat.ChatOffice.deliver``), drawn from `gen` as its own calls
+    draw them, in this order:
+
+    - how many each source posts: ``gen.poisson(np.where(active, rate, 0.0) * volume)``, one draw per source, the
+      sources active today (start <= day < end) at their rate; the `extra` notices (those replacing documents) are
+      then added to the first sources, and `extra` is left zero;
+    - for the N notices, in source order: when each is posted, ``gen.random(N)`` (working hours below `work_below`,
+      the evening below `evening_below`, late after), whether it is urgent, ``gen.random(N) < urgent_share``, and
+      the uniform that decides whether it asks for action, ``gen.random(N)``;
+    - the forwarding uniforms: ``gen.random(N)``, ``gen.random((N, town_columns))``, ``gen.random(N)`` and
+      ``gen.random((N, village_columns))`` twice.
+
+    Returns (each notice's source, its time of day: 0 working hours, 1 evening, 2 late; urgent; the action uniform;
+    the five forwarding arrays). Every mean is checked before anything is drawn, as numpy checks them."""
+    cdef Py_ssize_t S = rate.shape[0], s, i, N = 0, k
+    if start.shape[0] != S or end.shape[0] != S or extra.shape[0] > S:
+        raise ValueError(f"notices: one rate, start and end per source ({S}), and no more extra notices than sources")
+    if town_columns < 0 or village_columns < 0:
+        raise ValueError("notices: the forwarding columns cannot be negative")
+    means_arr = np.empty(S)
+    cdef double[::1] means = means_arr
+    for s in range(S):
+        means[s] = (rate[s] if start[s] <= day < end[s] else 0.0) * volume
+        _check_mean(means[s])
+    cdef bitgen_t *bg = _bitgen(gen)
+    counts_arr = np.empty(S, dtype=np.int64)
+    cdef int64_t[::1] counts = counts_arr
+    for s in range(S):
+        counts[s] = _poisson(bg, means[s])
+    for s in range(extra.shape[0]):
+        counts[s] += extra[s]
+        extra[s] = 0
+    for s in range(S):
+        if counts[s] < 0:
+            raise ValueError("notices: a source's count of notices is negative")
+        N += counts[s]
+    source_arr, when_arr = np.empty(N, dtype=np.int64), np.empty(N, dtype=np.int64)
+    cdef int64_t[::1] source = source_arr
+    cdef int64_t[::1] when = when_arr
+    i = 0
+    for s in range(S):
+        for k in range(counts[s]):
+            source[i] = s
+            i += 1
+    u_time_arr = np.empty(N)
+    cdef double[::1] u_time = u_time_arr
+    _uniforms(bg, u_time)
+    for i in range(N):
+        when[i] = 0 if u_time[i] < work_below else (1 if u_time[i] < evening_below else 2)
+    urgent_arr = np.empty(N, dtype=np.bool_)
+    cdef unsigned char[::1] urgent = urgent_arr.view(np.uint8)
+    for i in range(N):
+        urgent[i] = _uniform(bg) < urgent_share
+    action_arr = np.empty(N)
+    _uniforms(bg, action_arr)
+    forwarding = (np.empty(N), np.empty((N, town_columns)), np.empty(N), np.empty((N, village_columns)),
+                  np.empty((N, village_columns)))
+    for u in forwarding:
+        _uniforms(bg, u.reshape(-1))
+    return source_arr, when_arr, urgent_arr, action_arr, forwarding
+
+
 cdef class UsualRequests:
     """A county department's usual requests of a working day (``agents.Department``), each channel drawn from its
     own stream as ``requests``, ``reports`` and ``successes`` draw it: documents, meetings, reports, inspections,

@@ -69,7 +69,7 @@ class ChatOffice:
     """
 
     # message cells: time of day x needs action x urgent
-    WORK, EVENING, LATE = 0, 1, 2
+    WORK, EVENING, LATE = 0, 1, 2   # a notice's time of day, as draws.notices gives it
 
     def __init__(self, model, campaigns):
         self.model = model
@@ -116,8 +116,8 @@ class ChatOffice:
             np.asarray(x, dtype=np.int64) for x in (kind, town, dept, village))
         self.src_campaign = np.asarray(camp, dtype=np.int64)
         self.src_rate = np.asarray(rate, dtype=float)
-        self.src_start = np.asarray(start)
-        self.src_end = np.asarray(end)
+        self.src_start = np.asarray(start, dtype=np.int64)   # each source posts on days start <= day < end
+        self.src_end = np.asarray(end, dtype=np.int64)
 
         # ---- who forwards (from the hierarchy: the same with and without any reform) -------------------------
         # county -> township: the department's township line cadres; township -> village: in each village of the
@@ -243,23 +243,13 @@ class ChatOffice:
         rng = self._rng
         day = m.day
         is_workday, weekend_volume = m.calendar.is_workday, ch.weekend_volume
-        active = (self.src_start <= day) & (day < self.src_end)
-        lam = np.where(active, self.src_rate, 0.0) * (1.0 if is_workday else weekend_volume)
-        n = compiled.draws.poisson_each(rng, lam)   # rng.poisson(lam), without its cost per call
-        # notices replacing documents travel as department notices
-        extra = self.extra_department_notices.ravel()
-        n[: extra.size] += extra
-        self.extra_department_notices[:] = 0
-        src = np.repeat(np.arange(len(n)), n)
-        N = len(src)
-        # every uniform any network might need, drawn whatever the reforms (common random numbers)
-        u_time = rng.random(N)
-        urgent = rng.random(N) < ch.urgent_share
-        u_action = rng.random(N)
-        u = (rng.random(N), rng.random((N, self.fwd_town.shape[1])), rng.random(N),
-             rng.random((N, self.fwd_village.shape[1])), rng.random((N, self.fwd_village.shape[1])))
-        tcat = np.where(u_time < 1.0 - ch.evening_share - ch.late_share, self.WORK,
-                        np.where(u_time < 1.0 - ch.late_share, self.EVENING, self.LATE))
+        # today's notices from the sources active today (those replacing documents travel as department notices),
+        # when each is posted, whether it is urgent, and every uniform any network might need to forward it, drawn
+        # whatever the reforms (common random numbers): the Generator's own calls, made in one (``draws.notices``)
+        src, tcat, urgent, u_action, u = compiled.draws.notices(
+            rng, self.src_rate, self.src_start, self.src_end, day, 1.0 if is_workday else weekend_volume,
+            self.extra_department_notices.reshape(-1), 1.0 - ch.evening_share - ch.late_share, 1.0 - ch.late_share,
+            ch.urgent_share, self.fwd_town.shape[1], self.fwd_village.shape[1])
         # no_instant_reply rules the notices posted in the townships that apply it today: non-urgent ones ask
         # for action only as genuine replies do
         fid = m.fidelity
