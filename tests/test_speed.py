@@ -955,6 +955,36 @@ def test_a_day_s_notices_are_the_generator_s_draws_in_its_order():
                       np.zeros(0, dtype=np.int64), 0.5, 0.8, 0.1, 1, 1)
 
 
+
+def test_a_day_s_arrivals_are_the_generator_s_draws_in_its_order():
+    """``draws.arrivals`` against the Generator's calls it replaced in ServiceDesk.take_requests: how many, whose,
+    the kinds and certificates by ``Categorical`` (shares of zero among them), and three uniforms each; means of
+    0 (nothing drawn), below and above 10, and ranges past 2^32; every array to the last bit in its dtype, and the
+    stream left where the calls left it."""
+    from sim.model.compiled import draws
+    from sim.model.streams import Categorical
+
+    rng = np.random.default_rng(5)
+    for trial in range(40):
+        kinds = rng.random(int(rng.integers(1, 6))) * (rng.random() < 0.8)
+        kinds[rng.integers(len(kinds))] += 0.5                  # shares of zero, but never all of them
+        certificates = np.r_[rng.random(int(rng.integers(1, 30))), 0.0]
+        mean = float(rng.choice([0.0, 0.7, 4.0, 35.0, 400.0]))
+        households = int(rng.choice([1, 10000, 200000, 2**33 + 1]))
+        a, b = _streams_pair(100 + trial)
+        n = a.poisson(mean)
+        want = (a.integers(households, size=n), Categorical(kinds).draw(a, n).astype(np.int8),
+                Categorical(certificates).draw(a, n), a.random(n), a.random(n), a.random(n))
+        got = draws.arrivals(b, mean, households, Categorical(kinds).cdf, Categorical(certificates).cdf)
+        for w, g in zip(want, got):
+            assert g.dtype == w.dtype and np.array_equal(g, w), trial
+        assert _same_place(a, b), trial
+    with pytest.raises(ValueError, match="the range is empty"):
+        draws.arrivals(b, 1.0, 0, np.ones(2), np.ones(2))
+    with pytest.raises(ValueError, match="Poisson mean"):
+        draws.arrivals(b, -1.0, 10, np.ones(2), np.ones(2))
+
+
 @pytest.mark.parametrize("high,size", [(10000, 137), (200000, 1200), (1, 5), (2**32 - 1, 50), (2**32, 50),
                                        (2**40 + 3, 50), (7, 0)])
 def test_compiled_integers_are_the_generator_s(high, size):

@@ -378,6 +378,49 @@ cdef void _uniforms(bitgen_t *bg, double[::1] out) noexcept:
         out[i] = _uniform(bg)
 
 
+cdef inline Py_ssize_t _category(const double[::1] cdf, double u) noexcept:
+    """``cdf.searchsorted(u, side="right")``: the first place whose cumulative share exceeds u (numpy's bisection)."""
+    cdef Py_ssize_t lo = 0, hi = cdf.shape[0], mid
+    while lo < hi:
+        mid = lo + ((hi - lo) >> 1)
+        if cdf[mid] <= u:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def arrivals(gen, double mean, int64_t n_households, const double[::1] kind_cdf, const double[::1] certificate_cdf):
+    """A day's requests from households (``offices.service_desk.ServiceDesk.take_requests``), drawn from `gen` as its
+    own calls draw them, in this order: how many, ``gen.poisson(mean)``; whose, ``gen.integers(n_households,
+    size=n)``; of which kind, then which certificate a certificate would be, ``streams.Categorical(p).draw(gen, n)``
+    for each (a uniform each, placed on the shares' cumulative sum `kind_cdf`, `certificate_cdf`); then three
+    uniforms each, ``gen.random(n)`` in turn: verification, self-settlement, urgency.
+
+    Returns (households, kinds as int8, certificate kinds, the three arrays of uniforms)."""
+    if n_households <= 0:
+        raise ValueError(f"integers in [0, {n_households}): the range is empty")
+    if kind_cdf.shape[0] == 0 or kind_cdf.shape[0] > 127 or certificate_cdf.shape[0] == 0:
+        raise ValueError("arrivals: the kinds' shares (1 to 127 of them) and the certificates' are needed")
+    cdef bitgen_t *bg = _bitgen(gen)
+    cdef int64_t n = _poisson(bg, mean), i
+    households_arr, kinds_arr = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int8)
+    certificates_arr = np.empty(n, dtype=np.int64)
+    cdef int64_t[::1] households = households_arr
+    cdef signed char[::1] kinds = kinds_arr
+    cdef int64_t[::1] certificates = certificates_arr
+    for i in range(n):
+        households[i] = <int64_t>_bounded(bg, 0, <uint64_t>(n_households - 1))
+    for i in range(n):
+        kinds[i] = <signed char>_category(kind_cdf, _uniform(bg))
+    for i in range(n):
+        certificates[i] = _category(certificate_cdf, _uniform(bg))
+    uniforms = (np.empty(n), np.empty(n), np.empty(n))
+    for u in uniforms:
+        _uniforms(bg, u)
+    return (households_arr, kinds_arr, certificates_arr, *uniforms)
+
+
 def notices(gen, const double[::1] rate, const int64_t[::1] start, const int64_t[::1] end, int64_t day,
             double volume, int64_t[::1] extra, double work_below, double evening_below, double urgent_share,
             Py_ssize_t town_columns, Py_ssize_t village_columns):

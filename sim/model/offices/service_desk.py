@@ -109,15 +109,11 @@ class ServiceDesk:
         """Today's requests from households: to the station's desk, the village's casework, or settled by residents."""
         m = self.model
         sv, st, hh = m.cfg.service, m.structure, m.households
-        rng = self._rng
-        n = rng.poisson(st.n_households * sv.requests_per_household_per_year / 364.0)
-        households = draws.integers(rng, st.n_households, n)   # rng.integers(households, size=n)
-        kind = self._kinds.draw(rng, n).astype(np.int8)
-        cert_kind = self._cert_kinds.draw(rng, n)
-        u_verify = rng.random(n)
-        u_settle = rng.random(n)
-        u_urgent = rng.random(n)
-        keep = np.ones(n, dtype=bool)
+        # how many, whose, of which kind (and which certificate), and the uniforms that decide whether each is
+        # verified, settled by residents or urgent: the Generator's own calls, made in one (``draws.arrivals``)
+        households, kind, cert_kind, u_verify, u_settle, u_urgent = draws.arrivals(
+            self._rng, st.n_households * sv.requests_per_household_per_year / 364.0, st.n_households,
+            self._kinds.cdf, self._cert_kinds.cdf)
         neg = m.cfg.reform.certificate_negative_list
         if neg is not None:
             listed = m.fidelity.mask("certificate_negative_list")[st.household_township[households]]
@@ -127,14 +123,14 @@ class ServiceDesk:
             m.accounts.removed("certificate_negative_list", hh.cadre[households[removed]],
                                self._kind_hours[CERTIFICATE])
             m.department_hours_today += verified.sum() * m.cfg.department_hours.verification_minutes / 60.0
-            keep &= ~removed
-        households, kind, u_urgent = households[keep], kind[keep], u_urgent[keep]
+            keep = ~removed
+            households, kind, u_settle, u_urgent = households[keep], kind[keep], u_settle[keep], u_urgent[keep]
         # self-organisation: each organiser among the household's ties may settle a dispute or a consultation
         p_settle = 1.0 - (1.0 - sv.self_settle_probability) ** hh.organiser_ties[households]
-        settled = SELF_SETTLEABLE[kind] & (u_settle[keep] < p_settle)
+        settled = SELF_SETTLEABLE[kind] & (u_settle < p_settle)
         if m.cfg.reform.self_organization is not None:
             p_before = 1.0 - (1.0 - sv.self_settle_probability) ** hh.organiser_ties_before[households]
-            fostered = settled & (u_settle[keep] >= p_before)  # settled only thanks to the new organisers
+            fostered = settled & (u_settle >= p_before)  # settled only thanks to the new organisers
             m.accounts.removed("self_organization", hh.cadre[households[fostered]], self._kind_hours[kind[fostered]],
                                service=True)
         urgent = u_urgent < self._urgent_share[kind]
