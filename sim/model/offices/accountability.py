@@ -15,6 +15,9 @@ class Accountability:
     def __init__(self, model):
         self.model = model
         self._rng = model.streams["incidents"]
+        # each village's daily chance of incidents: the same mean every day
+        self._incident_means = np.full(model.structure.n_villages,
+                                       model.cfg.blame.incidents_per_village_per_year / 364.0)
 
     def update(self, overdue: np.ndarray, findings: np.ndarray) -> None:
         """Move every cadre's blame risk by today's overdue hours, findings and incidents; it decays meanwhile."""
@@ -29,10 +32,10 @@ class Accountability:
         m.tally.add_per_cadre("overdue_hours", overdue)
         b = cadres.blame * (1.0 - bl.decay_per_day)
         b += bl.per_overdue_hour * overdue * (1.0 - forgiven)
-        np.add.at(b, findings, bl.per_finding)
+        compiled.scatter.add_at(b, findings, bl.per_finding)   # np.add.at: a cadre found twice takes blame twice
         rng = self._rng
         # rng.poisson(mean, size=villages), without its cost per call
-        n = compiled.draws.poisson_each(rng, np.full(st.n_villages, bl.incidents_per_village_per_year / 364.0))
+        n = compiled.draws.poisson_each(rng, self._incident_means)
         for v in np.flatnonzero(n):
             t = st.village_township[v]
             collective = pa.collective_share if precise[t] else bl.collective_share

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import compiled
+
 
 class TownshipOffice:
     def __init__(self, model):
@@ -79,7 +81,7 @@ class TownshipOffice:
         fa = m.cfg.forced_assignments
         rng = self._rng_assignments
         for t in range(m.structure.n_townships):
-            n = rng.poisson(fa.per_month * 12.0 / 364.0)
+            n = compiled.draws.poisson(rng, fa.per_month * 12.0 / 364.0)   # rng.poisson(mean), without its call cost
             if not n:   # most days (nothing of size 0 is drawn: the stream stays in step)
                 continue
             ban = m.fidelity.rule("ban_forced_assignments", t)
