@@ -312,6 +312,7 @@ class Cadres:
         # today
         self.hours_today = np.zeros((C, len(ACTIVITIES)))
         self.township_hours_today = np.zeros((T, len(ACTIVITIES)))
+        self.township_hours_today.flags.writeable = False   # as each day's (``end_day``)
         self.overtime_today = np.zeros(C)
         self.idle_today = np.zeros(C)            # regular hours nobody's work filled
         self.regular_today = np.zeros(C)
@@ -449,7 +450,9 @@ class Cadres:
             raise AssertionError(f"hours conservation violated on day {m.day}: cadre {c} worked {worked[c]:.3f} h "
                                  f"against a cap of {self.cap_today[c]:.3f} h ({dict(zip(ACTIVITIES, hours[c]))})")
         self.hours_today = hours
-        self.township_hours_today = self.township_mean(hours)  # [T, activities], what the reporters read
+        # [T, activities], what the reporters read: made anew each day and read-only, so they may keep its columns
+        self.township_hours_today = self.township_mean(hours)
+        self.township_hours_today.flags.writeable = False
         self.overtime_today = np.maximum(worked - self.regular_today, 0.0)
         self.idle_today = np.maximum(self.regular_today - worked, 0.0)
         m.tally.add("appointments_missed_hours", plan.appointments_missed.sum())

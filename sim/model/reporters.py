@@ -16,7 +16,9 @@ from .workload import ACTIVITIES, ADMIN_COLUMNS, A
 
 def _hours(activity: str):
     def hours(model) -> np.ndarray:
-        return model.cadres.township_hours_today[:, A[activity]].copy()  # a value of its own (DailyRecord keeps it)
+        # a column of the day's own array, which is made anew each day and never changed (read-only): DailyRecord
+        # keeps the value as it is
+        return model.cadres.township_hours_today[:, A[activity]]
 
     hours.__name__ = f"{activity}_hours"
     return hours
@@ -109,8 +111,9 @@ MODEL_REPORTERS = {**TOWNSHIP_REPORTERS, **COUNTY_REPORTERS}
 
 class DailyRecord(mesa.DataCollector):
     """Mesa's DataCollector for the reporters above. Mesa deep-copies each reporter's value every day in case it
-    is a live reference; every reporter here returns a value of its own (a new array or a float), so after the
-    first day (when Mesa validates the reporters) the copy is skipped: it took 4% of a township run."""
+    is a live reference; every reporter here returns a value of its own (a new array, a float, or a column of the
+    cadres' read-only hours of the day, made anew each day), so after the first day (when Mesa validates the
+    reporters) the copy is skipped: it took 4% of a township run."""
 
     def collect(self, model) -> None:
         if not self._validated or self.agent_reporters or self.agenttype_reporters:
