@@ -287,23 +287,27 @@ def _array_set_views(satisfaction, view_sum, view_n, township, households, views
                                        ["scenario=township", "reform=[certificate_negative_list]"]])
 def test_compiled_views_are_set_as_the_array_version_set_them(monkeypatch, overrides):
     """At every contact of a run (a request resolved, settled or given up, a proactive visit): the households'
-    views and the townships' sums and counts, byte for byte (a zero's sign and NaN included)."""
+    views, moved as ``np.where(np.isnan(s), toward, keep * s + move * toward)`` moved them, and the townships' sums
+    and counts, byte for byte (a zero's sign and NaN included)."""
     from sim.model import agents
     from sim.model.model import GrassrootsModel
 
-    set_views, checked = agents.Households._set_views, []
+    move_views, checked = agents.Households._move_views, []
 
-    def checked_set_views(hh, households, views):
+    def checked_move_views(hh, households, toward, keep, move):
         want = [hh.satisfaction.copy(), hh._view_sum.copy(), hh._view_n.copy()]
-        _array_set_views(*want, hh.township, households, views)
-        set_views(hh, households, views)
+        s = want[0][households]
+        _array_set_views(*want, hh.township, households, np.where(np.isnan(s), toward, keep * s + move * toward))
+        move_views(hh, households, toward, keep=keep, move=move)
         checked.append((all(a.tobytes() == b.tobytes() for a, b in zip(want, (hh.satisfaction, hh._view_sum,
-                                                                             hh._view_n))), len(households)))
+                                                                             hh._view_n))), len(households),
+                        np.ndim(toward)))
 
-    monkeypatch.setattr(agents.Households, "_set_views", checked_set_views)
+    monkeypatch.setattr(agents.Households, "_move_views", checked_move_views)
     GrassrootsModel(load_config([*overrides, "scenario.days=90", "scenario.warmup_days=0"])).run()
-    assert len(checked) >= 60 and all(same for same, _ in checked)
-    assert sum(n for _, n in checked) > 300                         # views were set, not empty calls compared
+    assert len(checked) >= 60 and all(same for same, _, _ in checked)
+    assert sum(n for _, n, _ in checked) > 300                      # views were set, not empty calls compared
+    assert {d for _, _, d in checked} == {0, 1}                     # one figure for all, and one each
 
 
 def test_compiled_views_keep_a_household_s_last_view_in_any_order():
@@ -326,6 +330,34 @@ def test_compiled_views_keep_a_household_s_last_view_in_any_order():
         _array_set_views(*want, township, households, views)
         word_of_mouth.set_views(households, views, satisfaction, township, view_sum, view_n)
         assert all(a.tobytes() == b.tobytes() for a, b in zip(want, (satisfaction, view_sum, view_n)))
+
+
+def test_moved_views_are_numpy_s_where_of_the_views_held():
+    """``move_views`` on its own: households listed twice (each moved from the view held before the call, the last
+    kept), first contacts, one figure for all or one each, either index type; and a bad household or a wrong
+    number of figures stops it before anything is set."""
+    from sim.model.compiled import word_of_mouth
+
+    rng = np.random.default_rng(9)
+    for trial in range(100):
+        H, T = 50, 3
+        township = rng.integers(T, size=H).astype(np.int32)
+        satisfaction = np.where(rng.random(H) < 0.4, np.nan, rng.random(H))
+        view_sum, view_n = rng.random(T), rng.integers(0, 9, size=T).astype(float)
+        households = rng.integers(H, size=rng.integers(0, 40)).astype(np.int32 if trial % 2 else np.int64)
+        toward = float(rng.random()) if trial % 3 == 0 else rng.random(len(households))
+        keep, move = 0.7, 0.3
+        want = [satisfaction.copy(), view_sum.copy(), view_n.copy()]
+        s = want[0][households]
+        _array_set_views(*want, township, households, np.where(np.isnan(s), toward, keep * s + move * toward))
+        word_of_mouth.move_views(households, toward, keep, move, satisfaction, township, view_sum, view_n)
+        assert all(a.tobytes() == b.tobytes() for a, b in zip(want, (satisfaction, view_sum, view_n))), trial
+    before = satisfaction.copy()
+    with pytest.raises(IndexError, match="household 50 is not one of the 50"):
+        word_of_mouth.move_views(np.array([1, 50]), 1.0, 0.8, 0.2, satisfaction, township, view_sum, view_n)
+    with pytest.raises(ValueError, match="2 figures for 3 households"):
+        word_of_mouth.move_views(np.array([1, 2, 3]), np.ones(2), 0.8, 0.2, satisfaction, township, view_sum, view_n)
+    assert satisfaction.tobytes() == before.tobytes()
 
 
 def test_compiled_views_stop_before_setting_anything_at_a_bad_index():

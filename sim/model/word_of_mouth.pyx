@@ -1,7 +1,8 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
 """Word of mouth (``agents.Households.talk``), compiled: one pass over the households and their ties (``Ties``,
-checked once when the households are built); setting the views a day's contacts leave
-(``agents.Households._set_views``); and who hears of a day's calls to 12345 (``news_of_calls``).
+checked once when the households are built); setting the views a day's contacts leave (``set_views``,
+``move_views``: ``agents.Households.rate_service`` and ``visited``); and who hears of a day's calls to 12345
+(``news_of_calls``).
 
 Written over whole arrays the weekly talk took a sparse product over every tie and half a dozen passes over every
 household (about 8 ms a week for a county's 200,000 households in a whole run; this pass about 5 ms). Here each
@@ -237,3 +238,30 @@ def set_views(household_t[::1] households, const double[::1] views, double[::1] 
     finally:
         free(entries)
         free(change)
+
+
+def move_views(household_t[::1] households, toward, double keep, double move, double[::1] satisfaction,
+               const int32_t[::1] township, double[::1] view_sum, double[::1] view_n):
+    """Each household's view moves toward `toward` (one figure each, or one for all): ``keep * view + move *
+    toward`` from the view it held, or `toward` itself at a first contact; the views are then set as ``set_views``
+    sets them. What ``np.where(np.isnan(s), toward, keep * s + move * toward)`` of the views held gave, each
+    product rounded before the sum (``agents.Households.rate_service`` and ``visited``)."""
+    cdef Py_ssize_t n = households.shape[0], H = satisfaction.shape[0], i
+    for i in range(n):   # checked before anything is read
+        if not 0 <= households[i] < H:
+            raise IndexError(f"move_views: household {households[i]} is not one of the {H}")
+    cdef bint one = isinstance(toward, (float, int))
+    cdef double t = toward if one else 0.0, s
+    cdef const double[::1] each
+    if not one:
+        each = np.ascontiguousarray(toward, dtype=np.float64)
+        if each.shape[0] != n:
+            raise ValueError(f"move_views: {each.shape[0]} figures for {n} households")
+    views_arr = np.empty(n)
+    cdef double[::1] views = views_arr
+    for i in range(n):
+        if not one:
+            t = each[i]
+        s = satisfaction[households[i]]
+        views[i] = t if isnan(s) else keep * s + move * t
+    set_views(households, views_arr, satisfaction, township, view_sum, view_n)
