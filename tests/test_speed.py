@@ -746,6 +746,28 @@ def test_the_work_waiting_is_the_bincount_version_s_to_the_last_bit(monkeypatch,
         assert not all(scalar for _, _, scalar in checked)           # the per-village split was met
 
 
+def test_each_queue_s_order_is_numpy_s_where_of_urgent_pressed_and_deadlines():
+    """``queues.priority`` against the array version of ``ServiceDesk._priority`` on random open requests: desk,
+    casework and supervised queues, urgent and pressed ones, deadlines of any size (infinite ones too); and a
+    request outside every queue is refused."""
+    from sim.model.compiled import queues
+
+    rng = np.random.default_rng(13)
+    for trial in range(100):
+        V, R = int(rng.integers(1, 30)), int(rng.integers(0, 400))
+        queue = rng.integers(0, 3 * V, R).astype(np.int32)
+        urgent, pressed = rng.random(R) < 0.2, rng.integers(0, 3, R).astype(np.int16) * (rng.random(R) < 0.3)
+        deadline = np.where(rng.random(R) < 0.1, np.inf, rng.random(R) * 400)
+        ids = np.sort(rng.choice(R, size=int(rng.integers(0, R + 1)), replace=False)).astype(np.int64)
+        casework_rank = np.where(urgent[ids], 0.0, np.where(pressed[ids] > 0, 1.0, 2.0))
+        want = np.where(queue[ids] // V == 2, deadline[ids], casework_rank)
+        got = queues.priority(ids, queue, urgent.view(np.uint8), pressed.astype(np.int16), deadline, V, 2)
+        assert got.tobytes() == want.tobytes(), trial
+    with pytest.raises(IndexError, match="waits in queue -1"):
+        queues.priority(np.array([0], dtype=np.int64), np.array([-1], dtype=np.int32), np.zeros(1, dtype=np.uint8),
+                        np.zeros(1, dtype=np.int16), np.zeros(1), 4, 2)
+
+
 def test_the_compiled_queues_check_their_arguments():
     """Priorities, start times or capacities that do not match the queues, or a request in a queue that does not
     exist, stop with a message; an empty book is served as nothing."""

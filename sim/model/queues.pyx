@@ -1,6 +1,6 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""Serving the request book's queues (``request_book.RequestBook.serve``), compiled: one sort, one pass; and
-choosing the day's proactive visits (``longest_unvisited_first``).
+"""Serving the request book's queues (``request_book.RequestBook.serve``), compiled: one sort, one pass; the order
+within each queue (``priority``); and choosing the day's proactive visits (``longest_unvisited_first``).
 
 Written over whole arrays a day's serving took some thirty numpy calls over the open requests. Here the open
 requests are sorted by queue, priority and id (``np.lexsort``'s order: the ids are unique, so the order is the same
@@ -17,7 +17,7 @@ import cython
 import numpy as np
 
 from libc.math cimport isnan
-from libc.stdint cimport int8_t, int32_t, int64_t
+from libc.stdint cimport int8_t, int16_t, int32_t, int64_t
 from libc.stdlib cimport free, malloc, qsort
 
 
@@ -276,3 +276,26 @@ def waiting_work(const int64_t[::1] open_ids, const int32_t[::1] queue, const do
         elif kind == supervised:
             out[2 if deadline[r] < due_before[v] else 3, v] += remaining[r]
     return out_arr[0], out_arr[1], out_arr[2], out_arr[3], out_arr[4]
+
+
+def priority(const int64_t[::1] open_ids, const int32_t[::1] queue, const unsigned char[::1] urgent,
+             const int16_t[::1] pressed, const double[::1] deadline, int64_t n_villages, int supervised):
+    """Each open request's place in its queue's order (``ServiceDesk._priority``): a supervised task's deadline;
+    other work 0 if urgent, 1 if the resident came back to press it, else 2. What ``np.where(queue[ids] //
+    villages == supervised, deadline[ids], np.where(urgent[ids], 0.0, np.where(pressed[ids] > 0, 1.0, 2.0)))``
+    gave."""
+    cdef Py_ssize_t n = open_ids.shape[0], i
+    cdef int64_t r
+    if n_villages <= 0:
+        raise ValueError("priority: no villages")
+    out_arr = np.empty(n)
+    cdef double[::1] out = out_arr
+    for i in range(n):
+        r = open_ids[i]
+        if queue[r] < 0:
+            raise IndexError(f"priority: request {r} waits in queue {queue[r]}")
+        if queue[r] // n_villages == supervised:
+            out[i] = deadline[r]
+        else:
+            out[i] = 0.0 if urgent[r] else (1.0 if pressed[r] > 0 else 2.0)
+    return out_arr

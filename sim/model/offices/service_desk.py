@@ -171,10 +171,9 @@ class ServiceDesk:
     # ---- serving -------------------------------------------------------------------------------------------------
     def _priority(self) -> np.ndarray:
         """Order within each queue: urgent casework, then pressed, then the rest; supervised tasks by deadline."""
-        book, V = self.book, self.n_villages
-        ids = book.open_ids
-        casework_rank = np.where(book.urgent[ids], 0.0, np.where(book.pressed[ids] > 0, 1.0, 2.0))
-        return np.where(book.queue[ids] // V == SUPERVISED, book.deadline[ids], casework_rank)
+        book = self.book
+        return queues.priority(book.open_ids, book.queue, book.urgent.view(np.uint8), book.pressed, book.deadline,
+                               self.n_villages, SUPERVISED)   # one pass over the open requests
 
     def serve(self, plan) -> None:
         """Serve the queues with the work the day plan gave them; visits with the proactive hours."""
