@@ -357,7 +357,11 @@ def test_moved_views_are_numpy_s_where_of_the_views_held():
         word_of_mouth.move_views(np.array([1, 50]), 1.0, 0.8, 0.2, satisfaction, township, view_sum, view_n)
     with pytest.raises(ValueError, match="2 figures for 3 households"):
         word_of_mouth.move_views(np.array([1, 2, 3]), np.ones(2), 0.8, 0.2, satisfaction, township, view_sum, view_n)
+    with pytest.raises(TypeError, match="households must be whole numbers in one dimension, not float64"):
+        word_of_mouth.move_views(np.array([1.0]), 1.0, 0.8, 0.2, satisfaction, township, view_sum, view_n)
     assert satisfaction.tobytes() == before.tobytes()
+    word_of_mouth.move_views([3, 3], [0.25, 0.5], 0.7, 0.3, satisfaction, township, view_sum, view_n)   # a list too
+    assert satisfaction[3] == (0.5 if np.isnan(before[3]) else 0.7 * before[3] + 0.3 * 0.5)
 
 
 def test_compiled_views_stop_before_setting_anything_at_a_bad_index():

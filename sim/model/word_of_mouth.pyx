@@ -19,9 +19,17 @@ from libc.math cimport isnan
 from libc.stdint cimport int32_t, int64_t
 from libc.stdlib cimport free, malloc
 
-ctypedef fused household_t:
-    int32_t
-    int64_t
+
+cdef object _households(object households, str who):
+    """The households as a contiguous int64 array: taken as they are, or converted as numpy converts whole numbers
+    (int32 ones from the request book). Not a fused type: choosing among a fused function's signatures cost more
+    than a day's few contacts took to set."""
+    if type(households) is np.ndarray and households.dtype == np.int64 and households.flags.c_contiguous:
+        return households
+    arr = np.asarray(households)
+    if arr.dtype.kind not in "iu" or arr.ndim != 1:
+        raise TypeError(f"{who}: households must be whole numbers in one dimension, not {arr.dtype} {arr.shape}")
+    return np.ascontiguousarray(arr, dtype=np.int64)
 
 
 cdef struct _Entry:
@@ -32,11 +40,23 @@ cdef struct _Entry:
 cdef void _sort_by_household(_Entry *entries, _Entry *spare, Py_ssize_t n, int64_t largest) noexcept nogil:
     """The entries by household, those of one household in their place's order: a stable radix sort on the
     household, 11 bits a pass (two passes for up to four million households). It replaced ``qsort``, which took
-    most of the time a day's contacts of a county took to set (some 2,500 of them on a day)."""
+    most of the time a day's contacts of a county took to set (some 2,500 of them on a day). A few entries (most
+    calls in a township) are sorted by insertion instead, which is stable too: each pass of the radix sort counts
+    into 2,048 digits however few the entries."""
     cdef Py_ssize_t count[2048]
-    cdef Py_ssize_t i, total, c
+    cdef Py_ssize_t i, total, c, j
     cdef int shift = 0
     cdef _Entry *swap
+    cdef _Entry e
+    if n <= 64:
+        for i in range(1, n):
+            e = entries[i]
+            j = i
+            while j > 0 and entries[j - 1].household > e.household:   # equal households keep their order
+                entries[j] = entries[j - 1]
+                j -= 1
+            entries[j] = e
+        return
     while (largest >> shift) > 0:
         for i in range(2048):
             count[i] = 0
@@ -139,12 +159,13 @@ def talk(Ties ties, const double[::1] satisfaction, double[::1] neighbours_with_
     return new_arr, sums_arr
 
 
-def news_of_calls(Ties ties, household_t[::1] households, int64_t[::1] heard, unsigned char[::1] called):
+def news_of_calls(Ties ties, calling, int64_t[::1] heard, unsigned char[::1] called):
     """Who hears of today's calls to 12345, and from how many neighbours who called: (told, heard from), each told
     household once, in the order the callers' ties first reach it. `households` are the callers (a household
     calling about two matters in a day is one piece of news); `heard` and `called` are scratch arrays of one zero per
     household, left zero again. What ``np.unique`` of the callers, then of their neighbours with counts, gave in
     household order (``agents.Households.called_hotline``)."""
+    cdef const int64_t[::1] households = _households(calling, "news_of_calls")
     cdef Py_ssize_t H = ties.n_households, n = households.shape[0], i, k, n_callers = 0, n_told = 0, n_ties = 0
     cdef const int32_t[::1] indptr = ties.indptr
     cdef const int32_t[::1] indices = ties.indices
@@ -182,13 +203,18 @@ def news_of_calls(Ties ties, household_t[::1] households, int64_t[::1] heard, un
     return told_arr[:n_told], counts_arr[:n_told]
 
 
-def set_views(household_t[::1] households, const double[::1] views, double[::1] satisfaction,
-              const int32_t[::1] township, double[::1] view_sum, double[::1] view_n):
+def set_views(households, const double[::1] views, double[::1] satisfaction, const int32_t[::1] township,
+              double[::1] view_sum, double[::1] view_n):
     """Set these households' views in `satisfaction` (a household listed twice keeps its last), and move the
     townships' sums of views and counts of households with one (`view_sum`, `view_n`), all in place.
 
     As the array version made them: the households in ascending order, each township's change summed from 0.0 in
     that order (``np.bincount``), then added to every township's figure (``+=``, zeros included)."""
+    _set(_households(households, "set_views"), views, satisfaction, township, view_sum, view_n)
+
+
+cdef int _set(const int64_t[::1] households, const double[::1] views, double[::1] satisfaction,
+              const int32_t[::1] township, double[::1] view_sum, double[::1] view_n) except -1:
     cdef Py_ssize_t n = households.shape[0], H = satisfaction.shape[0], T = view_sum.shape[0], i, t
     if views.shape[0] != n:
         raise ValueError(f"set_views: {views.shape[0]} views for {n} households")
@@ -238,14 +264,16 @@ def set_views(household_t[::1] households, const double[::1] views, double[::1] 
     finally:
         free(entries)
         free(change)
+    return 0
 
 
-def move_views(household_t[::1] households, toward, double keep, double move, double[::1] satisfaction,
-               const int32_t[::1] township, double[::1] view_sum, double[::1] view_n):
+def move_views(contacts, toward, double keep, double move, double[::1] satisfaction, const int32_t[::1] township,
+               double[::1] view_sum, double[::1] view_n):
     """Each household's view moves toward `toward` (one figure each, or one for all): ``keep * view + move *
     toward`` from the view it held, or `toward` itself at a first contact; the views are then set as ``set_views``
     sets them. What ``np.where(np.isnan(s), toward, keep * s + move * toward)`` of the views held gave, each
     product rounded before the sum (``agents.Households.rate_service`` and ``visited``)."""
+    cdef const int64_t[::1] households = _households(contacts, "move_views")
     cdef Py_ssize_t n = households.shape[0], H = satisfaction.shape[0], i
     for i in range(n):   # checked before anything is read
         if not 0 <= households[i] < H:
@@ -264,4 +292,4 @@ def move_views(household_t[::1] households, toward, double keep, double move, do
             t = each[i]
         s = satisfaction[households[i]]
         views[i] = t if isnan(s) else keep * s + move * t
-    set_views(households, views_arr, satisfaction, township, view_sum, view_n)
+    _set(households, views, satisfaction, township, view_sum, view_n)
