@@ -28,16 +28,22 @@ class DutyOffice:
             recipients = dept.village_line if village_level else dept.township_line
         per_cadre_share = 1.0 if village_level else 1.0 / dept.liaisons_per_township
         h = cfg.hours_per_task
+        hands_back = strip is not None and strip.return_errands and non_autonomous
+        lists_it = rl is not None and rl.refuse_returned and category == "returned"
+        shared = nb is not None and category == "shared"
+        if not (hands_back or lists_it or shared):
+            # no reform touches this duty: the recipients owe all of it (what the shares below come to)
+            self._owe(dept, recipients, h * per_cadre_share)
+            return
         township = st.cadre_township[recipients]
         # per recipient: handed back whole by its township (a list or the stripping of errands), or shared
         stripped = np.zeros(len(recipients), dtype=bool)
         refused = np.zeros(len(recipients), dtype=bool)
-        if strip is not None and strip.return_errands and non_autonomous:
+        if hands_back:
             stripped = fid.mask("strip_non_autonomous")[township]
-        if rl is not None and rl.refuse_returned and category == "returned":
+        if lists_it:
             refused = fid.mask("responsibility_list")[township] & ~stripped
         dept_share = (stripped | refused).astype(np.float64)
-        shared = nb is not None and category == "shared"
         if shared:
             dept_share = np.where(stripped | refused, 1.0, 1.0 - nb.cadre_share_of_shared)
         m.department_hours_today += h * float((dept_share * per_cadre_share).sum()) * cfg.department_efficiency
@@ -52,7 +58,11 @@ class DutyOffice:
             with acc.rebound():
                 self.push(dept, "shared", village_level, False, recipients[handed_back])
         if not (dept_share >= 1.0).all():
-            deadline = m.calendar.deadline(m.day + cfg.deadline_days)
-            hours = h * (1.0 - dept_share) * per_cadre_share
-            m.ledger.add_due(recipients, "pushed_down", hours, deadline)
-            acc.spent(dept.index, "pushed_down", recipients, hours)
+            self._owe(dept, recipients, h * (1.0 - dept_share) * per_cadre_share)
+
+    def _owe(self, dept, recipients, hours) -> None:
+        """The recipients owe these hours (one figure each, or one for all) by the duties' deadline."""
+        m = self.model
+        deadline = m.calendar.deadline(m.day + m.cfg.pushed_down.deadline_days)
+        m.ledger.add_due(recipients, "pushed_down", hours, deadline)
+        m.accounts.spent(dept.index, "pushed_down", recipients, hours)
