@@ -502,24 +502,29 @@ def test_the_compiled_data_stores_are_the_array_version_to_the_last_bit(monkeypa
     """At every report request of a run (with a pool reform: also the requests worked against the departments' own
     stores): the household-fields typed per village, their total, the duplicates, and every store after, bit for
     bit."""
-    from types import SimpleNamespace
-
     from sim.model.model import GrassrootsModel
     from sim.model.offices import data
 
-    stores = data.compiled.data_stores
     request, checked, seen = data.DataOffice.request, [], {}
 
-    def spy(name):
-        def call(*args):
-            seen[name] = getattr(stores, name)(*args)
-            return seen[name]
-        return call
+    class Spy:
+        """The office's stores (``data_stores.Stores``), keeping what each request returned."""
 
-    monkeypatch.setattr(data, "compiled", SimpleNamespace(data_stores=SimpleNamespace(
-        request=spy("request"), typed_entries=spy("typed_entries"))))
+        def __init__(self, stores):
+            self.stores = stores
+
+        def request(self, *args):
+            seen["request"] = self.stores.request(*args)
+            return seen["request"]
+
+        def typed_entries(self, *args):
+            seen["typed_entries"] = self.stores.typed_entries(*args)
+            return seen["typed_entries"]
 
     def checked_request(office, dept, system, fields):
+        if not isinstance(office._stores, Spy):
+            office._stores = Spy(office._stores)
+            office._own_stores = Spy(office._own_stores) if office._own_stores is not None else None
         fields = np.asarray(fields, dtype=np.int64)
         fid = office.model.fidelity
         pooled = fid.rule("one_form", dept.index) is not None or fid.applies("shared_data_pool", dept.index)
@@ -560,6 +565,23 @@ def test_the_compiled_data_stores_check_their_arguments():
         ask([5], [1])
     with pytest.raises(ValueError, match="outside the fading table"):
         ask([0], [1], day=30)
+    # the same stores held once: a request names the system and its fields, and reads their stores from a table
+    stores = data_stores.Stores(cov, upd, fade, 0.5, hh, known, known_upd)
+    reads = np.array([[0, -1, 1, 2], [2, 2, -1, 0]], dtype=np.int64)
+    twin = [a.copy() for a in (cov, upd, known, known_upd)]
+    got = stores.request(reads, 1, np.array([0, 3], dtype=np.int64), 4)
+    want = data_stores.request(np.array([2, 0], dtype=np.int64), np.array([0, 3], dtype=np.int64), *twin, fade, 4,
+                               0.5, hh)
+    assert got[0].tolist() == want[0].tolist() and got[1:] == want[1:]
+    assert all(a.tobytes() == b.tobytes() for a, b in zip((cov, upd, known, known_upd), twin))
+    with pytest.raises(ValueError, match="system 2 is not one of the 2"):
+        stores.request(reads, 2, np.array([0], dtype=np.int64), 4)
+    with pytest.raises(ValueError, match="field 4 is not one of the system's 4"):
+        stores.typed_entries(reads, 0, np.array([4], dtype=np.int64), 4)
+    with pytest.raises(ValueError, match="keep no record of what any store holds"):
+        data_stores.Stores(cov, upd, fade, 0.5, hh).request(reads, 0, np.array([0], dtype=np.int64), 4)
+    with pytest.raises(ValueError, match="what is known must be"):
+        data_stores.Stores(cov, upd, fade, 0.5, hh, known[:2], known_upd[:2])
 
 
 @pytest.mark.parametrize("overrides", [["scenario=classroom"], ["scenario=township", "reform=[merge_workgroups]"],

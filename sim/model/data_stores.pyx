@@ -79,6 +79,12 @@ def typed_entries(const int64_t[::1] stores, const int64_t[::1] fields, double[:
                   const double[::1] households):
     """[V] household-fields typed per village for a request reading `stores` (-1: none) for `fields`; the stores
     are fed."""
+    return _typed_entries(stores, fields, coverage, updated, fade, day, per_request, households)
+
+
+cdef object _typed_entries(const int64_t[::1] stores, const int64_t[::1] fields, double[:, :, ::1] coverage,
+                           double[:, :, ::1] updated, const double[::1] fade, int64_t day, double per_request,
+                           const double[::1] households):
     _check(stores, fields, coverage, updated, households)
     typed_arr = np.empty((fields.shape[0], households.shape[0]))
     _read_and_feed(stores, fields, coverage, updated, fade, day, per_request, typed_arr)
@@ -93,6 +99,12 @@ def request(const int64_t[::1] stores, const int64_t[::1] fields, double[:, :, :
     """A report request for `fields`, read from `stores`: ([V] household-fields typed per village, their total,
     the household-fields typed that some store already held). The stores read, and what any store holds (`known`),
     are fed."""
+    return _request(stores, fields, coverage, updated, known, known_updated, fade, day, per_request, households)
+
+
+cdef object _request(const int64_t[::1] stores, const int64_t[::1] fields, double[:, :, ::1] coverage,
+                     double[:, :, ::1] updated, double[:, ::1] known, double[:, ::1] known_updated,
+                     const double[::1] fade, int64_t day, double per_request, const double[::1] households):
     _check(stores, fields, coverage, updated, households)
     cdef Py_ssize_t k = fields.shape[0], V = households.shape[0], i, v
     if known.shape[0] != coverage.shape[1] or known.shape[1] != V or known_updated.shape[0] != known.shape[0] \
@@ -118,3 +130,62 @@ def request(const int64_t[::1] stores, const int64_t[::1] fields, double[:, :, :
     _per_village(duplicated, households, duplicate)
     return (to_type_arr, numpy_sum(&to_type[0], V, V) if V else 0.0,
             numpy_sum(&duplicate[0], V, V) if V else 0.0)
+
+
+cdef class Stores:
+    """One world of data stores (``offices/data.py``): per store, field and village, the share of the village's
+    targeted households whose value is held (`coverage`) and the day it was last brought up to date (`updated`);
+    with `known` and `known_updated`, what any store holds. The arrays are the office's own, worked in place; they
+    are held here once, so that a request passes only what it asks for (taking a typed view of each of ten arrays
+    cost more than a request's loops)."""
+
+    cdef double[:, :, ::1] coverage, updated
+    cdef double[:, ::1] known, known_updated
+    cdef const double[::1] fade, households
+    cdef double per_request
+    cdef bint has_known
+    cdef readonly tuple arrays   # the arrays themselves, kept while the views are
+
+    def __init__(self, coverage, updated, fade, double per_request, households, known=None, known_updated=None):
+        """`fade[age]`: how much of a value is still current after `age` whole days; `per_request`: the share of a
+        village's targeted households a request reaches; `households`: the households a request targets, per
+        village."""
+        self.coverage, self.updated, self.fade, self.households = coverage, updated, fade, households
+        self.per_request = per_request
+        self.has_known = known is not None
+        if self.has_known:
+            self.known, self.known_updated = known, known_updated
+        self.arrays = (coverage, updated, fade, households, known, known_updated)
+        _check(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), self.coverage, self.updated,
+               self.households)
+        if self.has_known and (self.known.shape[0] != self.coverage.shape[1]
+                               or self.known.shape[1] != self.households.shape[0]
+                               or self.known_updated.shape[0] != self.known.shape[0]
+                               or self.known_updated.shape[1] != self.known.shape[1]):
+            raise ValueError("data stores: what is known must be [fields, villages], like the stores")
+
+    cdef const int64_t[::1] _stores(self, const int64_t[:, ::1] reads, Py_ssize_t system,
+                                    const int64_t[::1] fields):
+        """reads[system, fields]: the store each requested field is read from (-1: none)."""
+        if not 0 <= system < reads.shape[0]:
+            raise ValueError(f"data stores: system {system} is not one of the {reads.shape[0]}")
+        out_arr = np.empty(fields.shape[0], dtype=np.int64)
+        cdef int64_t[::1] out = out_arr
+        cdef Py_ssize_t i
+        for i in range(fields.shape[0]):
+            if not 0 <= fields[i] < reads.shape[1]:
+                raise ValueError(f"data stores: field {fields[i]} is not one of the system's {reads.shape[1]}")
+            out[i] = reads[system, fields[i]]
+        return out
+
+    def request(self, const int64_t[:, ::1] reads, Py_ssize_t system, const int64_t[::1] fields, int64_t day):
+        """The module's ``request`` for these stores, each field read from ``reads[system, field]``."""
+        if not self.has_known:
+            raise ValueError("data stores: these stores keep no record of what any store holds")
+        return _request(self._stores(reads, system, fields), fields, self.coverage, self.updated, self.known,
+                        self.known_updated, self.fade, day, self.per_request, self.households)
+
+    def typed_entries(self, const int64_t[:, ::1] reads, Py_ssize_t system, const int64_t[::1] fields, int64_t day):
+        """The module's ``typed_entries`` for these stores, each field read from ``reads[system, field]``."""
+        return _typed_entries(self._stores(reads, system, fields), fields, self.coverage, self.updated, self.fade,
+                              day, self.per_request, self.households)

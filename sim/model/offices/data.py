@@ -64,6 +64,12 @@ class DataOffice:
             self._own_reads = np.where(self.momentary[None, :], -1, own_store)
             self.own_coverage = np.zeros((S, F, V))
             self.own_updated = np.zeros((S, F, V))
+        # the stores as the compiled requests work them in place, held once (``data_stores.Stores``)
+        self._stores = compiled.data_stores.Stores(self.coverage, self.updated, self.fade, self.per_request,
+                                                   self._households_in_scope, self.known, self.known_updated)
+        self._own_stores = compiled.data_stores.Stores(self.own_coverage, self.own_updated, self.fade,
+                                                       self.per_request, self._households_in_scope) \
+            if self.counterfactual else None
 
     def request(self, dept, system: int, fields: np.ndarray) -> None:
         m, cfg = self.model, self.model.cfg.data_reports
@@ -74,9 +80,7 @@ class DataOffice:
         reads = self._reads if pooled or not self.counterfactual else self._own_reads
         fields = np.asarray(fields, dtype=np.int64)
         # household-fields typed per village (the stores read are fed, and so is what any store holds)
-        to_type, entries, duplicates = compiled.data_stores.request(
-            reads[system, fields], fields, self.coverage, self.updated, self.known, self.known_updated, self.fade,
-            day, self.per_request, self._households_in_scope)
+        to_type, entries, duplicates = self._stores.request(reads, system, fields, day)
         m.tally.add("data_entries", entries)
         m.tally.add("duplicate_data_entries", duplicates)
         overhead = cfg.form_overhead_hours if one_form is None else one_form.form_overhead_hours
@@ -93,9 +97,7 @@ class DataOffice:
         m.accounts.spent(dept.index, "data_reports", vline, village_hours)
         m.accounts.spent(dept.index, "data_reports", tline, compile_hours / dept.liaisons_per_township)
         if self.counterfactual:
-            own_entries = compiled.data_stores.typed_entries(
-                self._own_reads[system, fields], fields, self.own_coverage, self.own_updated, self.fade, day,
-                self.per_request, self._households_in_scope)
+            own_entries = self._own_stores.typed_entries(self._own_reads, system, fields, day)
             own_hours = cfg.form_overhead_hours + own_entries * cfg.entry_minutes_per_field / 60.0
             m.accounts.removed(self.reform_name, vline, own_hours[dept.village_line_village] - village_hours,
                                dept.index, "data_reports")
