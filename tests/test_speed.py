@@ -643,6 +643,27 @@ def test_the_compiled_message_copies_check_their_arguments():
         seen(village_targets=np.array([[3]], dtype=i64))
     with pytest.raises(IndexError, match="member is not one of the 2 cadres"):
         seen(group_cadres=np.array([0, 7], dtype=np.int32))
+    # the same network held once (``Cascade``): the same copies, forwarded once where the source's township dedupes
+    t = one_group
+    for dedupe in (0, 1):
+        cascade = message_copies.Cascade(
+            t["src_n"], t["src_groups"], t["group_level"], t["fwd_town"], t["town_children"], t["fwd_village"],
+            t["fwd_village_of"], t["village_targets"], t["member"], np.array([dedupe], dtype=np.uint8),
+            np.zeros(1, dtype=i64), t["group_ptr"], t["group_cadres"], 0.5, 0.5, 2)
+        draws = (np.zeros(2, dtype=i64), np.full(2, 3, dtype=i64), np.zeros(2), np.zeros((2, 1)), np.zeros(2),
+                 np.zeros((2, 1)), np.zeros((2, 1)))
+        want = message_copies.copies_seen(*draws, t["src_n"], t["src_groups"], t["group_level"], t["fwd_town"],
+                                          t["town_children"], t["fwd_village"], t["fwd_village_of"],
+                                          t["village_targets"], t["member"], np.full(2, dedupe, dtype=np.uint8),
+                                          t["group_ptr"], t["group_cadres"], 0.5, 0.5, 2)
+        assert cascade.copies_seen(*draws).tolist() == want.tolist()
+    with pytest.raises(IndexError, match="notice 0's source 3 is not one of the 1"):
+        cascade.copies_seen(np.array([3], dtype=i64), *(d[:1] for d in draws[1:]))
+    with pytest.raises(IndexError, match="source 0's township 4 is not one of the 1"):
+        message_copies.Cascade(t["src_n"], t["src_groups"], t["group_level"], t["fwd_town"], t["town_children"],
+                               t["fwd_village"], t["fwd_village_of"], t["village_targets"], t["member"],
+                               np.zeros(1, dtype=np.uint8), np.array([4], dtype=i64), t["group_ptr"],
+                               t["group_cadres"], 0.5, 0.5, 2)
 
 
 def _bits(a) -> np.ndarray:

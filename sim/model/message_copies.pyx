@@ -43,7 +43,6 @@ cdef inline bint _seen(double[:, ::1] per_cadre, const int32_t[::1] group_ptr, c
     return ok
 
 
-@cython.boundscheck(True)   # the networks' tables index one another: a bad index stops with an IndexError
 def copies_seen(const int64_t[::1] src, const int64_t[::1] cell,
                 const double[::1] u_primary, const double[:, ::1] u_t, const double[::1] u_tchild,
                 const double[:, ::1] u_v, const double[:, ::1] u_vchild,
@@ -62,6 +61,21 @@ def copies_seen(const int64_t[::1] src, const int64_t[::1] cell,
     into, or the one it landed in), the village cadre on its line in each village (`fwd_village`), if in one of
     them, forwards it with probability `forward_to_village` (`u_v`) into the village's groups below them
     (`village_targets`): every one, or one (`u_vchild`)."""
+    return _copies_seen(src, cell, u_primary, u_t, u_tchild, u_v, u_vchild, src_n, src_groups, group_level,
+                        fwd_town, town_children, fwd_village, fwd_village_of, village_targets, member, once,
+                        group_ptr, group_cadres, forward_to_township, forward_to_village, n_cadres)
+
+
+@cython.boundscheck(True)   # the networks' tables index one another: a bad index stops with an IndexError
+cdef object _copies_seen(const int64_t[::1] src, const int64_t[::1] cell,
+                         const double[::1] u_primary, const double[:, ::1] u_t, const double[::1] u_tchild,
+                         const double[:, ::1] u_v, const double[:, ::1] u_vchild,
+                         const int64_t[::1] src_n, const int64_t[:, ::1] src_groups, const int64_t[::1] group_level,
+                         const int64_t[:, ::1] fwd_town, const int64_t[:, ::1] town_children,
+                         const int64_t[:, ::1] fwd_village, const int64_t[:, ::1] fwd_village_of,
+                         const int64_t[:, ::1] village_targets, const unsigned char[:, ::1] member,
+                         const unsigned char[::1] once, const int32_t[::1] group_ptr, const int32_t[::1] group_cadres,
+                         double forward_to_township, double forward_to_village, Py_ssize_t n_cadres):
     cdef Py_ssize_t N = src.shape[0], n_town = fwd_town.shape[1], n_vill = fwd_village.shape[1]
     cdef Py_ssize_t k_town = town_children.shape[1], k_vill = village_targets.shape[1]
     if not (cell.shape[0] == N and u_primary.shape[0] == N and u_t.shape[0] == N and u_tchild.shape[0] == N
@@ -142,3 +156,56 @@ def copies_seen(const int64_t[::1] src, const int64_t[::1] cell,
     if not ok:
         raise IndexError(f"a work group's member is not one of the {n_cadres} cadres")
     return out
+
+
+cdef class Cascade:
+    """One work-group network's tables as ``copies_seen`` walks them (``offices/chat.py``), held once: a day's
+    delivery then passes only its notices and their draws (taking a typed view of each of some twenty arrays a day
+    cost more than many a day's cascade). `dedupe[t]`: notices of township t's sources are forwarded once, into one
+    group at each level (`src_township[s]`: source s's township)."""
+
+    cdef const int64_t[::1] src_n, group_level, src_township
+    cdef const int64_t[:, ::1] src_groups, fwd_town, town_children, fwd_village, fwd_village_of, village_targets
+    cdef const unsigned char[:, ::1] member
+    cdef const unsigned char[::1] dedupe
+    cdef const int32_t[::1] group_ptr, group_cadres
+    cdef double forward_to_township, forward_to_village
+    cdef Py_ssize_t n_cadres
+    cdef readonly tuple arrays   # the arrays themselves, kept while the views are
+
+    def __init__(self, src_n, src_groups, group_level, fwd_town, town_children, fwd_village, fwd_village_of,
+                 village_targets, member, dedupe, src_township, group_ptr, group_cadres, double forward_to_township,
+                 double forward_to_village, Py_ssize_t n_cadres):
+        self.arrays = (src_n, src_groups, group_level, fwd_town, town_children, fwd_village, fwd_village_of,
+                       village_targets, member, dedupe, src_township, group_ptr, group_cadres)
+        self.src_n, self.src_groups, self.group_level = src_n, src_groups, group_level
+        self.fwd_town, self.town_children, self.fwd_village = fwd_town, town_children, fwd_village
+        self.fwd_village_of, self.village_targets, self.member = fwd_village_of, village_targets, member
+        self.dedupe, self.src_township, self.group_ptr, self.group_cadres = dedupe, src_township, group_ptr, \
+            group_cadres
+        self.forward_to_township, self.forward_to_village, self.n_cadres = forward_to_township, forward_to_village, \
+            n_cadres
+        cdef Py_ssize_t s
+        if self.src_township.shape[0] != self.src_n.shape[0]:
+            raise ValueError("a cascade: one township per source")
+        for s in range(self.src_township.shape[0]):
+            if not 0 <= self.src_township[s] < self.dedupe.shape[0]:
+                raise IndexError(f"a cascade: source {s}'s township {self.src_township[s]} is not one of the "
+                                 f"{self.dedupe.shape[0]}")
+
+    def copies_seen(self, const int64_t[::1] src, const int64_t[::1] cell, const double[::1] u_primary,
+                    const double[:, ::1] u_t, const double[::1] u_tchild, const double[:, ::1] u_v,
+                    const double[:, ::1] u_vchild):
+        """The module's ``copies_seen`` on this network, each notice forwarded once where its source's township
+        deduplicates."""
+        cdef Py_ssize_t i, N = src.shape[0]
+        once_arr = np.empty(N, dtype=np.uint8)
+        cdef unsigned char[::1] once = once_arr
+        for i in range(N):
+            if not 0 <= src[i] < self.src_township.shape[0]:
+                raise IndexError(f"notice {i}'s source {src[i]} is not one of the {self.src_township.shape[0]}")
+            once[i] = self.dedupe[self.src_township[src[i]]]
+        return _copies_seen(src, cell, u_primary, u_t, u_tchild, u_v, u_vchild, self.src_n, self.src_groups,
+                            self.group_level, self.fwd_town, self.town_children, self.fwd_village,
+                            self.fwd_village_of, self.village_targets, self.member, once, self.group_ptr,
+                            self.group_cadres, self.forward_to_township, self.forward_to_village, self.n_cadres)
