@@ -1272,14 +1272,30 @@ def test_proactive_candidates_are_those_a_period_past_their_last_visit(monkeypat
         got = proactive_demand(desk)
         m, elderly = desk.model, desk._elderly
         period = 364.0 / max(m.cfg.service.proactive_visits_per_year, 1e-9)
-        want = elderly[m.day - m.households.last_visit[elderly] >= period]
-        checked.append((np.array_equal(desk._proactive_candidates, want), len(want)))
+        due = m.day - m.households.last_visit[elderly] >= period
+        want = elderly[due]
+        hours = np.bincount(desk._elderly_cadre[due], minlength=m.structure.n_cadres).astype(float) \
+            * m.cfg.service.proactive_visit_hours
+        checked.append((np.array_equal(desk._proactive_candidates, want) and got.tobytes() == hours.tobytes(),
+                        len(want)))
         return got
 
     monkeypatch.setattr(ServiceDesk, "proactive_demand", checked_demand)
     GrassrootsModel(load_config(["scenario=classroom", "scenario.days=120", "scenario.warmup_days=0"])).run()
     assert len(checked) >= 120 and all(same for same, _ in checked)
     assert sum(n for _, n in checked) > 100                          # visits fell due, not empty sets compared
+
+
+def test_visits_due_refuse_a_cadre_outside_the_cadres():
+    from sim.model.compiled import queues
+
+    places, hours = queues.visits_due(np.array([3, 9, 1], dtype=np.int64), 3, np.array([0, 1, 1], dtype=np.int64),
+                                      2, 0.75)
+    assert places.tolist() == [0, 2] and hours.tolist() == [0.75, 0.75]
+    with pytest.raises(IndexError, match="place 2's cadre 5 is not one of the 2"):
+        queues.visits_due(np.array([3, 9, 1], dtype=np.int64), 3, np.array([0, 1, 5], dtype=np.int64), 2, 0.75)
+    with pytest.raises(ValueError, match="2 cadres for 3 places"):
+        queues.visits_due(np.array([3, 9, 1], dtype=np.int64), 3, np.array([0, 1], dtype=np.int64), 2, 0.75)
 
 
 def _visits_by_lexsort(places, households, cadre, last_visit, visits):

@@ -317,6 +317,7 @@ class Cadres:
         self.idle_today = np.zeros(C)            # regular hours nobody's work filled
         self.regular_today = np.zeros(C)
         self.cap_today = np.zeros(C)
+        self._workday_hours = np.full(C, cfg.calendar.workday_hours)   # every cadre's regular hours on a working day
         self.productivity = np.ones(C)
         self.off_today = np.zeros(C, dtype=bool)
         # each cadre's hours by activity over the run so far (the county's by day are in the model's tally)
@@ -379,7 +380,7 @@ class Cadres:
         due = ledger.due
         order = self.service_order(m.day)
         if cal.is_workday:
-            regular = np.full(C, cfg.calendar.workday_hours)
+            regular = self._workday_hours.copy()   # changed below where rest is owed, and kept as the day's
             cap = regular + cfg.calendar.weekday_overtime_cap_hours
             waiting = m.service.demand(must_do_days)  # residents' work waiting, by how the day rule treats it
             if cfg.reform.rest_rights is not None:

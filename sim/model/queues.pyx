@@ -1,6 +1,7 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
 """Serving the request book's queues (``request_book.RequestBook.serve``), compiled: one sort, one pass; the order
-within each queue (``priority``); and choosing the day's proactive visits (``longest_unvisited_first``).
+within each queue (``priority``); and the day's proactive visits: those due (``visits_due``) and those chosen
+(``longest_unvisited_first``).
 
 Written over whole arrays a day's serving took some thirty numpy calls over the open requests. Here the open
 requests are sorted by queue, priority and id (``np.lexsort``'s order: the ids are unique, so the order is the same
@@ -299,3 +300,31 @@ def priority(const int64_t[::1] open_ids, const int32_t[::1] queue, const unsign
         else:
             out[i] = 0.0 if urgent[r] else (1.0 if pressed[r] > 0 else 2.0)
     return out_arr
+
+
+def visits_due(const int64_t[::1] due_day, int64_t day, const int64_t[::1] cadre, Py_ssize_t n_cadres,
+               double visit_hours):
+    """Today's candidates for a proactive visit (``ServiceDesk.proactive_demand``): the places whose next visit
+    falls due by `day`, ascending (``np.flatnonzero(due_day <= day)``), and the hours of visits due per cadre, each
+    grid cadre's count of them times `visit_hours` (``np.bincount(cadre[places], minlength=n_cadres).astype(float)
+    * visit_hours``)."""
+    cdef Py_ssize_t n = due_day.shape[0], i, k = 0
+    if cadre.shape[0] != n:
+        raise ValueError(f"visits_due: {cadre.shape[0]} cadres for {n} places")
+    for i in range(n):   # checked, and counted, before anything is written
+        if due_day[i] <= day:
+            if not 0 <= cadre[i] < n_cadres:
+                raise IndexError(f"visits_due: place {i}'s cadre {cadre[i]} is not one of the {n_cadres}")
+            k += 1
+    places_arr, hours_arr = np.empty(k, dtype=np.int64), np.zeros(n_cadres)
+    cdef int64_t[::1] places = places_arr
+    cdef double[::1] hours = hours_arr
+    k = 0
+    for i in range(n):
+        if due_day[i] <= day:
+            places[k] = i
+            k += 1
+            hours[cadre[i]] += 1.0
+    for i in range(n_cadres):
+        hours[i] = hours[i] * visit_hours
+    return places_arr, hours_arr

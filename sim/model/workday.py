@@ -84,7 +84,8 @@ def plan_day(
         raise TypeError("plan_day: `due` must be the ledger's C-ordered float64 array (it is worked in place)")
     one_split = bool(np.isscalar(must_do_days))   # every cadre's deadlines split at the same day
     # deadlines beyond the ledger's horizon are not kept (a long holiday's must-do days end there)
-    must_do = np.minimum(np.full(C, must_do_days, dtype=np.int64), K)
+    must_do = np.full(C, min(int(must_do_days), K), dtype=np.int64) if one_split else \
+        np.minimum(np.broadcast_to(np.asarray(must_do_days, dtype=np.int64), (C,)), K)
 
     def f8(a, n=C):   # one float64 array of n (a number is the same for all); most are one already
         if type(a) is np.ndarray and a.dtype == np.float64 and a.shape == (n,) and a.flags.c_contiguous:

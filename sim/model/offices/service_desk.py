@@ -163,10 +163,11 @@ class ServiceDesk:
     def proactive_demand(self) -> np.ndarray:
         """Hours of visits due per cadre to elderly people living alone whose last visit is a period ago."""
         m = self.model
-        places = self._candidate_places = np.flatnonzero(self._due_day <= m.day)   # a period or more since the last
-        self._proactive_candidates = self._elderly[places]
-        n = np.bincount(self._elderly_cadre[places], minlength=m.structure.n_cadres).astype(float)
-        return n * m.cfg.service.proactive_visit_hours
+        # the places a period or more since their last visit, and each grid cadre's hours of them (one pass)
+        places, hours = queues.visits_due(self._due_day, m.day, self._elderly_cadre, m.structure.n_cadres,
+                                          m.cfg.service.proactive_visit_hours)
+        self._candidate_places, self._proactive_candidates = places, self._elderly[places]
+        return hours
 
     # ---- serving -------------------------------------------------------------------------------------------------
     def _priority(self) -> np.ndarray:
