@@ -1286,6 +1286,25 @@ def test_proactive_candidates_are_those_a_period_past_their_last_visit(monkeypat
     assert sum(n for _, n in checked) > 100                          # visits fell due, not empty sets compared
 
 
+def test_requests_out_of_patience_are_numpy_s_selection():
+    """``queues.out_of_patience`` against the selection it replaced, on random books (patience running out before,
+    on and after the day, escalated or not, infinite patience); and an id outside the book is refused."""
+    from sim.model.compiled import queues
+
+    rng = np.random.default_rng(17)
+    for trial in range(100):
+        R = int(rng.integers(0, 300))
+        patience = np.where(rng.random(R) < 0.1, np.inf, rng.integers(0, 20, R) + rng.choice([0.0, 0.5], R))
+        escalated = np.where(rng.random(R) < 0.3, rng.integers(0, 20, R).astype(float), -1.0)
+        ids = np.sort(rng.choice(R, size=int(rng.integers(0, R + 1)), replace=False)).astype(np.int64)
+        day = float(rng.integers(0, 20))
+        want = ids[(patience[ids] <= day) & (escalated[ids] < 0)]
+        got = queues.out_of_patience(ids, patience, escalated, day)
+        assert got.dtype == np.int64 and np.array_equal(got, want), trial
+    with pytest.raises(IndexError, match="request 5 is not in the book"):
+        queues.out_of_patience(np.array([5], dtype=np.int64), np.zeros(3), np.zeros(3), 1.0)
+
+
 def test_visits_due_refuse_a_cadre_outside_the_cadres():
     from sim.model.compiled import queues
 

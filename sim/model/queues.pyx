@@ -328,3 +328,27 @@ def visits_due(const int64_t[::1] due_day, int64_t day, const int64_t[::1] cadre
     for i in range(n_cadres):
         hours[i] = hours[i] * visit_hours
     return places_arr, hours_arr
+
+
+def out_of_patience(const int64_t[::1] open_ids, const double[::1] patience_until, const double[::1] escalated,
+                    double day):
+    """The open requests whose resident's patience has run out by `day` and who has not called the hotline about
+    them (``ServiceDesk.residents_act``), in the open ids' order: ``ids[(patience_until[ids] <= day) &
+    (escalated[ids] < 0)]``."""
+    cdef Py_ssize_t n = open_ids.shape[0], i, k = 0
+    cdef int64_t r
+    for i in range(n):   # checked, and counted, before anything is written
+        r = open_ids[i]
+        if not 0 <= r < patience_until.shape[0] or r >= escalated.shape[0]:
+            raise IndexError(f"out_of_patience: request {r} is not in the book")
+        if patience_until[r] <= day and escalated[r] < 0:
+            k += 1
+    out_arr = np.empty(k, dtype=np.int64)
+    cdef int64_t[::1] out = out_arr
+    k = 0
+    for i in range(n):
+        r = open_ids[i]
+        if patience_until[r] <= day and escalated[r] < 0:
+            out[k] = r
+            k += 1
+    return out_arr

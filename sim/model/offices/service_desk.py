@@ -209,8 +209,8 @@ class ServiceDesk:
         """Requests still open past their resident's patience: the resident calls 12345, gives up, or comes back."""
         m = self.model
         book, st, hh = self.book, m.structure, m.households
-        ids = book.open_ids
-        waiting = ids[(book.patience_until[ids] <= m.day) & (book.escalated[ids] < 0)]
+        # past their patience and not yet escalated (one pass over the open requests)
+        waiting = queues.out_of_patience(book.open_ids, book.patience_until, book.escalated, m.day)
         self.abandoned_today = np.zeros(st.n_townships, dtype=np.int64)
         self.escalated_today = np.zeros(st.n_townships, dtype=np.int64)
         if len(waiting):
