@@ -36,7 +36,7 @@ class Accountability:
         rng = self._rng
         # rng.poisson(mean, size=villages), without its cost per call
         n = compiled.draws.poisson_each(rng, self._incident_means)
-        for v in np.flatnonzero(n):
+        for v in n.nonzero()[0]:   # np.flatnonzero(n), without its wrappers
             t = st.village_township[v]
             collective = pa.collective_share if precise[t] else bl.collective_share
             for _ in range(n[v]):
@@ -47,7 +47,7 @@ class Accountability:
                     continue  # an honest failure under objective conditions: no one is blamed
                 b[who] += bl.per_incident
                 b[cadres.of_township[t]] += bl.per_incident * collective
-        cadres.blame = np.clip(b, 0.0, 1.0)
+        cadres.blame = b.clip(0.0, 1.0)
 
     def below_standard(self, villages: np.ndarray, weight: np.ndarray) -> None:
         """A measured satisfaction survey names villages below the standard (通报): their servers take blame as

@@ -178,7 +178,7 @@ class AssessmentOffice:
         rng = self._rng_emergency
         st = m.structure
         hit = rng.random(st.n_townships) < m.cfg.inspections.emergency_per_year / m.calendar.workdays_per_year
-        for t in np.flatnonzero(hit):
+        for t in hit.nonzero()[0]:
             dept = m.departments[int(rng.integers(st.n_departments))]
             self.request(dept, int(t), self.draw_villages(rng), emergency=True)
 

@@ -44,7 +44,7 @@ class TownshipOffice:
         fid = m.fidelity
         staff_hours = 0.0
         # the campaigns running today, in the order they were planned
-        running = np.flatnonzero((self._campaign_start <= m.day) & (m.day < self._campaign_start + ex.campaign_days))
+        running = ((self._campaign_start <= m.day) & (m.day < self._campaign_start + ex.campaign_days)).nonzero()[0]
         if not len(running):
             return
         n = ex.shifts_per_day_per_township
