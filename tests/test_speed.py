@@ -1305,6 +1305,31 @@ def test_requests_out_of_patience_are_numpy_s_selection():
         queues.out_of_patience(np.array([5], dtype=np.int64), np.zeros(3), np.zeros(3), 1.0)
 
 
+def test_overdue_supervised_work_is_numpy_s_selection_and_bincount():
+    """``queues.overdue_supervised`` against the selection and ``np.bincount`` it replaced (Hotline.overdue_hours)
+    on random books: the count of late tasks and each grid cadre's hours, to the last bit; and a household outside
+    the grids is refused."""
+    from sim.model.compiled import queues
+
+    rng = np.random.default_rng(23)
+    for trial in range(100):
+        R, H, C = int(rng.integers(0, 300)), 40, 7
+        escalated = np.where(rng.random(R) < 0.4, rng.integers(0, 20, R).astype(float), -1.0)
+        deadline = np.where(rng.random(R) < 0.2, np.inf, rng.integers(0, 30, R).astype(float))
+        household = rng.integers(0, H, R).astype(np.int32)
+        cadre = rng.integers(0, C, H).astype(np.int32)
+        remaining = rng.random(R) * 3
+        ids = np.sort(rng.choice(R, size=int(rng.integers(0, R + 1)), replace=False)).astype(np.int64)
+        day = float(rng.integers(0, 30))
+        late = ids[(escalated[ids] >= 0) & (deadline[ids] <= day)]
+        want = np.bincount(cadre[household[late]], weights=remaining[late], minlength=C)
+        n, hours = queues.overdue_supervised(ids, escalated, deadline, day, household, cadre, remaining, C)
+        assert n == len(late) and hours.tobytes() == want.tobytes(), trial
+    with pytest.raises(IndexError, match="household 3 is not one of the 2"):
+        queues.overdue_supervised(np.array([0], dtype=np.int64), np.zeros(1), np.zeros(1), 1.0,
+                                  np.array([3], dtype=np.int32), np.zeros(2, dtype=np.int32), np.ones(1), 2)
+
+
 def test_visits_due_refuse_a_cadre_outside_the_cadres():
     from sim.model.compiled import queues
 

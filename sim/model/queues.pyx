@@ -352,3 +352,35 @@ def out_of_patience(const int64_t[::1] open_ids, const double[::1] patience_unti
             out[k] = r
             k += 1
     return out_arr
+
+
+def overdue_supervised(const int64_t[::1] open_ids, const double[::1] escalated, const double[::1] deadline,
+                       double day, const int32_t[::1] household, const int32_t[::1] grid_cadre,
+                       const double[::1] remaining, Py_ssize_t n_cadres):
+    """Supervised work past its deadline (``Hotline.overdue_hours``): (how many tasks, each grid cadre's hours of
+    them). The tasks are the open requests escalated to the hotline whose deadline is by `day`; their remaining
+    work is added to the grid cadre of the household in the open ids' order from 0.0, as ``np.bincount`` adds its
+    weights."""
+    cdef Py_ssize_t n = open_ids.shape[0], i, late = 0
+    cdef int64_t r
+    cdef int32_t h, c
+    for i in range(n):   # checked before anything is added
+        r = open_ids[i]
+        if not (0 <= r < escalated.shape[0] and r < deadline.shape[0] and r < household.shape[0]
+                and r < remaining.shape[0]):
+            raise IndexError(f"overdue_supervised: request {r} is not in the book")
+        if escalated[r] >= 0 and deadline[r] <= day:
+            h = household[r]
+            if not 0 <= h < grid_cadre.shape[0]:
+                raise IndexError(f"overdue_supervised: household {h} is not one of the {grid_cadre.shape[0]}")
+            if not 0 <= grid_cadre[h] < n_cadres:
+                raise IndexError(f"overdue_supervised: household {h}'s cadre {grid_cadre[h]} is not one of the "
+                                 f"{n_cadres}")
+    hours_arr = np.zeros(n_cadres)
+    cdef double[::1] hours = hours_arr
+    for i in range(n):
+        r = open_ids[i]
+        if escalated[r] >= 0 and deadline[r] <= day:
+            hours[grid_cadre[household[r]]] += remaining[r]
+            late += 1
+    return late, hours_arr

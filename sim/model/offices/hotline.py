@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import queues   # the compiled module itself (as service_desk imports it)
 from .service_desk import SUPERVISED
 
 
@@ -40,8 +41,7 @@ class Hotline:
         """Per cadre: hours of supervised work past its deadline, on the grid cadre of the household."""
         m = self.model
         book = m.service.book
-        ids = book.open_ids
-        late = ids[(book.escalated[ids] >= 0) & (book.deadline[ids] <= m.day)]
-        m.tally.add("supervised_overdue_tasks", len(late))
-        return np.bincount(m.households.cadre[book.household[late]], weights=book.remaining[late],
-                           minlength=m.structure.n_cadres)
+        late, hours = queues.overdue_supervised(book.open_ids, book.escalated, book.deadline, m.day, book.household,
+                                                m.households.cadre, book.remaining, m.structure.n_cadres)
+        m.tally.add("supervised_overdue_tasks", late)
+        return hours
