@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import queues   # the compiled module itself (as service_desk imports it)
+from .. import queues  # the compiled module itself (as service_desk imports it)
 from .service_desk import SUPERVISED
 
 
