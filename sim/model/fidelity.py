@@ -51,6 +51,10 @@ class Fidelity:
         self.model = model
         st = model.structure
         self.n_units = {DEPARTMENT: st.n_departments, TOWNSHIP: st.n_townships}
+        # a reform that is off applies nowhere: one read-only mask of no units for each kind of unit
+        self._nowhere = {unit: np.zeros(n, dtype=bool) for unit, n in self.n_units.items()}
+        for none in self._nowhere.values():
+            none.flags.writeable = False
         self.complying: dict[str, np.ndarray] = {}   # applies the reform when it applies at all
         self.applying: dict[str, np.ndarray] = {}    # applies it today (complying and not lapsed)
         self._lapse_rng: dict[str, np.random.Generator] = {}
@@ -76,7 +80,7 @@ class Fidelity:
     def mask(self, name: str) -> np.ndarray:
         """Per unit, whether it applies reform `name` today (all False when the reform is off)."""
         on = self.applying.get(name)
-        return on if on is not None else np.zeros(self.n_units[UNIT[name]], dtype=bool)
+        return on if on is not None else self._nowhere[UNIT[name]]
 
     def share_applying(self, name: str) -> float:
         on = self.applying.get(name)

@@ -256,11 +256,11 @@ class ChatOffice:
         # no_instant_reply rules the notices posted in the townships that apply it today: non-urgent ones ask
         # for action only as genuine replies do
         fid = m.fidelity
-        quiet = fid.mask("no_instant_reply")                              # [T] today
         action_share = ch.action_share
         base_action = u_action < action_share
         action = base_action
         if self.no_instant is not None:
+            quiet = fid.mask("no_instant_reply")                          # [T] today
             ruled = quiet[self.src_township[src]] & ~urgent
             action = np.where(ruled, u_action < min(action_share, self.no_instant.residual_action_share), action)
         cell = tcat * 4 + action * 2 + urgent
@@ -270,11 +270,14 @@ class ChatOffice:
 
         urg = CELL_URGENT
         # handled now, or deferred to the next working morning? Per cadre: the rules of its township today
-        township = m.structure.cadre_township
-        calm = quiet[township][:, None]                                   # [C, 1] no_instant_reply applies
-        rests = fid.mask("rest_rights")[township][:, None]               # [C, 1] rest_rights applies
-        if not (calm.any() or rests.any()):
-            calm = rests = False  # the same rules for every cadre: one row of cells (a matrix product, not [C, 12])
+        uniform = True   # the same rules for every cadre: one row of cells (a matrix product, not [C, 12])
+        if self.no_instant is not None or m.cfg.reform.rest_rights is not None:
+            township = m.structure.cadre_township
+            calm = fid.mask("no_instant_reply")[township][:, None]       # [C, 1] no_instant_reply applies
+            rests = fid.mask("rest_rights")[township][:, None]           # [C, 1] rest_rights applies
+            uniform = not (calm.any() or rests.any())
+        if uniform:
+            calm = rests = False
             rules = self._uniform_rules.get(is_workday)
             if rules is None:     # the same on every working day, and on every weekend day: made once each
                 rules = self._uniform_rules[is_workday] = self._cell_rules(is_workday, calm, rests)
