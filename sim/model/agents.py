@@ -52,6 +52,7 @@ class Department(mesa.Agent):
         self.township_line = st.line_cadres(index, "township")
         self.village_line = st.line_cadres(index, "village")
         self.village_line_village = st.cadre_village[self.village_line]  # the village of each cadre on that line
+        self.both_lines = np.concatenate([self.township_line, self.village_line])   # a document relayed to villages
         self.townships_on_line = len(np.unique(st.cadre_township[np.concatenate([self.township_line,
                                                                                  self.village_line])]))
         self.liaisons_per_township = max(1, len(self.township_line) // st.n_townships)

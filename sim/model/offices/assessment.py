@@ -243,5 +243,4 @@ class AssessmentOffice:
                 if not self.needs_ledger[dept.index] and m.accounts.comes_back():
                     # the department asks for "work traces" instead: photos, sign-ins and notes posted each week
                     with m.accounts.rebound():
-                        m.ledger.add_due(np.concatenate([dept.township_line, dept.village_line]), "ledgers", upkeep,
-                                         friday)
+                        m.ledger.add_due(dept.both_lines, "ledgers", upkeep, friday)

@@ -16,7 +16,7 @@ class DocumentOffice:
         return cfg.read_hours + n_implement * cfg.implement_hours
 
     def recipients(self, dept, relay: bool) -> np.ndarray:
-        return np.concatenate([dept.township_line, dept.village_line]) if relay else dept.township_line
+        return dept.both_lines if relay else dept.township_line
 
     def deliver(self, dept, n_implement: int, relay: bool) -> None:
         m, cfg = self.model, self.model.cfg.documents
