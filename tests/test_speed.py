@@ -1330,6 +1330,34 @@ def test_overdue_supervised_work_is_numpy_s_selection_and_bincount():
                                   np.array([3], dtype=np.int32), np.zeros(2, dtype=np.int32), np.ones(1), 2)
 
 
+def test_service_hours_are_booked_as_the_array_version_booked_them():
+    """``queues.book_service_hours`` against ServiceDesk.serve's arrays it replaced, on random days: queues with no
+    work done (a share of none), cadres of every village, hours of any size; every cadre's certificate and service
+    hours to the last bit; and a cadre outside the villages is refused before anything is booked."""
+    from sim.model.compiled import queues
+
+    rng = np.random.default_rng(29)
+    for trial in range(100):
+        V, C, A = int(rng.integers(1, 15)), int(rng.integers(1, 60)), 12
+        cert = np.where(rng.random(3 * V) < 0.3, 0.0, rng.random(3 * V) * 5)
+        other = np.where(rng.random(3 * V) < 0.3, 0.0, rng.random(3 * V) * 5)
+        pool = rng.integers(0, V, C).astype(np.int32)
+        service_hours = rng.random((C, 3)) * rng.choice([1e-6, 1.0, 1e3], size=(C, 3))
+        hours = rng.random((C, A))
+        want = hours.copy()
+        done = cert + other
+        share = np.divide(cert, done, out=np.zeros_like(done), where=done > 0).reshape(3, V)
+        cert_hours = (service_hours * share[:, pool].T).sum(axis=1)
+        want[:, 6] += cert_hours
+        want[:, 11] += service_hours.sum(axis=1) - cert_hours
+        queues.book_service_hours(cert, other, pool, service_hours, hours, 6, 11)
+        assert hours.tobytes() == want.tobytes(), trial
+    before = hours.copy()
+    with pytest.raises(IndexError, match="village 99 is not one of the"):
+        queues.book_service_hours(cert, other, np.full(C, 99, dtype=np.int32), service_hours, hours, 6, 11)
+    assert hours.tobytes() == before.tobytes()
+
+
 def test_visits_due_refuse_a_cadre_outside_the_cadres():
     from sim.model.compiled import queues
 

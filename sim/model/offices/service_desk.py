@@ -179,15 +179,12 @@ class ServiceDesk:
     def serve(self, plan) -> None:
         """Serve the queues with the work the day plan gave them; visits with the proactive hours."""
         m = self.model
-        st, hh, book, V = m.structure, m.households, self.book, self.n_villages
+        st, hh, book = m.structure, m.households, self.book
         cert, other, resolved = book.serve(m.day, plan.queue_capacity, priority=self._priority())
-        # each cadre's service hours count as certificates in the share certificates took of that queue's work
-        done = cert + other
-        cert_share = np.divide(cert, done, out=np.zeros_like(done), where=done > 0).reshape(3, V)
-        pool = m.cadres.pool
-        cert_hours = (plan.service_hours * cert_share[:, pool].T).sum(axis=1)
-        plan.hours[:, A["certificates"]] += cert_hours
-        plan.hours[:, A["service"]] += plan.service_hours.sum(axis=1) - cert_hours
+        # each cadre's service hours count as certificates in the share certificates took of that queue's work,
+        # the rest as service (one pass over the cadres)
+        queues.book_service_hours(cert, other, m.cadres.pool, plan.service_hours, plan.hours, A["certificates"],
+                                  A["service"])
         if len(resolved):
             waited = m.day - book.arrival[resolved]
             hh.rate_service(book.household[resolved], self.experience(waited))
