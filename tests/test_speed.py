@@ -1158,6 +1158,34 @@ def test_compiled_scatter_checks_before_adding():
     assert target.tolist() == [2.5, 0.0, 1.5]
 
 
+def test_adding_by_group_is_numpy_s_bincount_added_on():
+    """``scatter.add_by_group`` against ``target += np.bincount(group_of[index], weights=values, minlength=...)``
+    over 300 random calls: repeated indices, groups with nothing, values of every size, int32 groups converted;
+    every entry to the last bit (the sign of a zero included); a bad index or group, or a wrong number of values,
+    stops before anything is added."""
+    from sim.model.compiled import scatter
+
+    rng = np.random.default_rng(31)
+    for trial in range(300):
+        T, C = int(rng.integers(1, 25)), int(rng.integers(1, 60))
+        group_of = rng.integers(0, T, C).astype(np.int64 if trial % 2 else np.int32)
+        index = rng.integers(0, C, int(rng.integers(0, 80)))
+        values = rng.normal(size=len(index)) * rng.choice([1e-9, 1.0, 1e9], size=len(index))
+        target = np.where(rng.random(T) < 0.2, -0.0, rng.normal(size=T))
+        want = target.copy()
+        want += np.bincount(group_of[index], weights=values, minlength=T)
+        scatter.add_by_group(target, group_of, index, values)
+        assert target.tobytes() == want.tobytes(), trial
+    before = target.copy()
+    with pytest.raises(IndexError):
+        scatter.add_by_group(target, group_of, np.array([C]), np.ones(1))
+    with pytest.raises(IndexError, match="group 99 is outside"):
+        scatter.add_by_group(target, np.full(C, 99), np.array([0]), np.ones(1))
+    with pytest.raises(ValueError, match="2 values for 1 indices"):
+        scatter.add_by_group(target, group_of, np.array([0]), np.ones(2))
+    assert target.tobytes() == before.tobytes()
+
+
 def test_compiled_scatter_reads_arrays_directly_and_takes_anything_else_as_numpy_does():
     """The usual arguments are read through their buffers as they are, other indices and values converted as numpy
     takes them: the same bytes as ``np.add.at``, int16 counts in a strided view included. A read-only target is

@@ -40,8 +40,7 @@ class ReformAccounts:
         # per cadre (the summary's figures by role): all hours removed, and those that would have served residents
         self.removed_by_cadre_today = np.zeros(st.n_cadres)
         self.service_removed_by_cadre_today = np.zeros(st.n_cadres)
-        self._cadre_township = st.cadre_township
-        self._n_townships = T
+        self._cadre_township = st.cadre_township.astype(np.int64)   # as the accounts' compiled additions read it
         # what the county sees of the slack reforms made: idle regular hours per cadre and working day, and hours
         # removed net of rebound, both smoothed over rebound.lag_days
         self.idle_seen = 0.0
@@ -79,8 +78,8 @@ class ReformAccounts:
             tally.add("service_hours_removed_by_reforms", total)
             scatter.add_at(self.service_removed_by_cadre_today, cadres, h)
         scatter.add_at(self.removed_by_cadre_today, cadres, h)
-        self.removed_by_township_today += np.bincount(self._cadre_township[cadres], weights=h,
-                                                      minlength=self._n_townships)
+        # np.bincount(township[cadres], weights=h) added to the townships' figures (one compiled call)
+        scatter.add_by_group(self.removed_by_township_today, self._cadre_township, cadres, h)
         if dept is not None:
             self.removed_today[dept, CH[channel]] += total
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from cpython.buffer cimport PyBUF_FORMAT, PyBUF_STRIDES, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
 from libc.stdint cimport int16_t, int64_t
+from libc.stdlib cimport calloc, free
 from libc.string cimport memmove, memset
 
 cdef object _ndarray = np.ndarray
@@ -130,6 +131,53 @@ def add_at(target, index, values):
             _add(&t, &x, values)
         finally:
             PyBuffer_Release(&x)
+    finally:
+        PyBuffer_Release(&t)
+
+
+
+def add_by_group(target, group_of, index, values):
+    """``target += np.bincount(group_of[index], weights=values, minlength=len(target))`` for a float64 target (the
+    accounts' hours by township): each group's values summed from 0.0 in the order given, then every entry added
+    its group's sum, as numpy adds the whole count. `values`: one per index. Checks every index and group before
+    adding any."""
+    cdef Py_buffer t, g, x, each
+    cdef Py_ssize_t i, n, T
+    cdef int64_t c, k
+    cdef double *sums
+    _take_target(target, &t, b'd', 8, "float64")
+    try:
+        _take_indices(group_of, &g)
+        try:
+            _take_indices(index, &x)
+            try:
+                n, T = x.shape[0], t.shape[0]
+                _check(g.shape[0], &x)
+                for i in range(n):
+                    k = _at_index(&g, _at_index(&x, i))
+                    if not 0 <= k < T:
+                        raise IndexError(f"add_by_group: group {k} is outside the {T} entries")
+                if not _take(values, &each, _READ, b'd', 8):   # anything else as numpy would take it
+                    arr = np.asarray(values, dtype=np.float64).reshape(-1)
+                    if not _take(arr, &each, _READ, b'd', 8):
+                        raise TypeError(f"add_by_group: values of {arr.dtype} could not be read as float64")
+                try:
+                    if each.shape[0] != n:
+                        raise ValueError(f"add_by_group: {each.shape[0]} values for {n} indices")
+                    sums = <double*>calloc(max(T, 1), sizeof(double))
+                    if sums == NULL:
+                        raise MemoryError()
+                    for i in range(n):
+                        sums[_at_index(&g, _at_index(&x, i))] += _at_double(&each, i)[0]
+                    for c in range(T):
+                        _at_double(&t, c)[0] += sums[c]
+                    free(sums)
+                finally:
+                    PyBuffer_Release(&each)
+            finally:
+                PyBuffer_Release(&x)
+        finally:
+            PyBuffer_Release(&g)
     finally:
         PyBuffer_Release(&t)
 
