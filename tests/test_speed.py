@@ -1160,7 +1160,8 @@ def test_compiled_scatter_checks_before_adding():
 
 def test_adding_by_group_is_numpy_s_bincount_added_on():
     """``scatter.add_by_group`` against ``target += np.bincount(group_of[index], weights=values, minlength=...)``
-    over 300 random calls: repeated indices, groups with nothing, values of every size, int32 groups converted;
+    over 300 random calls: repeated indices, groups with nothing, values of every size (or one figure for all),
+    int32 groups converted;
     every entry to the last bit (the sign of a zero included); a bad index or group, or a wrong number of values,
     stops before anything is added."""
     from sim.model.compiled import scatter
@@ -1171,9 +1172,11 @@ def test_adding_by_group_is_numpy_s_bincount_added_on():
         group_of = rng.integers(0, T, C).astype(np.int64 if trial % 2 else np.int32)
         index = rng.integers(0, C, int(rng.integers(0, 80)))
         values = rng.normal(size=len(index)) * rng.choice([1e-9, 1.0, 1e9], size=len(index))
+        if trial % 3 == 0:
+            values = float(rng.normal())            # one figure for all of them
         target = np.where(rng.random(T) < 0.2, -0.0, rng.normal(size=T))
         want = target.copy()
-        want += np.bincount(group_of[index], weights=values, minlength=T)
+        want += np.bincount(group_of[index], weights=np.broadcast_to(values, index.shape), minlength=T)
         scatter.add_by_group(target, group_of, index, values)
         assert target.tobytes() == want.tobytes(), trial
     before = target.copy()

@@ -70,7 +70,7 @@ class ReformAccounts:
         if total == 0.0:
             return
         if h is None:
-            h = per_cadre(hours, cadres)
+            h = float(hours)   # one figure for all of them: the additions below add it to each, as to a row of it
         tally = self.model.tally
         tally.add("hours_removed_by_reforms", total)
         tally.add(f"hours_removed/{reform}", total)

@@ -139,12 +139,13 @@ def add_at(target, index, values):
 def add_by_group(target, group_of, index, values):
     """``target += np.bincount(group_of[index], weights=values, minlength=len(target))`` for a float64 target (the
     accounts' hours by township): each group's values summed from 0.0 in the order given, then every entry added
-    its group's sum, as numpy adds the whole count. `values`: one per index. Checks every index and group before
-    adding any."""
+    its group's sum, as numpy adds the whole count. `values`: one per index, or one number for all of them (as
+    numpy broadcasts it). Checks every index and group before adding any."""
     cdef Py_buffer t, g, x, each
     cdef Py_ssize_t i, n, T
     cdef int64_t c, k
     cdef double *sums
+    cdef double v
     _take_target(target, &t, b'd', 8, "float64")
     try:
         _take_indices(group_of, &g)
@@ -157,6 +158,17 @@ def add_by_group(target, group_of, index, values):
                     k = _at_index(&g, _at_index(&x, i))
                     if not 0 <= k < T:
                         raise IndexError(f"add_by_group: group {k} is outside the {T} entries")
+                if isinstance(values, (float, int)):
+                    v = values
+                    sums = <double*>calloc(max(T, 1), sizeof(double))
+                    if sums == NULL:
+                        raise MemoryError()
+                    for i in range(n):
+                        sums[_at_index(&g, _at_index(&x, i))] += v
+                    for c in range(T):
+                        _at_double(&t, c)[0] += sums[c]
+                    free(sums)
+                    return
                 if not _take(values, &each, _READ, b'd', 8):   # anything else as numpy would take it
                     arr = np.asarray(values, dtype=np.float64).reshape(-1)
                     if not _take(arr, &each, _READ, b'd', 8):
