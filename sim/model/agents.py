@@ -52,9 +52,8 @@ class Department(mesa.Agent):
         self.township_line = st.line_cadres(index, "township")
         self.village_line = st.line_cadres(index, "village")
         self.village_line_village = st.cadre_village[self.village_line]  # the village of each cadre on that line
-        self.both_lines = np.concatenate([self.township_line, self.village_line])   # a document relayed to villages
-        self.townships_on_line = len(np.unique(st.cadre_township[np.concatenate([self.township_line,
-                                                                                 self.village_line])]))
+        self.both_lines = np.concatenate([self.township_line, self.village_line])   # (a document relayed to villages)
+        self.townships_on_line = len(np.unique(st.cadre_township[self.both_lines]))
         self.liaisons_per_township = max(1, len(self.township_line) // st.n_townships)
         # the hours a duty of the usual size costs its line: village cadres each, or a township's liaisons shared
         pd = model.cfg.pushed_down

@@ -5,15 +5,18 @@ their sources.
 - ``small_world``: the residents' Watts-Strogatz ties, networkx's edges for the same seed (``networks.py``);
 - ``word_of_mouth``: the residents' ties, checked once (``Ties``), their weekly talk (``agents.Households.talk``),
   the views a day's contacts set and who hears of a day's calls to 12345;
-- ``data_stores``: the data stores a report request reads and feeds (``offices/data.py``);
-- ``message_copies``: the copies a day's notices make in the work groups (``offices/chat.py``);
-- ``queues``: serving the request book's queues (``request_book.py``); the work waiting per village and the day's
-  proactive visits (``offices/service_desk.py``);
+- ``data_stores``: the data stores a report request reads and feeds (``offices/data.py``; held once, ``Stores``);
+- ``message_copies``: the copies a day's notices make in the work groups (``offices/chat.py``; each network held
+  once, ``Cascade``);
+- ``queues``: serving the request book's queues (``request_book.py``) and the order within each; the work waiting
+  per village, the day's proactive visits (due, and chosen), the requests past their resident's patience, the
+  hotline's overdue tasks and each cadre's service hours by kind (``offices/service_desk.py``, ``hotline.py``);
 - ``draws``: a day's requests drawn from a stream as numpy's Generator draws them (``agents.Department``, whose
-  five channels' usual requests are drawn in one call, ``UsualRequests``; the message sources, the villages'
-  incidents and the requesting households too);
+  five channels' usual requests are drawn in one call, ``UsualRequests``; the day's notices in the work groups,
+  ``notices``; the day's requests from households, ``arrivals``; the villages' incidents);
 - ``scatter``: adding into a few cadres' entries of the ledgers and accounts as ``np.add.at`` adds (the usual
-  arrays read through their buffers), and the ledger's daily shift (``workload.py``, ``accounts.py``).
+  arrays read through their buffers), the accounts' hours by township as ``np.bincount`` adds them, and the
+  ledger's daily shift (``workload.py``, ``accounts.py``).
 
 Each gives the figures its pure-Python or numpy form gives, to the last bit; the tests hold them to that.
 """

@@ -161,7 +161,7 @@ def talk(Ties ties, const double[::1] satisfaction, double[::1] neighbours_with_
 
 def news_of_calls(Ties ties, calling, int64_t[::1] heard, unsigned char[::1] called):
     """Who hears of today's calls to 12345, and from how many neighbours who called: (told, heard from), each told
-    household once, in the order the callers' ties first reach it. `households` are the callers (a household
+    household once, in the order the callers' ties first reach it. `calling` are the callers (a household
     calling about two matters in a day is one piece of news); `heard` and `called` are scratch arrays of one zero per
     household, left zero again. What ``np.unique`` of the callers, then of their neighbours with counts, gave in
     household order (``agents.Households.called_hotline``)."""
