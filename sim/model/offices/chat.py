@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -36,7 +36,9 @@ class _Net:
     group_cadres: np.ndarray   # int32
     town_children: np.ndarray  # [G, k] township-level children of each group, -1 padded
     village_targets: np.ndarray  # [V, k] a village's groups that sit below a township-level group, -1 padded
-    cascade: object = None     # the same tables as the compiled cascade holds them (``message_copies.Cascade``)
+    # the same tables as the compiled cascade holds them (``message_copies.Cascade``), made when first used; a network
+    # changed with dataclasses.replace starts without one, so it is made from its own tables
+    cascade: object = field(default=None, init=False, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -194,17 +196,10 @@ class ChatOffice:
         below_town = np.asarray(ch[level == LEVEL_TOWNSHIP].sum(axis=0)).ravel() > 0
         village_targets = _padded([np.flatnonzero(below_town & (g.group_village == v)) for v in range(st.n_villages)])
         by_group = g.membership.tocsc()
-        net = _Net(groups=g, dedupe=dedupe, src_groups=src_groups, src_n=src_n, member=g.membership.toarray() > 0,
-                   group_level=np.ascontiguousarray(level, dtype=np.int64),
-                   group_ptr=by_group.indptr.astype(np.int32), group_cadres=by_group.indices.astype(np.int32),
-                   town_children=town_children, village_targets=village_targets)
-        shares = self.model.cfg.chat
-        net.cascade = compiled.message_copies.Cascade(
-            net.src_n, net.src_groups, net.group_level, self.fwd_town, net.town_children, self.fwd_village,
-            self.fwd_village_of, net.village_targets, net.member.view(np.uint8), net.dedupe.view(np.uint8),
-            self.src_township, net.group_ptr, net.group_cadres, shares.forward_to_township_share,
-            shares.forward_to_village_share, len(net.member))
-        return net
+        return _Net(groups=g, dedupe=dedupe, src_groups=src_groups, src_n=src_n, member=g.membership.toarray() > 0,
+                    group_level=np.ascontiguousarray(level, dtype=np.int64),
+                    group_ptr=by_group.indptr.astype(np.int32), group_cadres=by_group.indices.astype(np.int32),
+                    town_children=town_children, village_targets=village_targets)
 
     def _cell_rules(self, is_workday: bool, calm, rests) -> _CellRules:
         """How a copy in each cell is handled today (per cadre too, where townships' rules differ: `calm`, `rests`
@@ -238,6 +233,13 @@ class ChatOffice:
         groups it reached (or the one it landed in), the village cadre on its line in each village, if in one of
         them, forwards it with probability `forward_to_village_share` into the village's groups below them
         (every one of them; deduplicated, one)."""
+        if net.cascade is None:
+            shares = self.model.cfg.chat
+            net.cascade = compiled.message_copies.Cascade(
+                net.src_n, net.src_groups, net.group_level, self.fwd_town, net.town_children, self.fwd_village,
+                self.fwd_village_of, net.village_targets, net.member.view(np.uint8), net.dedupe.view(np.uint8),
+                self.src_township, net.group_ptr, net.group_cadres, shares.forward_to_township_share,
+                shares.forward_to_village_share, len(net.member))
         return net.cascade.copies_seen(src, cell, *u)
 
     def deliver(self):
