@@ -74,17 +74,11 @@ cdef void _per_village(double[:, ::1] rows, const double[::1] households, double
         out[v] = households[v] * col
 
 
-def typed_entries(const int64_t[::1] stores, const int64_t[::1] fields, double[:, :, ::1] coverage,
-                  double[:, :, ::1] updated, const double[::1] fade, int64_t day, double per_request,
-                  const double[::1] households):
-    """[V] household-fields typed per village for a request reading `stores` (-1: none) for `fields`; the stores
-    are fed."""
-    return _typed_entries(stores, fields, coverage, updated, fade, day, per_request, households)
-
-
-cdef object _typed_entries(const int64_t[::1] stores, const int64_t[::1] fields, double[:, :, ::1] coverage,
+cpdef object typed_entries(const int64_t[::1] stores, const int64_t[::1] fields, double[:, :, ::1] coverage,
                            double[:, :, ::1] updated, const double[::1] fade, int64_t day, double per_request,
                            const double[::1] households):
+    """[V] household-fields typed per village for a request reading `stores` (-1: none) for `fields`; the stores
+    are fed."""
     _check(stores, fields, coverage, updated, households)
     typed_arr = np.empty((fields.shape[0], households.shape[0]))
     _read_and_feed(stores, fields, coverage, updated, fade, day, per_request, typed_arr)
@@ -93,18 +87,12 @@ cdef object _typed_entries(const int64_t[::1] stores, const int64_t[::1] fields,
     return out_arr
 
 
-def request(const int64_t[::1] stores, const int64_t[::1] fields, double[:, :, ::1] coverage,
-            double[:, :, ::1] updated, double[:, ::1] known, double[:, ::1] known_updated, const double[::1] fade,
-            int64_t day, double per_request, const double[::1] households):
+cpdef object request(const int64_t[::1] stores, const int64_t[::1] fields, double[:, :, ::1] coverage,
+                     double[:, :, ::1] updated, double[:, ::1] known, double[:, ::1] known_updated,
+                     const double[::1] fade, int64_t day, double per_request, const double[::1] households):
     """A report request for `fields`, read from `stores`: ([V] household-fields typed per village, their total,
     the household-fields typed that some store already held). The stores read, and what any store holds (`known`),
     are fed."""
-    return _request(stores, fields, coverage, updated, known, known_updated, fade, day, per_request, households)
-
-
-cdef object _request(const int64_t[::1] stores, const int64_t[::1] fields, double[:, :, ::1] coverage,
-                     double[:, :, ::1] updated, double[:, ::1] known, double[:, ::1] known_updated,
-                     const double[::1] fade, int64_t day, double per_request, const double[::1] households):
     _check(stores, fields, coverage, updated, households)
     cdef Py_ssize_t k = fields.shape[0], V = households.shape[0], i, v
     if known.shape[0] != coverage.shape[1] or known.shape[1] != V or known_updated.shape[0] != known.shape[0] \
@@ -182,10 +170,10 @@ cdef class Stores:
         """The module's ``request`` for these stores, each field read from ``reads[system, field]``."""
         if not self.has_known:
             raise ValueError("data stores: these stores keep no record of what any store holds")
-        return _request(self._stores(reads, system, fields), fields, self.coverage, self.updated, self.known,
-                        self.known_updated, self.fade, day, self.per_request, self.households)
+        return request(self._stores(reads, system, fields), fields, self.coverage, self.updated, self.known,
+                       self.known_updated, self.fade, day, self.per_request, self.households)
 
     def typed_entries(self, const int64_t[:, ::1] reads, Py_ssize_t system, const int64_t[::1] fields, int64_t day):
         """The module's ``typed_entries`` for these stores, each field read from ``reads[system, field]``."""
-        return _typed_entries(self._stores(reads, system, fields), fields, self.coverage, self.updated, self.fade,
-                              day, self.per_request, self.households)
+        return typed_entries(self._stores(reads, system, fields), fields, self.coverage, self.updated, self.fade,
+                             day, self.per_request, self.households)

@@ -43,15 +43,16 @@ cdef inline bint _seen(double[:, ::1] per_cadre, const int32_t[::1] group_ptr, c
     return ok
 
 
-def copies_seen(const int64_t[::1] src, const int64_t[::1] cell,
-                const double[::1] u_primary, const double[:, ::1] u_t, const double[::1] u_tchild,
-                const double[:, ::1] u_v, const double[:, ::1] u_vchild,
-                const int64_t[::1] src_n, const int64_t[:, ::1] src_groups, const int64_t[::1] group_level,
-                const int64_t[:, ::1] fwd_town, const int64_t[:, ::1] town_children,
-                const int64_t[:, ::1] fwd_village, const int64_t[:, ::1] fwd_village_of,
-                const int64_t[:, ::1] village_targets, const unsigned char[:, ::1] member,
-                const unsigned char[::1] once, const int32_t[::1] group_ptr, const int32_t[::1] group_cadres,
-                double forward_to_township, double forward_to_village, Py_ssize_t n_cadres):
+@cython.boundscheck(True)   # the networks' tables index one another: a bad index stops with an IndexError
+cpdef object copies_seen(const int64_t[::1] src, const int64_t[::1] cell,
+                         const double[::1] u_primary, const double[:, ::1] u_t, const double[::1] u_tchild,
+                         const double[:, ::1] u_v, const double[:, ::1] u_vchild,
+                         const int64_t[::1] src_n, const int64_t[:, ::1] src_groups, const int64_t[::1] group_level,
+                         const int64_t[:, ::1] fwd_town, const int64_t[:, ::1] town_children,
+                         const int64_t[:, ::1] fwd_village, const int64_t[:, ::1] fwd_village_of,
+                         const int64_t[:, ::1] village_targets, const unsigned char[:, ::1] member,
+                         const unsigned char[::1] once, const int32_t[::1] group_ptr, const int32_t[::1] group_cadres,
+                         double forward_to_township, double forward_to_village, Py_ssize_t n_cadres):
     """[n_cadres, 12] copies each cadre sees today, by cell (`cell[i]`: notice i's time x action x urgency).
 
     Notice i (source `src[i]`) lands in one of its owner's groups (`u_primary`). From a county-level group each of
@@ -61,21 +62,6 @@ def copies_seen(const int64_t[::1] src, const int64_t[::1] cell,
     into, or the one it landed in), the village cadre on its line in each village (`fwd_village`), if in one of
     them, forwards it with probability `forward_to_village` (`u_v`) into the village's groups below them
     (`village_targets`): every one, or one (`u_vchild`)."""
-    return _copies_seen(src, cell, u_primary, u_t, u_tchild, u_v, u_vchild, src_n, src_groups, group_level,
-                        fwd_town, town_children, fwd_village, fwd_village_of, village_targets, member, once,
-                        group_ptr, group_cadres, forward_to_township, forward_to_village, n_cadres)
-
-
-@cython.boundscheck(True)   # the networks' tables index one another: a bad index stops with an IndexError
-cdef object _copies_seen(const int64_t[::1] src, const int64_t[::1] cell,
-                         const double[::1] u_primary, const double[:, ::1] u_t, const double[::1] u_tchild,
-                         const double[:, ::1] u_v, const double[:, ::1] u_vchild,
-                         const int64_t[::1] src_n, const int64_t[:, ::1] src_groups, const int64_t[::1] group_level,
-                         const int64_t[:, ::1] fwd_town, const int64_t[:, ::1] town_children,
-                         const int64_t[:, ::1] fwd_village, const int64_t[:, ::1] fwd_village_of,
-                         const int64_t[:, ::1] village_targets, const unsigned char[:, ::1] member,
-                         const unsigned char[::1] once, const int32_t[::1] group_ptr, const int32_t[::1] group_cadres,
-                         double forward_to_township, double forward_to_village, Py_ssize_t n_cadres):
     cdef Py_ssize_t N = src.shape[0], n_town = fwd_town.shape[1], n_vill = fwd_village.shape[1]
     cdef Py_ssize_t k_town = town_children.shape[1], k_vill = village_targets.shape[1]
     if not (cell.shape[0] == N and u_primary.shape[0] == N and u_t.shape[0] == N and u_tchild.shape[0] == N
@@ -205,7 +191,7 @@ cdef class Cascade:
             if not 0 <= src[i] < self.src_township.shape[0]:
                 raise IndexError(f"notice {i}'s source {src[i]} is not one of the {self.src_township.shape[0]}")
             once[i] = self.dedupe[self.src_township[src[i]]]
-        return _copies_seen(src, cell, u_primary, u_t, u_tchild, u_v, u_vchild, self.src_n, self.src_groups,
+        return copies_seen(src, cell, u_primary, u_t, u_tchild, u_v, u_vchild, self.src_n, self.src_groups,
                             self.group_level, self.fwd_town, self.town_children, self.fwd_village,
                             self.fwd_village_of, self.village_targets, self.member, once, self.group_ptr,
                             self.group_cadres, self.forward_to_township, self.forward_to_village, self.n_cadres)
