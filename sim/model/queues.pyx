@@ -386,6 +386,12 @@ def overdue_supervised(const int64_t[::1] open_ids, const double[::1] escalated,
     return late, hours_arr
 
 
+cdef inline double _share(double cert, double other) noexcept:
+    """Certificates' share of a queue's work today (none where no work was done)."""
+    cdef double done = cert + other
+    return cert / done if done > 0 else 0.0
+
+
 def book_service_hours(const double[::1] cert, const double[::1] other, const int32_t[::1] pool,
                        const double[:, ::1] service_hours, double[:, ::1] hours, Py_ssize_t certificates,
                        Py_ssize_t service):
@@ -395,7 +401,7 @@ def book_service_hours(const double[::1] cert, const double[::1] other, const in
     `service`, in place. What ``(service_hours * share[:, pool].T).sum(axis=1)`` made: each row's three products
     added in turn, as numpy adds three."""
     cdef Py_ssize_t C = service_hours.shape[0], Q = cert.shape[0], V = Q // 3, c, k
-    cdef double done, share, booked, total
+    cdef double booked, total
     cdef int32_t v
     if Q != 3 * V or other.shape[0] != Q or service_hours.shape[1] != 3 or pool.shape[0] != C \
             or hours.shape[0] != C or not (0 <= certificates < hours.shape[1] and 0 <= service < hours.shape[1]):
@@ -405,16 +411,10 @@ def book_service_hours(const double[::1] cert, const double[::1] other, const in
             raise IndexError(f"book_service_hours: cadre {c}'s village {pool[c]} is not one of the {V}")
     for c in range(C):
         v = pool[c]
-        booked = 0.0
-        total = 0.0
-        for k in range(3):
-            done = cert[k * V + v] + other[k * V + v]
-            share = cert[k * V + v] / done if done > 0 else 0.0
-            if k == 0:
-                booked = service_hours[c, k] * share
-                total = service_hours[c, k]
-            else:
-                booked = booked + service_hours[c, k] * share
-                total = total + service_hours[c, k]
+        booked = service_hours[c, 0] * _share(cert[v], other[v])
+        total = service_hours[c, 0]
+        for k in range(1, 3):
+            booked = booked + service_hours[c, k] * _share(cert[k * V + v], other[k * V + v])
+            total = total + service_hours[c, k]
         hours[c, certificates] += booked
         hours[c, service] += total - booked

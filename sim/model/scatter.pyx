@@ -136,54 +136,52 @@ def add_at(target, index, values):
 
 
 
+cdef int _add_group_sums(const Py_buffer *target, const Py_buffer *group_of, const Py_buffer *index,
+                         const Py_buffer *each, double v) except -1:
+    """Sum each group's values from 0.0 in the order given (`each`'s, or `v` for every index where `each` is NULL),
+    then add every group's sum into `target`, as numpy adds a whole bincount."""
+    cdef Py_ssize_t i, T = target.shape[0]
+    cdef double *sums = <double*>calloc(max(T, 1), sizeof(double))
+    if sums == NULL:
+        raise MemoryError()
+    for i in range(index.shape[0]):
+        sums[_at_index(group_of, _at_index(index, i))] += v if each == NULL else _at_double(each, i)[0]
+    for i in range(T):
+        _at_double(target, i)[0] += sums[i]
+    free(sums)
+    return 0
+
+
 def add_by_group(target, group_of, index, values):
     """``target += np.bincount(group_of[index], weights=values, minlength=len(target))`` for a float64 target (the
     accounts' hours by township): each group's values summed from 0.0 in the order given, then every entry added
     its group's sum, as numpy adds the whole count. `values`: one per index, or one number for all of them (as
     numpy broadcasts it). Checks every index and group before adding any."""
     cdef Py_buffer t, g, x, each
-    cdef Py_ssize_t i, n, T
-    cdef int64_t c, k
-    cdef double *sums
-    cdef double v
+    cdef Py_ssize_t i
+    cdef int64_t k
     _take_target(target, &t, b'd', 8, "float64")
     try:
         _take_indices(group_of, &g)
         try:
             _take_indices(index, &x)
             try:
-                n, T = x.shape[0], t.shape[0]
                 _check(g.shape[0], &x)
-                for i in range(n):
+                for i in range(x.shape[0]):
                     k = _at_index(&g, _at_index(&x, i))
-                    if not 0 <= k < T:
-                        raise IndexError(f"add_by_group: group {k} is outside the {T} entries")
+                    if not 0 <= k < t.shape[0]:
+                        raise IndexError(f"add_by_group: group {k} is outside the {t.shape[0]} entries")
                 if isinstance(values, (float, int)):
-                    v = values
-                    sums = <double*>calloc(max(T, 1), sizeof(double))
-                    if sums == NULL:
-                        raise MemoryError()
-                    for i in range(n):
-                        sums[_at_index(&g, _at_index(&x, i))] += v
-                    for c in range(T):
-                        _at_double(&t, c)[0] += sums[c]
-                    free(sums)
+                    _add_group_sums(&t, &g, &x, NULL, values)
                     return
                 if not _take(values, &each, _READ, b'd', 8):   # anything else as numpy would take it
                     arr = np.asarray(values, dtype=np.float64).reshape(-1)
                     if not _take(arr, &each, _READ, b'd', 8):
                         raise TypeError(f"add_by_group: values of {arr.dtype} could not be read as float64")
                 try:
-                    if each.shape[0] != n:
-                        raise ValueError(f"add_by_group: {each.shape[0]} values for {n} indices")
-                    sums = <double*>calloc(max(T, 1), sizeof(double))
-                    if sums == NULL:
-                        raise MemoryError()
-                    for i in range(n):
-                        sums[_at_index(&g, _at_index(&x, i))] += _at_double(&each, i)[0]
-                    for c in range(T):
-                        _at_double(&t, c)[0] += sums[c]
-                    free(sums)
+                    if each.shape[0] != x.shape[0]:
+                        raise ValueError(f"add_by_group: {each.shape[0]} values for {x.shape[0]} indices")
+                    _add_group_sums(&t, &g, &x, &each, 0.0)
                 finally:
                     PyBuffer_Release(&each)
             finally:
