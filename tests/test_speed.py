@@ -13,6 +13,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from sim.config import load_config, to_yaml
+from sim.model.workload import ACTIVITIES, A
 
 
 @pytest.mark.parametrize("overrides", [["scenario=township"], ["scenario=county", "package=all_reforms"],
@@ -1387,6 +1388,77 @@ def test_service_hours_are_booked_as_the_array_version_booked_them():
     with pytest.raises(IndexError, match="village 99 is not one of the"):
         queues.book_service_hours(cert, other, np.full(C, 99, dtype=np.int32), service_hours, hours, 6, 11)
     assert hours.tobytes() == before.tobytes()
+
+
+def _closed_by_numpy(hours, regular, cap, fatigue, strain, keep_off, keep_working, message_hours, hours_total):
+    """Cadres.end_day's arrays as numpy made them before ``day_rule.close_day``."""
+    worked = hours.sum(axis=1)
+    if (hours < -1e-9).any() or (worked > cap + 1e-6).any():
+        return None
+    overtime, idle = np.maximum(worked - regular, 0.0), np.maximum(regular - worked, 0.0)
+    chat = hours[:, A["chat"]]
+    off = (worked - chat <= 1e-9) & (chat <= message_hours)
+    f = fatigue + strain * overtime
+    f *= np.where(off, keep_off, keep_working)
+    hours_total += hours
+    return overtime, idle, off, f.clip(0.0, 1.0), hours.sum(axis=0)
+
+
+def test_a_closed_day_is_the_array_version_to_the_last_bit():
+    """``day_rule.close_day`` against the thirty numpy calls of Cadres.end_day it replaced, on random days with
+    the edges that numpy treats its own way: hours that sum to exactly the regular day (overtime and idle +0.0), a
+    regular day of -0.0,
+    -0.0 hours, fatigue pushed past 0 and 1 or NaN, days off by a hair; each figure and the running totals to the
+    last bit."""
+    from sim.model.compiled import day_rule
+
+    rng = np.random.default_rng(31)
+    n = len(ACTIVITIES)
+    for trial in range(200):
+        C = int(rng.integers(1, 300))
+        hours = rng.random((C, n)) * rng.choice([0.0, 1e-10, 0.3, 2.0], size=(C, n))
+        hours[rng.random(C) < 0.1] = -0.0
+        worked = hours.sum(axis=1)
+        regular = np.where(rng.random(C) < 0.3, worked, rng.choice([-0.0, 0.0, 8.0], size=C))
+        cap = worked + rng.choice([0.0, 1e-7, 3.0], size=C)
+        fatigue = np.where(rng.random(C) < 0.05, np.nan, rng.random(C) * rng.choice([-0.1, 1.0, 1.3], size=C))
+        args = (float(rng.choice([0.0, 0.02, 0.5])), 0.7, 0.95, float(rng.choice([0.0, 0.25])))
+        totals = rng.random((C, n))
+        want_totals = totals.copy()
+        got = day_rule.close_day(hours, regular, cap, fatigue, *args, totals)
+        want = _closed_by_numpy(hours, regular, cap, fatigue, *args, want_totals)
+        assert got is not None and want is not None
+        for g, w in zip(got, want, strict=True):
+            assert g.dtype == w.dtype and g.tobytes() == w.tobytes(), trial
+        assert totals.tobytes() == want_totals.tobytes(), trial
+
+
+def test_a_closed_day_that_breaks_the_invariant_changes_nothing():
+    """A negative hour or more worked than the cap: close_day says so (None) before adding to the totals, and
+    end_day stops the run naming the cadre and its hours."""
+    from sim.model.compiled import day_rule
+
+    n = len(ACTIVITIES)
+    hours, totals = np.ones((3, n)), np.zeros((3, n))
+    args = (np.full(3, 8.0), np.full(3, float(n)), np.zeros(3), 0.02, 0.7, 0.95, 0.25, totals)
+    assert day_rule.close_day(hours, *args) is not None and totals.sum() == 3 * n
+    for broken in (-1e-6, 1.0 + 2e-6):
+        h = hours.copy()
+        h[1, 2] = broken
+        before = totals.copy()
+        assert day_rule.close_day(h, *args) is None
+        assert totals.tobytes() == before.tobytes()
+    with pytest.raises(ValueError, match="one row of hours"):
+        day_rule.close_day(hours, np.full(2, 8.0), *args[1:])
+
+    from sim.model.model import GrassrootsModel
+
+    model = GrassrootsModel(load_config(["scenario=township", "scenario.days=3", "scenario.warmup_days=0"]))
+    model.step()
+    plan = model.cadres.plan_day(np.zeros(model.structure.n_cadres))
+    plan.hours[4, 0] = model.cadres.cap_today[4] + 1.0
+    with pytest.raises(AssertionError, match="hours conservation violated on day 1: cadre 4 worked"):
+        model.cadres.end_day(plan)
 
 
 def test_visits_due_refuse_a_cadre_outside_the_cadres():

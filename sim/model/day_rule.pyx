@@ -12,6 +12,7 @@ fused where numpy rounds twice.
 
 import numpy as np
 
+from libc.math cimport isnan
 from libc.stdint cimport int64_t
 
 from .numpy_order cimport numpy_sum
@@ -292,3 +293,53 @@ cdef void _earliest_deadline_first(double* flat, Py_ssize_t lo, Py_ssize_t hi, P
         i += n_dl
     for a in range(n_dl):
         hours[DL_TO_A[a]] += done[a] / productivity
+
+
+def close_day(const double[:, ::1] hours, const double[::1] regular, const double[::1] cap,
+              const double[::1] fatigue, double strain, double keep_off, double keep_working,
+              double day_off_message_hours, double[:, ::1] hours_total):
+    """The cadres' day closed (``agents.Cadres.end_day``), in one pass over them: None if a cadre's hours break the
+    invariant (a negative hour, or more worked than the day's cap: nothing is changed then, and the caller says
+    which), else (overtime, idle, off, fatigue, hours by activity summed over the cadres), and `hours_total` added
+    the day's hours in place.
+
+    Each figure as the numpy expression it replaces makes it: a cadre's hours worked summed in numpy's order
+    (``hours.sum(axis=1)``); overtime and idle as ``np.maximum(x, 0.0)`` (a NaN kept, -0.0 made 0.0); a day off
+    where ``worked - chat <= 1e-9`` and ``chat <= day_off_message_hours``; fatigue ``(fatigue + strain x overtime)
+    x keep`` (`keep_off` on a day off, `keep_working` otherwise) clipped to [0, 1] as ``ndarray.clip`` clips (a NaN
+    and -0.0 kept); the activities' sums over the cadres in cadre order from 0.0 (``hours.sum(axis=0)``)."""
+    cdef Py_ssize_t C = hours.shape[0], n = hours.shape[1], c, a
+    cdef double worked, d, f
+    if regular.shape[0] != C or cap.shape[0] != C or fatigue.shape[0] != C or hours_total.shape[0] != C \
+            or hours_total.shape[1] != n or not 0 <= CHAT < n:
+        raise ValueError("close_day: one row of hours, regular hours, cap, fatigue and totals a cadre")
+    for c in range(C):   # the invariant first: a day that breaks it changes nothing
+        for a in range(n):
+            if hours[c, a] < -1e-9:
+                return None
+        if numpy_sum(&hours[c, 0], n, n) > cap[c] + 1e-6:
+            return None
+    overtime_arr, idle_arr, fatigue_arr = np.empty(C), np.empty(C), np.empty(C)
+    off_arr, by_activity_arr = np.empty(C, dtype=np.bool_), np.zeros(n)
+    cdef double[::1] overtime = overtime_arr
+    cdef double[::1] idle = idle_arr
+    cdef double[::1] new_fatigue = fatigue_arr
+    cdef unsigned char[::1] off = off_arr.view(np.uint8)
+    cdef double[::1] by_activity = by_activity_arr
+    for c in range(C):
+        worked = numpy_sum(&hours[c, 0], n, n)
+        d = worked - regular[c]
+        overtime[c] = d if (d > 0.0 or isnan(d)) else 0.0
+        d = regular[c] - worked
+        idle[c] = d if (d > 0.0 or isnan(d)) else 0.0
+        off[c] = (worked - hours[c, CHAT] <= 1e-9) and (hours[c, CHAT] <= day_off_message_hours)
+        f = (fatigue[c] + strain * overtime[c]) * (keep_off if off[c] else keep_working)
+        if f < 0.0:
+            f = 0.0
+        elif f > 1.0:
+            f = 1.0
+        new_fatigue[c] = f
+        for a in range(n):
+            by_activity[a] = by_activity[a] + hours[c, a]
+            hours_total[c, a] = hours_total[c, a] + hours[c, a]
+    return overtime_arr, idle_arr, off_arr, fatigue_arr, by_activity_arr
