@@ -1407,9 +1407,8 @@ def _closed_by_numpy(hours, regular, cap, fatigue, strain, keep_off, keep_workin
 def test_a_closed_day_is_the_array_version_to_the_last_bit():
     """``day_rule.close_day`` against the thirty numpy calls of Cadres.end_day it replaced, on random days with
     the edges that numpy treats its own way: hours that sum to exactly the regular day (overtime and idle +0.0), a
-    regular day of -0.0,
-    -0.0 hours, fatigue pushed past 0 and 1 or NaN, days off by a hair; each figure and the running totals to the
-    last bit."""
+    regular day of -0.0, -0.0 hours, fatigue pushed past 0 and 1 or NaN, days off by a hair; each figure and the
+    running totals to the last bit."""
     from sim.model.compiled import day_rule
 
     rng = np.random.default_rng(31)
