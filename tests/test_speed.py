@@ -1119,6 +1119,31 @@ def test_compiled_draws_refuse_what_numpy_refuses():
         draws.sample(rng, 3, 4)
 
 
+def test_a_reform_s_lapses_and_reviews_are_the_array_version_s_from_the_same_draws():
+    """``draws.lapses`` against Fidelity.review_and_lapse's numpy lines it replaced: who applies the reform after
+    the day, from one uniform per unit, and the stream left where ``random(n)`` leaves it; units that never comply,
+    chances of 0 and 1, strided masks; and what is not a bool array is refused before anything is drawn."""
+    from sim.model.compiled import draws
+
+    rng = np.random.default_rng(41)
+    for trial in range(300):
+        n = int(rng.integers(0, 40))
+        on, complying = rng.random(n) < 0.6, rng.random(2 * n)[::2] < 0.8
+        p_lapse, p_found = float(rng.choice([0.0, 0.01, 0.5, 1.0])), float(rng.choice([0.0, 0.3, 1.0]))
+        ours, theirs = np.random.default_rng(trial), np.random.default_rng(trial)
+        got = draws.lapses(ours, on, complying, p_lapse, p_found)
+        u = theirs.random(n)
+        want = (on & ~(on & (u < p_lapse))) | (complying & ~on & (u < p_found))
+        assert got.dtype == np.bool_ and got.tolist() == want.tolist(), trial
+        assert ours.random() == theirs.random(), trial
+    ours, theirs = np.random.default_rng(1), np.random.default_rng(1)
+    for on, complying in ((np.ones(3, dtype=np.int64), np.ones(3, dtype=bool)), (np.ones(3, dtype=bool), [True] * 3),
+                          (np.ones(3, dtype=bool), np.ones(4, dtype=bool))):
+        with pytest.raises((TypeError, ValueError), match="lapses"):
+            draws.lapses(ours, on, complying, 0.1, 0.1)
+    assert ours.random() == theirs.random()
+
+
 def test_compiled_scatter_adds_as_np_add_at():
     """Into a strided view of the ledger or a plain array, one figure for all or one each, with cadres listed
     twice: the same figures as ``np.add.at``, byte for byte."""

@@ -18,6 +18,7 @@ the model, these take no lock: one model draws from its streams on one thread.
 
 import numpy as np
 
+from cpython.buffer cimport PyBUF_STRIDES, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
 from cpython.pycapsule cimport PyCapsule_GetPointer
 from libc.math cimport exp, fabs, floor, isnan, log, sqrt
 from libc.stdint cimport int64_t, uint32_t, uint64_t
@@ -369,6 +370,53 @@ def sample(gen, int64_t pop, int64_t size):
     if size > 0:
         _sample(_bitgen(gen), pop, size, &view[0])
     return out
+
+
+def lapses(gen, on, complying, double p_lapse, double p_found):
+    """A reform's day of lapses and reviews (``fidelity.Fidelity.review_and_lapse``), from one uniform per unit
+    (``u = gen.random(n)``): a unit applying the reform lapses where ``u < p_lapse``; a complying unit that does
+    not apply it is found by the review and put back where ``u < p_found``. `on` and `complying` are bool arrays
+    of one dimension, read through their buffers (a memoryview of bools costs more to take than the day's few
+    units take to draw). Returns who applies it now, a new bool array."""
+    cdef Py_buffer was, will, now
+    cdef Py_ssize_t n, i
+    cdef double u
+    cdef bint applying
+    now_arr = None
+    _take_flags(on, &was, "on", False)
+    try:
+        _take_flags(complying, &will, "complying", False)
+        try:
+            n = was.shape[0]
+            if will.shape[0] != n:
+                raise ValueError(f"lapses: {will.shape[0]} complying units for {n} units")
+            bg = _bitgen(gen)
+            now_arr = np.empty(n, dtype=np.bool_)
+            _take_flags(now_arr, &now, "now", True)
+            for i in range(n):
+                u = _uniform(bg)
+                applying = _flag(&was, i)
+                (<unsigned char*>now.buf)[i] = (applying and not u < p_lapse) \
+                    or (_flag(&will, i) and not applying and u < p_found)
+            PyBuffer_Release(&now)
+        finally:
+            PyBuffer_Release(&will)
+    finally:
+        PyBuffer_Release(&was)
+    return now_arr
+
+
+cdef int _take_flags(object mask, Py_buffer *view, str name, bint write) except -1:
+    """Take the buffer of a bool array of one dimension (the caller releases it)."""
+    if type(mask) is not np.ndarray or mask.dtype != np.bool_ or mask.ndim != 1:
+        raise TypeError(f"lapses: {name} must be a bool array of one dimension, not {type(mask).__name__} "
+                        f"{getattr(mask, 'dtype', '')}")
+    PyObject_GetBuffer(mask, view, PyBUF_STRIDES | (PyBUF_WRITABLE if write else 0))
+    return 0
+
+
+cdef inline bint _flag(const Py_buffer *view, Py_ssize_t i) noexcept:
+    return (<const unsigned char*>view.buf + i * view.strides[0])[0] != 0
 
 
 cdef void _uniforms(bitgen_t *bg, double[::1] out) noexcept:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .compiled import draws
+
 DEPARTMENT, TOWNSHIP = "department", "township"
 
 # who applies each reform: the departments whose requests it rules, or the townships whose work it rules
@@ -58,6 +60,7 @@ class Fidelity:
         self.complying: dict[str, np.ndarray] = {}   # applies the reform when it applies at all
         self.applying: dict[str, np.ndarray] = {}    # applies it today (complying and not lapsed)
         self._lapse_rng: dict[str, np.random.Generator] = {}
+        self._share_key = {name: f"applying/{name}" for name in model.reforms}   # the tally's record of each
         for name in model.reforms:
             rule = getattr(model.cfg.reform, name)
             n = self.n_units[UNIT[name]]
@@ -90,10 +93,9 @@ class Fidelity:
         """Each day some applying units lapse, and the review finds some lapsed ones and puts them back."""
         m = self.model
         for name, rng in self._lapse_rng.items():
-            on, complying = self.applying[name], self.complying[name]
-            u = rng.random(len(on))
-            lapse = on & (u < getattr(m.cfg.reform, name).backsliding / 364.0)
-            found = complying & ~on & (u < REVIEWS_PER_YEAR / 364.0)
-            self.applying[name] = (on & ~lapse) | found
+            # one uniform per unit: u < backsliding / 364 lapses, u < REVIEWS_PER_YEAR / 364 is found (one call)
+            self.applying[name] = draws.lapses(rng, self.applying[name], self.complying[name],
+                                               getattr(m.cfg.reform, name).backsliding / 364.0,
+                                               REVIEWS_PER_YEAR / 364.0)
         for name, on in self.applying.items():
-            m.tally.add(f"applying/{name}", np.count_nonzero(on) / len(on))  # the share applying (= on.mean())
+            m.tally.add(self._share_key[name], np.count_nonzero(on) / len(on))  # the share applying (= on.mean())
