@@ -1215,6 +1215,67 @@ def test_adding_by_group_is_numpy_s_bincount_added_on():
     assert target.tobytes() == before.tobytes()
 
 
+def _removed_by_numpy(cadres, hours, by_cadre, by_township, cadre_township, service_by_cadre=None):
+    """ReformAccounts.removed's arithmetic as numpy made it before ``scatter.book_removed``."""
+    from sim.model.workload import per_cadre
+
+    cadres = np.asarray(cadres, dtype=np.int64)
+    h = per_cadre(hours, cadres)
+    total = float(h.sum())
+    if total != 0.0:
+        np.add.at(by_cadre, cadres, h)
+        if service_by_cadre is not None:
+            np.add.at(service_by_cadre, cadres, h)
+        by_township += np.bincount(cadre_township[cadres], weights=h, minlength=len(by_township))
+    return total
+
+
+def test_the_accounts_totals_and_removals_are_numpy_s_to_the_last_bit():
+    """``scatter.total`` and ``scatter.book_removed`` against the numpy lines of ReformAccounts they replaced: one
+    figure for all cadres (a number, an int, an array of one) or one each (strided too), cadres listed twice, sums
+    of 1 to 300 cadres (numpy's pairwise order past 8 and 128), a total of exactly 0.0 (+x and -x: nothing is
+    booked), the service figures on or off; every figure to the last bit."""
+    from sim.model.compiled import scatter
+
+    rng = np.random.default_rng(43)
+    C, T = 400, 7
+    cadre_township = rng.integers(0, T, C)
+    for trial in range(400):
+        n = int(rng.integers(0, 300))
+        cadres = rng.integers(0, C, n)
+        kind = trial % 5
+        hours = (float(rng.random() * 3), int(rng.integers(0, 4)), rng.random(1), rng.random(n) - 0.3,
+                 rng.random(2 * n)[::2])[kind]
+        if trial % 17 == 0 and n >= 2:
+            cadres, hours = cadres[:2], np.array([1.25, -1.25])
+        assert scatter.total(cadres, hours) == _removed_by_numpy(cadres, hours, np.zeros(C), np.zeros(T),
+                                                                 cadre_township), trial
+        start = rng.random(C), rng.random(T), rng.random(C)
+        ours = [a.copy() for a in start]
+        theirs = [a.copy() for a in start]
+        service = trial % 2 == 0
+        got = scatter.book_removed(cadres, hours, ours[0], ours[1], cadre_township, ours[2] if service else None)
+        want = _removed_by_numpy(cadres, hours, theirs[0], theirs[1], cadre_township, theirs[2] if service else None)
+        assert got == want, trial
+        for a, b in zip(ours, theirs, strict=True):
+            assert a.tobytes() == b.tobytes(), trial
+
+
+def test_the_accounts_removals_check_everything_before_booking():
+    from sim.model.compiled import scatter
+
+    by_cadre, by_township, township = np.zeros(3), np.zeros(2), np.array([0, 1, 1])
+    for cadres, hours, township_of, error, message in (
+            ([0, 3], 1.0, township, IndexError, "index 3 is outside the 3 entries"),
+            ([0, 1], 1.0, np.array([0, 5, 1]), IndexError, "township 5 is outside the 2 entries"),
+            ([0, 1], np.ones(3), township, ValueError, "3 figures of hours for 2 cadres"),
+            ([0, 1], np.ones((2, 1)), township, ValueError, r"hours of shape \(2, 1\) for 2 cadres")):
+        with pytest.raises(error, match=message):
+            scatter.book_removed(cadres, hours, by_cadre, by_township, township_of, np.zeros(3))
+    assert not by_cadre.any() and not by_township.any()
+    assert scatter.book_removed([], 1.0, by_cadre, by_township, township) == 0.0
+
+
 def test_compiled_scatter_reads_arrays_directly_and_takes_anything_else_as_numpy_does():
     """The usual arguments are read through their buffers as they are, other indices and values converted as numpy
     takes them: the same bytes as ``np.add.at``, int16 counts in a strided view included. A read-only target is

@@ -17,7 +17,6 @@ from __future__ import annotations
 import numpy as np
 
 from . import scatter
-from .workload import per_cadre
 
 # what a department asks of the grassroots, by the channel it asks through (a department's demand responds per
 # channel: cheaper forms invite more forms, not more meetings)
@@ -46,7 +45,7 @@ class ReformAccounts:
         self.idle_seen = 0.0
         self.freed_seen = 0.0
         self._traces = model.streams["rebound/traces"]
-        self._sums: dict[tuple[int, float], float] = {}
+        self._removed_key: dict[str, str] = {}   # each reform's record in the tally
 
     def rebound(self) -> _Rebound:
         """``with accounts.rebound():`` books what is asked inside the block as rebound: the ledger counts its hours
@@ -61,25 +60,18 @@ class ReformAccounts:
         serving residents (a matter residents' organisations now settle), not on administration."""
         if self.rebounding or not self.recording:
             return
-        cadres = np.asarray(cadres, dtype=np.int64)
-        if not len(cadres):
-            return   # removed from nobody (a joint meeting nobody had joined yet): a sum of nothing is 0.0
-        # one figure for all of them: its sum is remembered (``_total``), and its row made only if it is not 0.0
-        h = None if isinstance(hours, float | int) else per_cadre(hours, cadres)
-        total = self._total(cadres, hours, h)
+        # the total (a sum of nothing is 0.0: removed from nobody, as a joint meeting nobody had joined yet), then,
+        # unless it is 0.0, each cadre's hours added to the cadres' and townships' figures (one compiled call)
+        total = scatter.book_removed(cadres, hours, self.removed_by_cadre_today, self.removed_by_township_today,
+                                     self._cadre_township, self.service_removed_by_cadre_today if service else None)
         if total == 0.0:
             return
-        if h is None:
-            h = float(hours)   # one figure for all of them: the additions below add it to each, as to a row of it
         tally = self.model.tally
         tally.add("hours_removed_by_reforms", total)
-        tally.add(f"hours_removed/{reform}", total)
+        tally.add(self._removed_key.get(reform) or self._removed_key.setdefault(reform, f"hours_removed/{reform}"),
+                  total)
         if service:
             tally.add("service_hours_removed_by_reforms", total)
-            scatter.add_at(self.service_removed_by_cadre_today, cadres, h)
-        scatter.add_at(self.removed_by_cadre_today, cadres, h)
-        # np.bincount(township[cadres], weights=h) added to the townships' figures (one compiled call)
-        scatter.add_by_group(self.removed_by_township_today, self._cadre_township, cadres, h)
         if dept is not None:
             self.removed_today[dept, CH[channel]] += total
 
@@ -88,21 +80,8 @@ class ReformAccounts:
         is left out, so cost / (cost + removed) is the cost of a request against what it would have cost."""
         if self.rebounding or not self.watching:
             return
-        self.spent_today[dept, CH[channel]] += self._total(cadres, hours)
-
-    def _total(self, cadres, hours, h=None) -> float:
-        """The hours summed over the cadres (one figure for all of them, or one each), as numpy sums them. The
-        same few (cadres, hours) pairs recur all run (a department's line, a meeting's length): their sums are
-        remembered."""
-        if isinstance(hours, float | int):
-            key = (len(cadres), hours)
-            total = self._sums.get(key)
-            if total is None:
-                total = self._sums[key] = float(np.full(len(cadres), hours, dtype=np.float64).sum())
-            return total
-        if h is None:
-            h = per_cadre(hours, cadres)
-        return float(h.sum())
+        # the hours summed over the cadres (one figure for all of them, or one each), as numpy sums them
+        self.spent_today[dept, CH[channel]] += scatter.total(cadres, hours)
 
     def comes_back(self) -> bool:
         """Whether an obligation a reform removed outright reappears under another name (a "trace": a research

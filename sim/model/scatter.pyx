@@ -13,8 +13,10 @@ import numpy as np
 
 from cpython.buffer cimport PyBUF_FORMAT, PyBUF_STRIDES, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
 from libc.stdint cimport int16_t, int64_t
-from libc.stdlib cimport calloc, free
+from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memmove, memset
+
+from .numpy_order cimport numpy_sum
 
 cdef object _ndarray = np.ndarray
 cdef int _READ = PyBUF_STRIDES | PyBUF_FORMAT
@@ -90,13 +92,10 @@ cdef int _check(Py_ssize_t n_target, const Py_buffer *index) except -1:
 cdef int _add(const Py_buffer *target, const Py_buffer *index, values) except -1:
     """add_at on the taken buffers, every index checked first; `values` one number, an array of one, or one each."""
     cdef Py_buffer each
-    cdef Py_ssize_t i, n = index.shape[0]
-    cdef double v
+    cdef Py_ssize_t n = index.shape[0]
     _check(target.shape[0], index)
     if isinstance(values, (float, int)):
-        v = values
-        for i in range(n):
-            _at_double(target, _at_index(index, i))[0] += v
+        _add_each(target, index, NULL, values)
         return 0
     if not _take(values, &each, _READ, b'd', 8):   # anything else as numpy would take it
         arr = np.asarray(values, dtype=np.float64)
@@ -106,17 +105,22 @@ cdef int _add(const Py_buffer *target, const Py_buffer *index, values) except -1
             raise TypeError(f"add_at: values of {arr.dtype} could not be read as float64")
     try:
         if each.shape[0] == 1:   # numpy broadcasts one figure (an array of one) to every index
-            v = _at_double(&each, 0)[0]
-            for i in range(n):
-                _at_double(target, _at_index(index, i))[0] += v
+            _add_each(target, index, NULL, _at_double(&each, 0)[0])
         elif each.shape[0] == n:
-            for i in range(n):
-                _at_double(target, _at_index(index, i))[0] += _at_double(&each, i)[0]
+            _add_each(target, index, &each, 0.0)
         else:
             raise ValueError(f"add_at: {np.shape(values)} values for {n} indices")
     finally:
         PyBuffer_Release(&each)
     return 0
+
+
+cdef void _add_each(const Py_buffer *target, const Py_buffer *index, const Py_buffer *each, double v) noexcept:
+    """add_at's additions on checked buffers, entry by entry in the order given: `each`'s figures in turn, or `v`
+    for every index (`each` NULL)."""
+    cdef Py_ssize_t i
+    for i in range(index.shape[0]):
+        _at_double(target, _at_index(index, i))[0] += v if each == NULL else _at_double(each, i)[0]
 
 
 def add_at(target, index, values):
@@ -190,6 +194,120 @@ def add_by_group(target, group_of, index, values):
             PyBuffer_Release(&g)
     finally:
         PyBuffer_Release(&t)
+
+
+cdef int _take_hours(object hours, Py_ssize_t n, Py_buffer *view, double *one) except -1:
+    """The hours of `n` cadres as ``workload.per_cadre`` takes them: one number for all of them (-> 0, `one` set),
+    an array of one (-> 0, likewise), or one figure each (-> 1, its buffer taken; the caller releases it)."""
+    if isinstance(hours, (float, int)):
+        one[0] = hours
+        return 0
+    if not _take(hours, view, _READ, b'd', 8):   # anything else as numpy would take it
+        arr = np.asarray(hours, dtype=np.float64)
+        if arr.ndim > 1:
+            raise ValueError(f"hours of shape {arr.shape} for {n} cadres")
+        if not _take(arr.reshape(-1), view, _READ, b'd', 8):
+            raise TypeError(f"hours of {arr.dtype} could not be read as float64")
+    if view.shape[0] == n:
+        return 1
+    if view.shape[0] == 1:
+        one[0] = _at_double(view, 0)[0]
+        PyBuffer_Release(view)
+        return 0
+    shape = view.shape[0]
+    PyBuffer_Release(view)
+    raise ValueError(f"{shape} figures of hours for {n} cadres")
+
+
+cdef double _sum_hours(const Py_buffer *each, double one, Py_ssize_t n) except? -1.0:
+    """The n cadres' hours summed as ``per_cadre(hours, cadres).sum()`` sums them (numpy's pairwise order), one
+    figure each (`each`) or `one` for all (`each` NULL)."""
+    cdef double *row
+    cdef double result
+    cdef Py_ssize_t i
+    if each != NULL and each.strides[0] == sizeof(double):
+        return numpy_sum(<const double*>each.buf, n, n)
+    row = <double*>malloc(max(n, 1) * sizeof(double))   # the figures in a row, as numpy would sum them
+    if row == NULL:
+        raise MemoryError()
+    for i in range(n):
+        row[i] = one if each == NULL else _at_double(each, i)[0]
+    result = numpy_sum(row, n, n)
+    free(row)
+    return result
+
+
+def total(cadres, hours):
+    """The hours a request costs (or a reform removed from) `cadres`, summed over them as numpy sums
+    ``workload.per_cadre(hours, cadres)``: pairwise, each figure as the cadre's (one number or an array of one is
+    every cadre's). The accounts' figure of each request (``accounts.ReformAccounts``)."""
+    cdef Py_buffer each
+    cdef double one = 0.0, result
+    cdef Py_ssize_t n = len(cadres)
+    if _take_hours(hours, n, &each, &one) == 0:
+        return _sum_hours(NULL, one, n)
+    try:
+        result = _sum_hours(&each, 0.0, n)
+    finally:
+        PyBuffer_Release(&each)
+    return result
+
+
+def book_removed(cadres, hours, by_cadre, by_township, cadre_township, service_by_cadre=None):
+    """What a reform removed from `cadres` (``accounts.ReformAccounts.removed``): the total as ``total`` makes it,
+    and unless it is 0.0, each cadre's hours added into `by_cadre` (and `service_by_cadre`, when given) as
+    ``add_at`` adds them and into `by_township` as ``add_by_group`` adds them. Returns the total. Every index is
+    checked before anything is added."""
+    cdef Py_buffer x, each, t_cadre, t_town, t_service, g
+    cdef double one = 0.0, result
+    cdef int one_each
+    cdef Py_ssize_t i, n
+    cdef int64_t k
+    cdef bint service = service_by_cadre is not None
+    if len(cadres) == 0:
+        return 0.0   # removed from nobody (a list of none, of any type, as numpy would make it int64)
+    _take_indices(cadres, &x)
+    try:
+        n = x.shape[0]
+        one_each = _take_hours(hours, n, &each, &one)
+        try:
+            result = _sum_hours(&each if one_each else NULL, one, n)
+            if result == 0.0:
+                return result
+            _take_target(by_cadre, &t_cadre, b'd', 8, "float64")
+            try:
+                _take_target(by_township, &t_town, b'd', 8, "float64")
+                try:
+                    _take_indices(cadre_township, &g)
+                    try:
+                        _check(t_cadre.shape[0], &x)
+                        _check(g.shape[0], &x)
+                        for i in range(n):
+                            k = _at_index(&g, _at_index(&x, i))
+                            if not 0 <= k < t_town.shape[0]:
+                                raise IndexError(f"book_removed: township {k} is outside the {t_town.shape[0]} "
+                                                 "entries")
+                        if service:
+                            _take_target(service_by_cadre, &t_service, b'd', 8, "float64")
+                            try:
+                                _check(t_service.shape[0], &x)
+                                _add_each(&t_service, &x, &each if one_each else NULL, one)
+                            finally:
+                                PyBuffer_Release(&t_service)
+                        _add_each(&t_cadre, &x, &each if one_each else NULL, one)
+                        _add_group_sums(&t_town, &g, &x, &each if one_each else NULL, one)
+                    finally:
+                        PyBuffer_Release(&g)
+                finally:
+                    PyBuffer_Release(&t_town)
+            finally:
+                PyBuffer_Release(&t_cadre)
+        finally:
+            if one_each:
+                PyBuffer_Release(&each)
+    finally:
+        PyBuffer_Release(&x)
+    return result
 
 
 def count_at(target, index):
