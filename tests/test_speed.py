@@ -1261,6 +1261,33 @@ def test_the_accounts_totals_and_removals_are_numpy_s_to_the_last_bit():
             assert a.tobytes() == b.tobytes(), trial
 
 
+def test_the_departments_smoothed_costs_are_numpy_s_to_the_last_bit():
+    """``scatter.smooth_costs`` against the numpy lines of DemandSeen.take_stock it replaced: the smoothed costs
+    and removals in place and the ratio, with channels never seen (1.0), barely seen (about 1e-12), dearer than
+    before (a negative removal: clipped to 1), negative costs (clipped to 0), -0.0 and NaN."""
+    from sim.model.compiled import scatter
+
+    rng = np.random.default_rng(47)
+    edges = np.array([0.0, -0.0, 1e-12, 2e-12, -1.0, np.nan, 5.0])
+    for trial in range(300):
+        shape = (int(rng.integers(1, 14)), 5)
+        arrays = [np.where(rng.random(shape) < 0.3, rng.choice(edges, size=shape), rng.random(shape) * 4 - 0.5)
+                  for _ in range(4)]
+        a = float(rng.choice([1.0 / 30, 0.5, 1.0]))
+        cost, removed, spent, removed_today = (x.copy() for x in arrays)
+        want_cost, want_removed = arrays[0].copy(), arrays[1].copy()
+        want_cost += a * (spent - want_cost)
+        want_removed += a * (removed_today - want_removed)
+        before = want_cost + want_removed
+        seen = before > 1e-12
+        want = np.minimum(np.maximum(np.where(seen, want_cost / np.where(seen, before, 1.0), 1.0), 0.0), 1.0)
+        got = scatter.smooth_costs(cost, removed, spent, removed_today, a)
+        assert got.tobytes() == want.tobytes(), trial
+        assert cost.tobytes() == want_cost.tobytes() and removed.tobytes() == want_removed.tobytes(), trial
+    with pytest.raises(ValueError, match="one row of costs and removals a department"):
+        scatter.smooth_costs(np.zeros((2, 5)), np.zeros((3, 5)), np.zeros((2, 5)), np.zeros((2, 5)), 0.5)
+
+
 def test_the_accounts_removals_check_everything_before_booking():
     from sim.model.compiled import scatter
 

@@ -251,16 +251,13 @@ class DemandSeen:
         acc, rb = model.accounts, model.cfg.rebound
         if not acc.watching:
             return
-        a = 1.0 / rb.lag_days
-        self.cost += a * (acc.spent_today - self.cost)
-        self.removed += a * (acc.removed_today - self.removed)
-        before = self.cost + self.removed
-        # r: today's cost per request against the cost without the reforms; with elasticity <= 1 a channel's cost
-        # after rebound, r^(1 - elasticity) of the old, never exceeds what it was
-        # what reforms made dearer (a comprehensive assessment for all departments at once) is not asked less:
-        # the department's own rate stays its floor
-        seen = before > 1e-12
-        r = np.minimum(np.maximum(np.where(seen, self.cost / np.where(seen, before, 1.0), 1.0), 0.0), 1.0)
+        # cost and removed smoothed over rebound.lag_days; r: today's cost per request against the cost without the
+        # reforms (1 where nothing was seen), in [0, 1]: what reforms made dearer (a comprehensive assessment for
+        # all departments at once) is not asked less, the department's own rate stays its floor (one compiled
+        # pass, ``scatter.smooth_costs``); with elasticity <= 1 a channel's cost after rebound, r^(1 - elasticity)
+        # of the old, never exceeds what it was
+        r = compiled.scatter.smooth_costs(self.cost, self.removed, acc.spent_today, acc.removed_today,
+                                          1.0 / rb.lag_days)
         self.extra[...] = np.where(r > 0, np.power(np.maximum(r, 1e-12), -rb.elasticity) - 1.0, 0.0)
 
 

@@ -12,6 +12,7 @@ next day (``shift_owed``) adds each day's overdue work the same way, in one pass
 import numpy as np
 
 from cpython.buffer cimport PyBUF_FORMAT, PyBUF_STRIDES, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
+from libc.math cimport isnan
 from libc.stdint cimport int16_t, int64_t
 from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memmove, memset
@@ -308,6 +309,30 @@ def book_removed(cadres, hours, by_cadre, by_township, cadre_township, service_b
     finally:
         PyBuffer_Release(&x)
     return result
+
+
+def smooth_costs(double[:, ::1] cost, double[:, ::1] removed, const double[:, ::1] spent_today,
+                 const double[:, ::1] removed_today, double a):
+    """The departments' smoothed view of what their requests cost and what reforms removed
+    (``agents.DemandSeen.take_stock``), in place: ``cost += a * (spent_today - cost)``, likewise `removed`; returns
+    r, each channel's cost against its cost without the reforms, ``cost / (cost + removed)`` where that is above
+    1e-12 and 1.0 elsewhere, clipped to [0, 1] as ``np.minimum(np.maximum(r, 0.0), 1.0)`` clips (a NaN kept)."""
+    cdef Py_ssize_t D = cost.shape[0], K = cost.shape[1], d, k
+    cdef double before, r
+    if removed.shape[0] != D or spent_today.shape[0] != D or removed_today.shape[0] != D or removed.shape[1] != K \
+            or spent_today.shape[1] != K or removed_today.shape[1] != K:
+        raise ValueError("smooth_costs: one row of costs and removals a department, one column a channel")
+    ratio_arr = np.empty((D, K))
+    cdef double[:, ::1] ratio = ratio_arr
+    for d in range(D):
+        for k in range(K):
+            cost[d, k] = cost[d, k] + a * (spent_today[d, k] - cost[d, k])
+            removed[d, k] = removed[d, k] + a * (removed_today[d, k] - removed[d, k])
+            before = cost[d, k] + removed[d, k]
+            r = cost[d, k] / before if before > 1e-12 else 1.0
+            r = r if (r > 0.0 or isnan(r)) else 0.0     # np.maximum(r, 0.0): -0.0 made 0.0
+            ratio[d, k] = r if (r < 1.0 or isnan(r)) else 1.0   # np.minimum(r, 1.0)
+    return ratio_arr
 
 
 def count_at(target, index):
