@@ -147,18 +147,16 @@ def test_categorical_draws_are_numpy_s_choice_draw_for_draw():
                 assert a.random() == b.random()   # the streams stay in step
 
 
-def test_remembered_sums_are_numpy_s_sums():
-    """The accounts remember the sum of one figure over a line of cadres; it is the sum numpy makes of it."""
-    from sim.model.accounts import ReformAccounts
+def test_a_figure_summed_over_a_line_of_cadres_is_the_sum_numpy_makes_of_it():
+    """The accounts sum one figure over a line of cadres (``scatter.total``): the sum numpy makes of it repeated,
+    for lines of 0 to 300 cadres and figures that do not add exactly."""
+    from sim.model.compiled import scatter
 
-    acc = ReformAccounts.__new__(ReformAccounts)
-    acc._sums = {}
     for n in range(0, 300, 7):
         for hours in (0.1, 1.0 / 3.0, 2.75, 0.35 + 0.1, np.float64(0.7), 3):
             cadres = np.arange(n)
             want = float(np.broadcast_to(np.asarray(hours, dtype=np.float64), cadres.shape).sum())
-            assert acc._total(cadres, hours) == want
-            assert acc._total(cadres, hours) == want   # remembered
+            assert scatter.total(cadres, hours) == want
 
 
 def test_every_service_order_runs_the_villages_in_the_order_the_cadres_remember():
