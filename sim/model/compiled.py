@@ -1,7 +1,8 @@
 """The model's compiled parts (Cython, built by the install: scripts/bootstrap, `pip install -e .`), checked against
 their sources.
 
-- ``day_rule``: the cadres' day rule (``workday.py`` describes it);
+- ``day_rule``: the cadres' day rule (``workday.py`` describes it), and the close of their day (``close_day``:
+  overtime, days off, fatigue and the totals, ``agents.Cadres.end_day``);
 - ``small_world``: the residents' Watts-Strogatz ties, networkx's edges for the same seed (``networks.py``);
 - ``word_of_mouth``: the residents' ties, checked once (``Ties``), their weekly talk (``agents.Households.talk``),
   the views a day's contacts set and who hears of a day's calls to 12345;
@@ -13,10 +14,13 @@ their sources.
   hotline's overdue tasks and each cadre's service hours by kind (``offices/service_desk.py``, ``hotline.py``);
 - ``draws``: a day's requests drawn from a stream as numpy's Generator draws them (``agents.Department``, whose
   five channels' usual requests are drawn in one call, ``UsualRequests``; the day's notices in the work groups,
-  ``notices``; the day's requests from households, ``arrivals``; the villages' incidents);
+  ``notices``; the day's requests from households, ``arrivals``; the villages' incidents; a reform's daily
+  lapses and reviews, ``lapses``, for ``fidelity.Fidelity``);
 - ``scatter``: adding into a few cadres' entries of the ledgers and accounts as ``np.add.at`` adds (the usual
   arrays read through their buffers), the accounts' hours by township as ``np.bincount`` adds them, and the
-  ledger's daily shift (``workload.py``, ``accounts.py``).
+  ledger's daily shift (``workload.py``, ``accounts.py``); a request's hours summed as numpy sums them and a
+  reform's removal booked in one call (``total``, ``book_removed``), and the departments' smoothed view of their
+  costs (``smooth_costs``, ``agents.DemandSeen``).
 
 Each gives the figures its pure-Python or numpy form gives, to the last bit; the tests hold them to that.
 """

@@ -7,6 +7,10 @@ year into a few dozen entries each, where ``np.add.at`` spends a few µs per cal
 entry by entry in the order given (a cadre listed twice gets both, in turn); so do these, so the ledgers hold the
 same figures to the last bit (``tests/test_speed.py`` holds them to ``np.add.at``). The ledger's daily move to the
 next day (``shift_owed``) adds each day's overdue work the same way, in one pass over the cadres.
+
+The accounts' other arithmetic is here too, each in one call where numpy took several: a request's hours summed
+over its cadres in numpy's pairwise order (``total``), a reform's removal booked per cadre and by township
+(``book_removed``), and the departments' smoothed view of what their requests cost (``smooth_costs``).
 """
 
 import numpy as np
