@@ -66,10 +66,12 @@ class ReformAccounts:
                                      self._cadre_township, self.service_removed_by_cadre_today if service else None)
         if total == 0.0:
             return
+        key = self._removed_key.get(reform)
+        if key is None:
+            key = self._removed_key[reform] = f"hours_removed/{reform}"
         tally = self.model.tally
         tally.add("hours_removed_by_reforms", total)
-        tally.add(self._removed_key.get(reform) or self._removed_key.setdefault(reform, f"hours_removed/{reform}"),
-                  total)
+        tally.add(key, total)
         if service:
             tally.add("service_hours_removed_by_reforms", total)
         if dept is not None:

@@ -451,8 +451,8 @@ class Cadres:
             c = int(np.argmax(worked - self.cap_today))
             raise AssertionError(f"hours conservation violated on day {m.day}: cadre {c} worked {worked[c]:.3f} h "
                                  f"against a cap of {self.cap_today[c]:.3f} h ({dict(zip(ACTIVITIES, hours[c]))})")
-        self.overtime_today, self.idle_today, off, self.fatigue, by_activity = closed
-        self.off_today = off
+        self.overtime_today, self.idle_today, self.off_today, self.fatigue, by_activity = closed
+        off = self.off_today
         self.hours_today = hours
         # [T, activities], what the reporters read: made anew each day and read-only, so they may keep its columns
         self.township_hours_today = self.township_mean(hours)

@@ -313,12 +313,6 @@ def close_day(const double[:, ::1] hours, const double[::1] regular, const doubl
     if regular.shape[0] != C or cap.shape[0] != C or fatigue.shape[0] != C or hours_total.shape[0] != C \
             or hours_total.shape[1] != n or not 0 <= CHAT < n:
         raise ValueError("close_day: one row of hours, regular hours, cap, fatigue and totals a cadre")
-    for c in range(C):   # the invariant first: a day that breaks it changes nothing
-        for a in range(n):
-            if hours[c, a] < -1e-9:
-                return None
-        if numpy_sum(&hours[c, 0], n, n) > cap[c] + 1e-6:
-            return None
     overtime_arr, idle_arr, fatigue_arr = np.empty(C), np.empty(C), np.empty(C)
     off_arr, by_activity_arr = np.empty(C, dtype=np.bool_), np.zeros(n)
     cdef double[::1] overtime = overtime_arr
@@ -326,8 +320,13 @@ def close_day(const double[:, ::1] hours, const double[::1] regular, const doubl
     cdef double[::1] new_fatigue = fatigue_arr
     cdef unsigned char[::1] off = off_arr.view(np.uint8)
     cdef double[::1] by_activity = by_activity_arr
-    for c in range(C):
+    for c in range(C):   # each cadre checked, then its figures: a broken invariant changes nothing
+        for a in range(n):
+            if hours[c, a] < -1e-9:
+                return None
         worked = numpy_sum(&hours[c, 0], n, n)
+        if worked > cap[c] + 1e-6:
+            return None
         d = worked - regular[c]
         overtime[c] = d if (d > 0.0 or isnan(d)) else 0.0
         d = regular[c] - worked
@@ -339,6 +338,7 @@ def close_day(const double[:, ::1] hours, const double[::1] regular, const doubl
         elif f > 1.0:
             f = 1.0
         new_fatigue[c] = f
+    for c in range(C):   # then the totals
         for a in range(n):
             by_activity[a] = by_activity[a] + hours[c, a]
             hours_total[c, a] = hours_total[c, a] + hours[c, a]
