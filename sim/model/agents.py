@@ -23,9 +23,8 @@ from . import compiled
 from .accounts import CH, CHANNELS
 from .compiled import draws
 from .workday import DayPlan, ServiceOrder, plan_day
-from .workload import ACTIVITIES, A
+from .workload import ACTIVITIES
 
-A_CHAT = A["chat"]
 UNIFORM = draws.UNIFORM   # a column of uniforms in draws.requests
 
 

@@ -98,26 +98,40 @@ cdef int _add(const Py_buffer *target, const Py_buffer *index, values) except -1
     """add_at on the taken buffers, every index checked first; `values` one number, an array of one, or one each."""
     cdef Py_buffer each
     cdef Py_ssize_t n = index.shape[0]
+    cdef double one = 0.0
     _check(target.shape[0], index)
+    cdef int taken = _take_values(values, n, &each, &one, "add_at: values")
+    if taken < 0:
+        raise ValueError(f"add_at: {np.shape(values)} values for {n} indices")
+    try:
+        _add_each(target, index, &each if taken else NULL, one)
+    finally:
+        if taken:
+            PyBuffer_Release(&each)
+    return 0
+
+
+cdef int _take_values(object values, Py_ssize_t n, Py_buffer *view, double *one, str what) except -2:
+    """`values` for n entries as numpy broadcasts them: one number for all (-> 0, `one` set), an array of one
+    (-> 0, likewise), one figure each (-> 1, its buffer taken; the caller releases it), or any other shape (-> -1,
+    nothing held: the caller says what it needed). Taken as they are if float64 arrays of one dimension, else
+    converted as numpy would (`what` names them if they cannot be)."""
     if isinstance(values, (float, int)):
-        _add_each(target, index, NULL, values)
+        one[0] = values
         return 0
-    if not _take(values, &each, _READ, b'd', 8):   # anything else as numpy would take it
+    if not _take(values, view, _READ, b'd', 8):
         arr = np.asarray(values, dtype=np.float64)
         if arr.ndim > 1:
-            raise ValueError(f"add_at: {np.shape(values)} values for {n} indices")
-        if not _take(arr.reshape(-1), &each, _READ, b'd', 8):   # the buffer keeps the converted array
-            raise TypeError(f"add_at: values of {arr.dtype} could not be read as float64")
-    try:
-        if each.shape[0] == 1:   # numpy broadcasts one figure (an array of one) to every index
-            _add_each(target, index, NULL, _at_double(&each, 0)[0])
-        elif each.shape[0] == n:
-            _add_each(target, index, &each, 0.0)
-        else:
-            raise ValueError(f"add_at: {np.shape(values)} values for {n} indices")
-    finally:
-        PyBuffer_Release(&each)
-    return 0
+            return -1
+        if not _take(arr.reshape(-1), view, _READ, b'd', 8):   # the buffer keeps the converted array
+            raise TypeError(f"{what} of {arr.dtype} could not be read as float64")
+    cdef Py_ssize_t length = view.shape[0]
+    if length == n:
+        return 1
+    if length == 1:
+        one[0] = _at_double(view, 0)[0]
+    PyBuffer_Release(view)
+    return 0 if length == 1 else -1
 
 
 cdef void _add_each(const Py_buffer *target, const Py_buffer *index, const Py_buffer *each, double v) noexcept:
@@ -201,27 +215,14 @@ def add_by_group(target, group_of, index, values):
         PyBuffer_Release(&t)
 
 
-cdef int _take_hours(object hours, Py_ssize_t n, Py_buffer *view, double *one) except -1:
-    """The hours of `n` cadres as ``workload.per_cadre`` takes them: one number for all of them (-> 0, `one` set),
-    an array of one (-> 0, likewise), or one figure each (-> 1, its buffer taken; the caller releases it)."""
-    if isinstance(hours, (float, int)):
-        one[0] = hours
-        return 0
-    if not _take(hours, view, _READ, b'd', 8):   # anything else as numpy would take it
-        arr = np.asarray(hours, dtype=np.float64)
-        if arr.ndim > 1:
-            raise ValueError(f"hours of shape {arr.shape} for {n} cadres")
-        if not _take(arr.reshape(-1), view, _READ, b'd', 8):
-            raise TypeError(f"hours of {arr.dtype} could not be read as float64")
-    if view.shape[0] == n:
-        return 1
-    if view.shape[0] == 1:
-        one[0] = _at_double(view, 0)[0]
-        PyBuffer_Release(view)
-        return 0
-    shape = view.shape[0]
-    PyBuffer_Release(view)
-    raise ValueError(f"{shape} figures of hours for {n} cadres")
+cdef int _take_hours(object hours, Py_ssize_t n, Py_buffer *view, double *one) except -2:
+    """The hours of `n` cadres as ``workload.per_cadre`` takes them (``_take_values``), or a clear error."""
+    cdef int taken = _take_values(hours, n, view, one, "hours")
+    if taken < 0:
+        shape = np.shape(hours)
+        raise ValueError(f"hours of shape {shape} for {n} cadres" if len(shape) > 1 else
+                         f"{shape[0]} figures of hours for {n} cadres")
+    return taken
 
 
 cdef double _sum_hours(const Py_buffer *each, double one, Py_ssize_t n) except? -1.0:
