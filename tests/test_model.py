@@ -130,6 +130,26 @@ def test_bad_config_stops_with_one_message_naming_the_key(tmp_path, override, ke
     assert key in str(err.value)
 
 
+@pytest.mark.parametrize("overrides", [
+    ["scenario=county", "reform=[one_form,rest_rights]"],
+    ["package=all_reforms", "calibration=hand_set", "seed=7"],
+    ["scenario=mmc"],
+    ["rebound=none", "reform=[self_organization]", "reform.self_organization.compliance=0.5"],
+])
+def test_a_composed_config_is_checked_into_what_its_plain_values_give(overrides):
+    # validate takes what Hydra composed over the schema as typed already; the same values as a plain dict go
+    # through the schema's merge: both must give the same config, to the last key of its YAML
+    from omegaconf import OmegaConf
+
+    from sim.config import to_yaml, validate
+    from sim.config.load import compose_config
+
+    composed = compose_config(overrides)
+    typed, plain = validate(composed), validate(OmegaConf.to_container(composed, resolve=True))
+    assert typed == plain and to_yaml(typed) == to_yaml(plain)
+    assert typed == load_config(overrides)
+
+
 def test_bad_config_on_the_command_line_writes_nothing(tmp_path):
     out = tmp_path / "run"
     res = run_cli("scenario=classroom", "chat.action_share=1.5", f"out_dir={out}")

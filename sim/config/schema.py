@@ -10,7 +10,9 @@ bad value stops before anything is written.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -562,11 +564,15 @@ def _walk(schema_type, node, prefix: str) -> None:
             _check_value(key, value, f.metadata)
 
 
-def _resolve_type(cls, name):
-    import typing
+@functools.cache
+def _type_hints(cls) -> dict:
+    # the schema's classes are fixed once imported: their annotations (strings, under `from __future__ import
+    # annotations`) are evaluated once, not for every field of every check (~50 ms of each config's check)
+    return typing.get_type_hints(cls)
 
-    hints = typing.get_type_hints(cls)
-    t = hints[name]
+
+def _resolve_type(cls, name):
+    t = _type_hints(cls)[name]
     origin = typing.get_origin(t)
     if origin is typing.Union:  # Optional[X] -> X
         args = [a for a in typing.get_args(t) if a is not type(None)]
@@ -575,14 +581,10 @@ def _resolve_type(cls, name):
 
 
 def _is_list_of_dataclass(t) -> bool:
-    import typing
-
     return typing.get_origin(t) is list and dataclasses.is_dataclass(typing.get_args(t)[0])
 
 
 def _is_dict_of_dataclass(t) -> bool:
-    import typing
-
     return typing.get_origin(t) is dict and dataclasses.is_dataclass(typing.get_args(t)[1])
 
 
@@ -673,9 +675,12 @@ def validate(cfg) -> Config:
     container = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=False) if isinstance(cfg, DictConfig) \
         else dict(cfg)
     container.pop("hydra", None)
+    # what Hydra composed over the schema (``base_config``) is typed by it already: merged into it again, it would
+    # come out the same, at a fifth of a config's check
+    composed = isinstance(cfg, DictConfig) and OmegaConf.get_type(cfg) is Config and "hydra" not in cfg
     try:
         _walk(Config, container, "")
-        typed = OmegaConf.merge(OmegaConf.structured(Config), container)
+        typed = cfg if composed else OmegaConf.merge(OmegaConf.structured(Config), container)
     except ConfigError:
         raise
     except Exception as exc:  # omegaconf type errors: reduce to one line naming the key
