@@ -77,6 +77,7 @@ class Department(mesa.Agent):
         # (theme, implement, relay, asked as rebound) awaiting a merged issue
         self.held_documents: list[tuple[int, bool, bool, bool]] = []
         self._next_merge_day = 0
+        self._merging = model.cfg.reform.merge_documents is not None   # the reform is on (whether applied today or not)
         # what the department has noticed its requests cost the cadres, and what reforms removed from them, per
         # channel (exponential moving averages over rebound.lag_days), and the requests it asks on top of the
         # usual: its rows of the departments' DemandSeen, where all of them take stock at once
@@ -89,11 +90,18 @@ class Department(mesa.Agent):
         if not m.calendar.is_workday:
             return
         documents, meetings, reports, inspections, duties = self._usual.today()
-        self.issue_documents(documents)
-        self.convene_meetings(meetings)
-        self.request_reports(reports)
-        self.request_inspections(inspections, self._rng_inspections)
-        self.push_down_duties(duties)
+        # most days a department sends little: a channel with nothing drawn is passed over (documents only when
+        # none are held and merging is off, since a merging window runs on days without documents too)
+        if documents or self.held_documents or self._merging:
+            self.issue_documents(documents)
+        if meetings:
+            self.convene_meetings(meetings)
+        if reports:
+            self.request_reports(reports)
+        if inspections:
+            self.request_inspections(inspections, self._rng_inspections)
+        if duties:
+            self.push_down_duties(duties)
         if not m.accounts.watching:
             return   # a department that does not watch what its requests cost asks nothing more (DemandSeen)
         new_tasks = self.tasks_for_slack()
