@@ -210,7 +210,9 @@ class AssessmentOffice:
     def announce_assessments(self) -> None:
         """single_assessor: the comprehensive assessments announced today, for the departments that fold theirs into
         their field's lead today."""
-        planned = self._planned.pop(self.model.day, [])
+        planned = self._planned.pop(self.model.day, None)
+        if not planned:   # most days announce none (and without single_assessor, none ever)
+            return
         folding = np.flatnonzero(self.model.fidelity.mask("single_assessor"))
         for day, township, villages in planned if len(folding) else ():
             self._schedule(day, township, folding, villages, emergency=False, comprehensive=True)
