@@ -149,6 +149,8 @@ class SweepIncomplete(RuntimeError):
 
 
 LOCAL_LAUNCHERS = ("joblib", "basic", "submitit_local")
+# launchers whose jobs are this machine's own worker processes: a job per worker, not per unit (``run_units``)
+WORKER_LAUNCHERS = ("joblib", "basic")
 
 
 def usable_cores() -> int:
@@ -192,9 +194,19 @@ def run_units(units: list[list[dict]], folder: Path, launcher: str, jobs: int, l
     units_file = work / "units.json"
     write_text(units_file, json.dumps(units))
     write_bytes(work / PLANNED_CONFIGS_FILE, pickle.dumps(composed or {}))
+    if launcher in WORKER_LAUNCHERS:
+        # a job per worker, each running the units it claims first (``job.run_claimed_units``): Hydra composes a
+        # config per job, some 0.2 s, so not one per unit; a launch's claims are its own (an earlier one's go)
+        claims = work / "claims"
+        shutil.rmtree(claims, ignore_errors=True)
+        claims.mkdir()
+        workers = 1 if launcher == "basic" else max(1, min(jobs, len(units)))   # basic runs its jobs one by one
+        jobs_args = ["worker=" + ",".join(str(w) for w in range(workers)), f"claims={claims}",
+                     "hydra.sweep.subdir=worker_${worker}"]
+    else:   # a cluster schedules each unit as a job of its own
+        jobs_args = ["unit=" + ",".join(str(i) for i in range(len(units))), "hydra.sweep.subdir=unit_${unit}"]
     cmd = [sys.executable, "-m", "sim.experiments.job", "--multirun", f"units_file={units_file}",
-           f"folder={folder}", "unit=" + ",".join(str(i) for i in range(len(units))),
-           f"hydra.sweep.dir={work / 'hydra'}", "hydra.sweep.subdir=unit_${unit}", "hydra.job.chdir=false"]
+           f"folder={folder}", *jobs_args, f"hydra.sweep.dir={work / 'hydra'}", "hydra.job.chdir=false"]
     if launcher == "joblib":
         cmd += ["hydra/launcher=joblib", f"hydra.launcher.n_jobs={jobs}"]
     elif launcher == "basic":
