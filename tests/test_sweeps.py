@@ -91,6 +91,31 @@ def test_jobs_run_the_configs_the_sweep_planned_without_composing_them_again(tmp
         assert len(composed) == (0 if planned else 1), composed        # composed only without the planned file
 
 
+def test_on_this_machine_a_job_is_a_worker_and_each_unit_is_run_by_one_worker(tmp_path):
+    """joblib launches one job per worker, not one per unit (Hydra composes a config for each job); the workers
+    share the units by claiming them, so each unit is run once, by whichever worker claimed it first."""
+    from sim.experiments.io import SUMMARY_FILE
+    from sim.experiments.job import run_claimed_units
+
+    folder = small_sweep(tmp_path / "a", jobs=2)
+    work = folder / ".sweep"
+    units = json.loads((work / "units.json").read_text())
+    assert len(units) > 2
+    assert sorted(p.name for p in (work / "hydra").iterdir() if p.is_dir()) == ["worker_0", "worker_1"]
+    assert sorted(int(p.name) for p in (work / "claims").iterdir()) == list(range(len(units)))
+
+    # two workers over the same claims: the first to come runs every unit, the second finds them all claimed
+    summaries = [folder / r["run_dir"] / SUMMARY_FILE for u in units for r in u]
+    first = [f.read_bytes() for f in summaries]
+    for f in summaries:
+        f.unlink()
+    claims = tmp_path / "claims"
+    claims.mkdir()
+    assert run_claimed_units(str(work / "units.json"), str(folder), str(claims)) == len(units)
+    assert run_claimed_units(str(work / "units.json"), str(folder), str(claims)) == 0
+    assert [f.read_bytes() for f in summaries] == first
+
+
 def test_the_launchers_process_starts_without_importing_the_model():
     """Hydra's launcher imports the job's module in a process of its own that runs no model: the model, Mesa and
     pandas are imported where a unit runs, so the workers start sooner."""
