@@ -116,16 +116,6 @@ def test_on_this_machine_a_job_is_a_worker_and_each_unit_is_run_by_one_worker(tm
     assert [f.read_bytes() for f in summaries] == first
 
 
-def test_the_launchers_process_starts_without_importing_the_model():
-    """Hydra's launcher imports the job's module in a process of its own that runs no model: the model, Mesa and
-    pandas are imported where a unit runs, so the workers start sooner."""
-    code = ("import sys, sim.experiments.job; "
-            "print(sorted(m for m in ('mesa', 'pandas', 'sim.model.model') if m in sys.modules))")
-    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert res.returncode == 0, res.stderr
-    assert res.stdout.strip() == "[]"
-
-
 def test_each_runs_key_is_its_own_config_and_seed_though_a_variants_seeds_share_one_yaml():
     """Planning makes a variant's YAML once for all its seeds; each run's key is still what its own config and seed
     give, made afresh run by run. A design point's values make a config of their own: its key is never the

@@ -29,6 +29,11 @@ import hydra
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING
 
+from ..config import with_seed
+from ..model.outputs import county_timeseries
+from .io import ERROR_FILE, PLANNED_CONFIGS_FILE, SUMMARY_FILE, run_key, run_state, write_run, write_text
+from .run import planned_config, run_simulation
+
 CONFIG_NAME = "sim_sweep_job"
 
 
@@ -68,13 +73,6 @@ def run_claimed_units(units_file: str, folder: str, claims: str) -> int:
 
 def run_runs(runs: list[dict], folder: str, composed: dict) -> None:
     """Run these planned runs (a unit: a few seeds of one variant), skipping those already done."""
-    # the model and its outputs are imported here, where runs are run, not where this module is: the launcher's own
-    # process imports it too and runs no model, and it starts the workers a second and a half sooner (Mesa, pandas)
-    from ..config import with_seed
-    from ..model.outputs import county_timeseries
-    from .io import ERROR_FILE, SUMMARY_FILE, run_key, run_state, write_run, write_text
-    from .run import planned_config, run_simulation
-
     logging.getLogger("MESA").setLevel(logging.WARNING)
     for r in runs:
         out = Path(folder) / r["run_dir"]
@@ -97,8 +95,6 @@ def planned_configs(units_file: str) -> dict[tuple, object]:
     """The variants' checked configs the sweep composed when it planned the runs, left beside the units: a job need
     not compose them again (~0.3 s each). Only a cache: a variant missing there, or a file that cannot be read, is
     composed again by ``planned_config``, and each run's key still checks its config against the plan."""
-    from .io import PLANNED_CONFIGS_FILE
-
     try:
         return pickle.loads(Path(units_file).with_name(PLANNED_CONFIGS_FILE).read_bytes())
     except Exception:  # absent (an older sweep's folder) or unreadable: compose as before
