@@ -225,7 +225,7 @@ def test_the_compiled_rule_checks_its_shapes_before_its_loops():
 
     hours, *_ = call()
     assert hours.shape == (C, 12) and not hours.any()
-    with pytest.raises(ValueError, match="every per-cadre array must hold 4 cadres"):
+    with pytest.raises(ValueError, match=r"productivity \(per cadre\): 4 items expected, not 3"):
         call(productivity=np.ones(C - 1))
     with pytest.raises(ValueError, match="cadre 3's village"):
         call(pool=np.array([0, 0, 1, 5]))
@@ -1558,8 +1558,10 @@ def test_a_closed_day_that_breaks_the_invariant_changes_nothing():
         before = totals.copy()
         assert day_rule.close_day(h, *args) is None
         assert totals.tobytes() == before.tobytes()
-    with pytest.raises(ValueError, match="one row of hours"):
+    with pytest.raises(ValueError, match=r"regular \(per cadre\): 3 items expected, not 2"):
         day_rule.close_day(hours, np.full(2, 8.0), *args[1:])
+    with pytest.raises(ValueError, match="one row of hours"):
+        day_rule.close_day(hours, *args[:-1], np.zeros((3, n - 1)))
 
     from sim.model.model import GrassrootsModel
 

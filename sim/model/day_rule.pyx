@@ -15,6 +15,7 @@ import numpy as np
 from libc.math cimport isnan
 from libc.stdint cimport int64_t
 
+from .arrays cimport array_data, vector
 from .numpy_order cimport numpy_sum
 
 from .offices import service_desk
@@ -29,6 +30,8 @@ cdef int64_t[::1] DL_TO_A = np.array([A[name] for name in DEADLINE_ACTIVITIES], 
 cdef int64_t DESK = service_desk.DESK, CASEWORK = service_desk.CASEWORK, SUPERVISED = service_desk.SUPERVISED
 cdef int64_t[3] QUEUE_TYPES = [DESK, CASEWORK, SUPERVISED]   # queue_capacity's order
 cdef Py_ssize_t MAX_DEADLINE_ACTIVITIES = 16   # the room a cadre's day keeps for them (``done`` below)
+# the arrays' dtypes, as ``arrays.pxd`` checks them
+cdef object F8 = np.dtype(np.float64), I8 = np.dtype(np.int64), U1 = np.dtype(np.uint8), B1 = np.dtype(np.bool_)
 
 
 cdef struct Serving:
@@ -48,79 +51,105 @@ cdef struct Serving:
     double* taken
 
 
-def day_rule(const double[::1] regular, const double[::1] cap, const double[:, :] appointments,
-             const double[::1] chat_hours, double[:, :, ::1] due, const int64_t[::1] must_do, bint one_split,
-             int64_t owed_until, const double[::1] desk, const double[::1] supervised_due, const double[::1] urgent,
-             double[::1] supervised_left, double[::1] casework_left, const int64_t[::1] pool,
-             const int64_t[::1] first, const int64_t[::1] supervised_first, const int64_t[::1] pool_sorted,
-             const unsigned char[::1] starts, const double[::1] proactive_demand, const double[::1] shadow_demand,
-             const double[::1] defensive_demand, const double[::1] productivity, const double[::1] service_share):
+def day_rule(regular_, cap_, const double[:, :] appointments, chat_hours_, due_, must_do_, bint one_split,
+             int64_t owed_until, desk_, supervised_due_, urgent_, supervised_left_, casework_left_, pool_, first_,
+             supervised_first_, pool_sorted_, starts_, proactive_demand_, shadow_demand_, defensive_demand_,
+             productivity_, service_share_):
     """One day of every cadre (``workday.plan_day`` says what each argument is). `due` is worked in place, and the
     villages' later queues (`supervised_left`, `casework_left`) are taken from in place. Returns the hours by
     activity [C, n_activities], the work served per queue type [C, 3], each queue's capacity [3 x V], and [5, C]:
     proactive visits, shadow ledgers, fatigue hours, overdue work, appointments missed. Nothing is bounds-checked
-    in the loops, so the shapes and indices are checked here first."""
-    cdef Py_ssize_t C = due.shape[0], K = due.shape[1], n_dl = due.shape[2], V = desk.shape[0]
-    cdef Py_ssize_t c, i, split, owed_end, n_appt = appointments.shape[0]
+    in the loops, so the shapes and indices are checked here first (``arrays.pxd``: each array's data is read
+    directly, the appointments' rows, a strided slice of the ledger, through a typed view)."""
+    cdef Py_ssize_t due_shape[3]
+    cdef double* due_data = <double*>array_data(due_, F8, 3, due_shape, True, "day_rule: due")
+    cdef Py_ssize_t C = due_shape[0], K = due_shape[1], n_dl = due_shape[2]
+    cdef Py_ssize_t c, i, split, owed_end, n_appt = appointments.shape[0], V
     # the ledger's owed work ends at owed_until (a cadre's row holds nothing from `owed` on)
     cdef Py_ssize_t owed = K * n_dl if owed_until < 0 else min(owed_until, K) * n_dl
     cdef double total, fit, chat, need, paced, defensive
     cdef double* flat
     if n_dl > MAX_DEADLINE_ACTIVITIES:
         raise ValueError(f"day_rule: at most {MAX_DEADLINE_ACTIVITIES} deadline activities, not {n_dl}")
-    # the lengths compared as C numbers (a tuple of the arrays would make a Python object of each, every day)
-    if (regular.shape[0] != C or cap.shape[0] != C or chat_hours.shape[0] != C or must_do.shape[0] != C
-            or pool.shape[0] != C or first.shape[0] != C or supervised_first.shape[0] != C
-            or pool_sorted.shape[0] != C or starts.shape[0] != C or proactive_demand.shape[0] != C
-            or shadow_demand.shape[0] != C or defensive_demand.shape[0] != C or productivity.shape[0] != C
-            or service_share.shape[0] != C or appointments.shape[1] != C or appointments.shape[0] > 3):
-        raise ValueError(f"day_rule: every per-cadre array must hold {C} cadres (the ledger's rows)")
-    if (supervised_due.shape[0] != V or urgent.shape[0] != V or supervised_left.shape[0] != V
-            or casework_left.shape[0] != V):
-        raise ValueError(f"day_rule: every per-village array must hold {V} villages")
+    if appointments.shape[1] != C or appointments.shape[0] > 3:
+        raise ValueError(f"day_rule: the appointments must be [at most 3, {C} cadres]")
+    # per cadre (the ledger's rows)
+    cdef const double* regular = <const double*>vector(regular_, F8, C, False, "day_rule: regular (per cadre)")
+    cdef const double* cap = <const double*>vector(cap_, F8, C, False, "day_rule: cap (per cadre)")
+    cdef const double* chat_hours = <const double*>vector(chat_hours_, F8, C, False, "day_rule: chat_hours (per cadre)")
+    cdef const int64_t* must_do = <const int64_t*>vector(must_do_, I8, C, False, "day_rule: must_do (per cadre)")
+    cdef const int64_t* pool = <const int64_t*>vector(pool_, I8, C, False, "day_rule: pool (per cadre)")
+    cdef const int64_t* first = <const int64_t*>vector(first_, I8, C, False, "day_rule: first (per cadre)")
+    cdef const int64_t* supervised_first = <const int64_t*>vector(supervised_first_, I8, C, False,
+                                                                  "day_rule: supervised_first (per cadre)")
+    cdef const int64_t* pool_sorted = <const int64_t*>vector(pool_sorted_, I8, C, False,
+                                                             "day_rule: pool_sorted (per cadre)")
+    cdef const unsigned char* starts = <const unsigned char*>vector(starts_, U1, C, False,
+                                                                    "day_rule: starts (per cadre)")
+    cdef const double* proactive_demand = <const double*>vector(proactive_demand_, F8, C, False,
+                                                                "day_rule: proactive_demand (per cadre)")
+    cdef const double* shadow_demand = <const double*>vector(shadow_demand_, F8, C, False,
+                                                             "day_rule: shadow_demand (per cadre)")
+    cdef const double* defensive_demand = <const double*>vector(defensive_demand_, F8, C, False,
+                                                                "day_rule: defensive_demand (per cadre)")
+    cdef const double* productivity = <const double*>vector(productivity_, F8, C, False,
+                                                            "day_rule: productivity (per cadre)")
+    cdef const double* service_share = <const double*>vector(service_share_, F8, C, False,
+                                                             "day_rule: service_share (per cadre)")
+    # per village
+    cdef const double* desk = <const double*>array_data(desk_, F8, 1, &V, False, "day_rule: desk (per village)")
+    cdef const double* supervised_due = <const double*>vector(supervised_due_, F8, V, False,
+                                                              "day_rule: supervised_due (per village)")
+    cdef const double* urgent = <const double*>vector(urgent_, F8, V, False, "day_rule: urgent (per village)")
+    cdef double* supervised_left = <double*>vector(supervised_left_, F8, V, True,
+                                                   "day_rule: supervised_left (per village)")
+    cdef double* casework_left = <double*>vector(casework_left_, F8, V, True, "day_rule: casework_left (per village)")
     for c in range(C):
         if not (0 <= pool[c] < V and 0 <= pool_sorted[c] < V and 0 <= first[c] < C and 0 <= supervised_first[c] < C
                 and 0 <= must_do[c] <= K):
             raise ValueError(f"day_rule: cadre {c}'s village, place in the service orders or must-do days is out "
                              "of range")
+    # what the day makes, and its working rows: made zero by numpy, read through their data
     hours_a, served_a = np.zeros((C, N_ACTIVITIES)), np.zeros((C, 3))
     capacity_a, out_a, work_a = np.zeros(3 * V), np.zeros((5, C)), np.zeros((12, C))
     row_a, village_a = np.zeros(max(K * n_dl, 1)), np.zeros(max(V, 1))
-    cdef double[:, ::1] hours = hours_a
-    cdef double[:, ::1] served = served_a   # work (at full productivity) each cadre does for each queue type
-    cdef double[::1] queue_capacity = capacity_a
-    cdef double[:, ::1] out = out_a, work = work_a
-    cdef double[::1] row_v = row_a, village = village_a
-    cdef double* proactive = &out[0, 0]
-    cdef double* shadow = &out[1, 0]
-    cdef double* fatigue = &out[2, 0]
-    cdef double* overdue = &out[3, 0]
-    cdef double* missed = &out[4, 0]
-    cdef double* used = &work[0, 0]
-    cdef double* spend = &work[1, 0]
-    cdef double* later_owed = &work[2, 0]
-    cdef double* ahead = &work[3, 0]
-    cdef double* offer = &work[4, 0]
-    cdef double* spent = &work[5, 0]
-    cdef double* free = &work[6, 0]
-    cdef double* first_share = &work[7, 0]
-    cdef double* scratch = &work[8, 0]    # rows 8-11: the serving's own
-    cdef double* row = &row_v[0]
+    cdef Py_ssize_t shape[3]
+    cdef double* hours = <double*>array_data(hours_a, F8, 2, shape, True, "hours")   # [C, N_ACTIVITIES]
+    cdef double* served = <double*>array_data(served_a, F8, 2, shape, True, "served")   # [C, 3]: the work (at
+    cdef double* queue_capacity = <double*>vector(capacity_a, F8, -1, True, "capacity")  # full productivity) each
+    cdef double* out = <double*>array_data(out_a, F8, 2, shape, True, "out")      # cadre does per queue type
+    cdef double* work = <double*>array_data(work_a, F8, 2, shape, True, "work")
+    cdef double* row = <double*>vector(row_a, F8, -1, True, "row")
+    cdef double* village = <double*>vector(village_a, F8, -1, True, "village")
+    cdef double* proactive = out
+    cdef double* shadow = out + C
+    cdef double* fatigue = out + 2 * C
+    cdef double* overdue = out + 3 * C
+    cdef double* missed = out + 4 * C
+    cdef double* used = work
+    cdef double* spend = work + C
+    cdef double* later_owed = work + 2 * C
+    cdef double* ahead = work + 3 * C
+    cdef double* offer = work + 4 * C
+    cdef double* spent = work + 5 * C
+    cdef double* free = work + 6 * C
+    cdef double* first_share = work + 7 * C
+    cdef double* scratch = work + 8 * C    # rows 8-11: the serving's own
     cdef Serving sv
     sv.C = C
     sv.V = V
-    sv.pool = &pool[0]
-    sv.first = &first[0]
-    sv.supervised_first = &supervised_first[0]
-    sv.pool_sorted = &pool_sorted[0]
-    sv.starts = &starts[0]
-    sv.productivity = &productivity[0]
-    sv.served = &served[0, 0]
+    sv.pool = pool
+    sv.first = first
+    sv.supervised_first = supervised_first
+    sv.pool_sorted = pool_sorted
+    sv.starts = starts
+    sv.productivity = productivity
+    sv.served = served
     sv.offer = scratch
     sv.work = scratch + C
     sv.more = scratch + 2 * C
     sv.rest = scratch + 3 * C
-    sv.taken = &village[0]
+    sv.taken = village
 
     # 1. appointments, as far as the day's cap allows; 2. messages
     for c in range(C):
@@ -129,17 +158,17 @@ def day_rule(const double[::1] regular, const double[::1] cap, const double[:, :
             total += appointments[i, c]
         fit = min(1.0, cap[c] / max(total, 1e-12)) if total > 0 else 0.0
         for i in range(n_appt):
-            hours[c, AP_TO_A[i]] += appointments[i, c] * fit
+            hours[c * N_ACTIVITIES + AP_TO_A[i]] += appointments[i, c] * fit
         used[c] = total * fit
         missed[c] = total * (1.0 - fit)
         chat = min(chat_hours[c], cap[c] - used[c])
-        hours[c, CHAT] += chat
+        hours[c * N_ACTIVITIES + CHAT] += chat
         used[c] += chat
 
     # 3. the station's desk, in office hours
     for c in range(C):
         offer[c] = max(regular[c] - used[c], 0.0)
-    _serve(&sv, DESK, &desk[0], offer, sv.first, spent)
+    _serve(&sv, DESK, desk, offer, sv.first, spent)
     for c in range(C):
         used[c] += spent[c]
 
@@ -147,14 +176,14 @@ def day_rule(const double[::1] regular, const double[::1] cap, const double[:, :
     # working day (earliest deadline first); what is left of it today is overdue
     for c in range(C):
         offer[c] = max(cap[c] - used[c], 0.0)
-    _serve(&sv, SUPERVISED, &supervised_due[0], offer, sv.supervised_first, spent)
+    _serve(&sv, SUPERVISED, supervised_due, offer, sv.supervised_first, spent)
     for c in range(C):
         used[c] += spent[c]
         offer[c] = max(cap[c] - used[c], 0.0)
-    _serve(&sv, CASEWORK, &urgent[0], offer, sv.first, spent)
+    _serve(&sv, CASEWORK, urgent, offer, sv.first, spent)
     for c in range(C):
         used[c] += spent[c]
-        flat = &due[c, 0, 0]
+        flat = due_data + c * K * n_dl
         split = must_do[c] * n_dl
         if one_split:   # the owed work before and after the split, summed as numpy sums the ledger's two slices
             need = numpy_sum(flat, split, owed)
@@ -167,8 +196,8 @@ def day_rule(const double[::1] regular, const double[::1] cap, const double[:, :
                 row[i] = 0.0 if i < split else flat[i]
             later_owed[c] = numpy_sum(row, K * n_dl, owed)
         spend[c] = min(need / productivity[c], max(cap[c] - used[c], 0.0))
-        _earliest_deadline_first(flat, 0, min(split, owed), n_dl, spend[c] * productivity[c], &hours[c, 0],
-                                 productivity[c])
+        _earliest_deadline_first(flat, 0, min(split, owed), n_dl, spend[c] * productivity[c],
+                                 hours + c * N_ACTIVITIES, productivity[c])
         used[c] += spend[c]
         overdue[c] = numpy_sum(flat, n_dl, n_dl)
 
@@ -177,35 +206,36 @@ def day_rule(const double[::1] regular, const double[::1] cap, const double[:, :
     for c in range(C):
         free[c] = max(regular[c] - used[c], 0.0)
         offer[c] = free[c] * service_share[c]
-    _casework(&sv, offer, &supervised_left[0], &casework_left[0], first_share)
+    _casework(&sv, offer, supervised_left, casework_left, first_share)
     owed_end = owed if not one_split else min(max(owed, must_do[0] * n_dl), K * n_dl)
     for c in range(C):
         free[c] -= first_share[c]
         ahead[c] = min(later_owed[c] / productivity[c], free[c])
-        _earliest_deadline_first(&due[c, 0, 0], must_do[c] * n_dl, owed_end, n_dl,
-                                 ahead[c] * productivity[c], &hours[c, 0], productivity[c])
+        _earliest_deadline_first(due_data + c * K * n_dl, must_do[c] * n_dl, owed_end, n_dl,
+                                 ahead[c] * productivity[c], hours + c * N_ACTIVITIES, productivity[c])
         free[c] -= ahead[c]
-    _casework(&sv, free, &supervised_left[0], &casework_left[0], spent)
+    _casework(&sv, free, supervised_left, casework_left, spent)
     for c in range(C):
         free[c] -= spent[c]
         proactive[c] = min(proactive_demand[c], free[c])
         free[c] -= proactive[c]
-        hours[c, SERVICE] += proactive[c]  # queue service is split into certificates/service once served
+        hours[c * N_ACTIVITIES + SERVICE] += proactive[c]  # queue service: split into certificates/service once served
         used[c] += ((first_share[c] + ahead[c]) + spent[c]) + proactive[c]
 
         # 6. shadow ledgers and defensive paperwork: the rest of the day, then the evening
         shadow[c] = min(shadow_demand[c], max(cap[c] - used[c], 0.0))
-        hours[c, LEDGERS] += shadow[c]
+        hours[c * N_ACTIVITIES + LEDGERS] += shadow[c]
         used[c] += shadow[c]
         defensive = min(defensive_demand[c], max(cap[c] - used[c], 0.0))
-        hours[c, DEFENSIVE] += defensive
+        hours[c * N_ACTIVITIES + DEFENSIVE] += defensive
         used[c] += defensive
         # the work whose pace fatigue slows, and the hours it took beyond what it takes a rested cadre
-        paced = (((0.0 + served[c, 0]) + served[c, 1]) + served[c, 2]) / productivity[c] + spend[c] + ahead[c]
+        paced = ((((0.0 + served[c * 3]) + served[c * 3 + 1]) + served[c * 3 + 2]) / productivity[c] + spend[c]
+                 + ahead[c])
         fatigue[c] = paced * (1.0 - productivity[c])
     for i in range(3):   # per queue: the work its servers did today
         for c in range(C):
-            queue_capacity[i * V + pool[c]] += served[c, QUEUE_TYPES[i]]
+            queue_capacity[i * V + pool[c]] += served[c * 3 + QUEUE_TYPES[i]]
     return hours_a, served_a, capacity_a, out_a
 
 
@@ -295,9 +325,8 @@ cdef void _earliest_deadline_first(double* flat, Py_ssize_t lo, Py_ssize_t hi, P
         hours[DL_TO_A[a]] += done[a] / productivity
 
 
-def close_day(const double[:, ::1] hours, const double[::1] regular, const double[::1] cap,
-              const double[::1] fatigue, double strain, double keep_off, double keep_working,
-              double day_off_message_hours, double[:, ::1] hours_total):
+def close_day(hours_, regular_, cap_, fatigue_, double strain, double keep_off, double keep_working,
+              double day_off_message_hours, hours_total_):
     """The cadres' day closed (``agents.Cadres.end_day``), in one pass over them: None if a cadre's hours break the
     invariant (a negative hour, or more worked than the day's cap: nothing is changed then, and the caller says
     which), else (overtime, idle, off, fatigue, hours by activity summed over the cadres), and `hours_total` added
@@ -308,30 +337,37 @@ def close_day(const double[:, ::1] hours, const double[::1] regular, const doubl
     where ``worked - chat <= 1e-9`` and ``chat <= day_off_message_hours``; fatigue ``(fatigue + strain x overtime)
     x keep`` (`keep_off` on a day off, `keep_working` otherwise) clipped to [0, 1] as ``ndarray.clip`` clips (a NaN
     and -0.0 kept); the activities' sums over the cadres in cadre order from 0.0 (``hours.sum(axis=0)``)."""
-    cdef Py_ssize_t C = hours.shape[0], n = hours.shape[1], c, a
+    cdef Py_ssize_t shape[2], total_shape[2]
+    cdef const double* hours = <const double*>array_data(hours_, F8, 2, shape, False, "close_day: hours")
+    cdef Py_ssize_t C = shape[0], n = shape[1], c, a
+    cdef double* hours_total = <double*>array_data(hours_total_, F8, 2, total_shape, True, "close_day: hours_total")
+    cdef const double* regular = <const double*>vector(regular_, F8, C, False, "close_day: regular (per cadre)")
+    cdef const double* cap = <const double*>vector(cap_, F8, C, False, "close_day: cap (per cadre)")
+    cdef const double* fatigue = <const double*>vector(fatigue_, F8, C, False, "close_day: fatigue (per cadre)")
+    cdef const double* row
     cdef double worked, d, f
-    if regular.shape[0] != C or cap.shape[0] != C or fatigue.shape[0] != C or hours_total.shape[0] != C \
-            or hours_total.shape[1] != n or not 0 <= CHAT < n:
+    if total_shape[0] != C or total_shape[1] != n or not 0 <= CHAT < n:
         raise ValueError("close_day: one row of hours, regular hours, cap, fatigue and totals a cadre")
     overtime_arr, idle_arr, fatigue_arr = np.empty(C), np.empty(C), np.empty(C)
     off_arr, by_activity_arr = np.empty(C, dtype=np.bool_), np.zeros(n)
-    cdef double[::1] overtime = overtime_arr
-    cdef double[::1] idle = idle_arr
-    cdef double[::1] new_fatigue = fatigue_arr
-    cdef unsigned char[::1] off = off_arr.view(np.uint8)
-    cdef double[::1] by_activity = by_activity_arr
+    cdef double* overtime = <double*>vector(overtime_arr, F8, C, True, "overtime")
+    cdef double* idle = <double*>vector(idle_arr, F8, C, True, "idle")
+    cdef double* new_fatigue = <double*>vector(fatigue_arr, F8, C, True, "fatigue")
+    cdef unsigned char* off = <unsigned char*>vector(off_arr, B1, C, True, "off")
+    cdef double* by_activity = <double*>vector(by_activity_arr, F8, n, True, "by activity")
     for c in range(C):   # each cadre checked, then its figures: a broken invariant changes nothing
+        row = hours + c * n
         for a in range(n):
-            if hours[c, a] < -1e-9:
+            if row[a] < -1e-9:
                 return None
-        worked = numpy_sum(&hours[c, 0], n, n)
+        worked = numpy_sum(row, n, n)
         if worked > cap[c] + 1e-6:
             return None
         d = worked - regular[c]
         overtime[c] = d if (d > 0.0 or isnan(d)) else 0.0
         d = regular[c] - worked
         idle[c] = d if (d > 0.0 or isnan(d)) else 0.0
-        off[c] = (worked - hours[c, CHAT] <= 1e-9) and (hours[c, CHAT] <= day_off_message_hours)
+        off[c] = (worked - row[CHAT] <= 1e-9) and (row[CHAT] <= day_off_message_hours)
         f = (fatigue[c] + strain * overtime[c]) * (keep_off if off[c] else keep_working)
         if f < 0.0:
             f = 0.0
@@ -340,6 +376,6 @@ def close_day(const double[:, ::1] hours, const double[::1] regular, const doubl
         new_fatigue[c] = f
     for c in range(C):   # then the totals
         for a in range(n):
-            by_activity[a] = by_activity[a] + hours[c, a]
-            hours_total[c, a] = hours_total[c, a] + hours[c, a]
+            by_activity[a] = by_activity[a] + hours[c * n + a]
+            hours_total[c * n + a] = hours_total[c * n + a] + hours[c * n + a]
     return overtime_arr, idle_arr, off_arr, fatigue_arr, by_activity_arr

@@ -21,6 +21,12 @@ from libc.math cimport isnan
 from libc.stdint cimport int8_t, int16_t, int32_t, int64_t
 from libc.stdlib cimport free, malloc, qsort
 
+from .arrays cimport array_data, vector
+
+# the arrays' dtypes, as ``arrays.pxd`` checks them
+cdef object F8 = np.dtype(np.float64), I8 = np.dtype(np.int64), I4 = np.dtype(np.int32), I2 = np.dtype(np.int16)
+cdef object U1 = np.dtype(np.uint8)
+
 
 cdef struct _Open:
     int32_t queue
@@ -249,50 +255,68 @@ def longest_unvisited_first(const int64_t[::1] places, const int64_t[::1] househ
     return chosen_arr[:n_chosen]
 
 
-@cython.boundscheck(True)   # ids index the book and queues name villages: a bad one stops with an IndexError
-def waiting_work(const int64_t[::1] open_ids, const int32_t[::1] queue, const double[::1] remaining,
-                 const unsigned char[::1] urgent, const double[::1] deadline, const double[::1] due_before,
-                 int desk, int casework, int supervised):
+def waiting_work(open_ids_, queue_, remaining_, urgent_, deadline_, due_before_, int desk, int casework,
+                 int supervised):
     """Work waiting per village (``ServiceDesk.demand``), in one pass over the open requests: (at the desk, urgent
     casework, supervised tasks due before ``due_before[village]``, supervised tasks due later, the rest of the
     casework). A queue is ``type x villages + village``; each village's work is added in the open ids' order from
-    0.0, as ``np.bincount`` adds its weights."""
-    cdef Py_ssize_t V = due_before.shape[0], i
+    0.0, as ``np.bincount`` adds its weights. Ids index the book and queues name villages: a bad one stops with an
+    IndexError before anything is added."""
+    cdef Py_ssize_t n, n_book, V, i
+    cdef const int64_t* open_ids = <const int64_t*>array_data(open_ids_, I8, 1, &n, False, "waiting_work: open_ids")
+    cdef const int32_t* queue = <const int32_t*>array_data(queue_, I4, 1, &n_book, False, "waiting_work: queue")
+    cdef const double* remaining = <const double*>vector(remaining_, F8, n_book, False, "waiting_work: remaining")
+    cdef const unsigned char* urgent = <const unsigned char*>vector(urgent_, U1, n_book, False,
+                                                                    "waiting_work: urgent")
+    cdef const double* deadline = <const double*>vector(deadline_, F8, n_book, False, "waiting_work: deadline")
+    cdef const double* due_before = <const double*>array_data(due_before_, F8, 1, &V, False,
+                                                              "waiting_work: due_before")
     cdef int64_t r
     cdef int32_t q, kind, v
     if V == 0:
         raise ValueError("waiting_work: no villages")
+    for i in range(n):
+        r = open_ids[i]
+        if not 0 <= r < n_book:
+            raise IndexError(f"waiting_work: request {r} is not in the book")
+        if queue[r] < 0:
+            raise IndexError(f"waiting_work: request {r} waits in queue {queue[r]}")
     out_arr = np.zeros((5, V))
-    cdef double[:, ::1] out = out_arr
-    for i in range(open_ids.shape[0]):
+    cdef Py_ssize_t shape[2]
+    cdef double* out = <double*>array_data(out_arr, F8, 2, shape, True, "out")   # [5, V]
+    for i in range(n):
         r = open_ids[i]
         q = queue[r]
-        if q < 0:
-            raise IndexError(f"waiting_work: request {r} waits in queue {q}")
         kind, v = q // V, q % V
         if kind == desk:
-            out[0, v] += remaining[r]
+            out[v] += remaining[r]
         elif kind == casework:
-            out[1 if urgent[r] else 4, v] += remaining[r]
+            out[(1 if urgent[r] else 4) * V + v] += remaining[r]
         elif kind == supervised:
-            out[2 if deadline[r] < due_before[v] else 3, v] += remaining[r]
+            out[(2 if deadline[r] < due_before[v] else 3) * V + v] += remaining[r]
     return out_arr[0], out_arr[1], out_arr[2], out_arr[3], out_arr[4]
 
 
-def priority(const int64_t[::1] open_ids, const int32_t[::1] queue, const unsigned char[::1] urgent,
-             const int16_t[::1] pressed, const double[::1] deadline, int64_t n_villages, int supervised):
+def priority(open_ids_, queue_, urgent_, pressed_, deadline_, int64_t n_villages, int supervised):
     """Each open request's place in its queue's order (``ServiceDesk._priority``): a supervised task's deadline;
     other work 0 if urgent, 1 if the resident came back to press it, else 2. What ``np.where(queue[ids] //
     villages == supervised, deadline[ids], np.where(urgent[ids], 0.0, np.where(pressed[ids] > 0, 1.0, 2.0)))``
     gave."""
-    cdef Py_ssize_t n = open_ids.shape[0], i
+    cdef Py_ssize_t n, n_book, i
+    cdef const int64_t* open_ids = <const int64_t*>array_data(open_ids_, I8, 1, &n, False, "priority: open_ids")
+    cdef const int32_t* queue = <const int32_t*>array_data(queue_, I4, 1, &n_book, False, "priority: queue")
+    cdef const unsigned char* urgent = <const unsigned char*>vector(urgent_, U1, n_book, False, "priority: urgent")
+    cdef const int16_t* pressed = <const int16_t*>vector(pressed_, I2, n_book, False, "priority: pressed")
+    cdef const double* deadline = <const double*>vector(deadline_, F8, n_book, False, "priority: deadline")
     cdef int64_t r
     if n_villages <= 0:
         raise ValueError("priority: no villages")
     out_arr = np.empty(n)
-    cdef double[::1] out = out_arr
+    cdef double* out = <double*>vector(out_arr, F8, n, True, "out")
     for i in range(n):
         r = open_ids[i]
+        if not 0 <= r < n_book:
+            raise IndexError(f"priority: request {r} is not in the book")
         if queue[r] < 0:
             raise IndexError(f"priority: request {r} waits in queue {queue[r]}")
         if queue[r] // n_villages == supervised:
@@ -302,23 +326,24 @@ def priority(const int64_t[::1] open_ids, const int32_t[::1] queue, const unsign
     return out_arr
 
 
-def visits_due(const int64_t[::1] due_day, int64_t day, const int64_t[::1] cadre, Py_ssize_t n_cadres,
-               double visit_hours):
+def visits_due(due_day_, int64_t day, cadre_, Py_ssize_t n_cadres, double visit_hours):
     """Today's candidates for a proactive visit (``ServiceDesk.proactive_demand``): the places whose next visit
     falls due by `day`, ascending (``np.flatnonzero(due_day <= day)``), and the hours of visits due per cadre, each
     grid cadre's count of them times `visit_hours` (``np.bincount(cadre[places], minlength=n_cadres).astype(float)
     * visit_hours``)."""
-    cdef Py_ssize_t n = due_day.shape[0], i, k = 0
-    if cadre.shape[0] != n:
-        raise ValueError(f"visits_due: {cadre.shape[0]} cadres for {n} places")
+    cdef Py_ssize_t n, n_cadre, i, k = 0
+    cdef const int64_t* due_day = <const int64_t*>array_data(due_day_, I8, 1, &n, False, "visits_due: due_day")
+    cdef const int64_t* cadre = <const int64_t*>array_data(cadre_, I8, 1, &n_cadre, False, "visits_due: cadre")
+    if n_cadre != n:
+        raise ValueError(f"visits_due: {n_cadre} cadres for {n} places")
     for i in range(n):   # checked, and counted, before anything is written
         if due_day[i] <= day:
             if not 0 <= cadre[i] < n_cadres:
                 raise IndexError(f"visits_due: place {i}'s cadre {cadre[i]} is not one of the {n_cadres}")
             k += 1
     places_arr, hours_arr = np.empty(k, dtype=np.int64), np.zeros(n_cadres)
-    cdef int64_t[::1] places = places_arr
-    cdef double[::1] hours = hours_arr
+    cdef int64_t* places = <int64_t*>vector(places_arr, I8, k, True, "places")
+    cdef double* hours = <double*>vector(hours_arr, F8, n_cadres, True, "hours")
     k = 0
     for i in range(n):
         if due_day[i] <= day:
@@ -330,21 +355,25 @@ def visits_due(const int64_t[::1] due_day, int64_t day, const int64_t[::1] cadre
     return places_arr, hours_arr
 
 
-def out_of_patience(const int64_t[::1] open_ids, const double[::1] patience_until, const double[::1] escalated,
-                    double day):
+def out_of_patience(open_ids_, patience_until_, escalated_, double day):
     """The open requests whose resident's patience has run out by `day` and who has not called the hotline about
     them (``ServiceDesk.residents_act``), in the open ids' order: ``ids[(patience_until[ids] <= day) &
     (escalated[ids] < 0)]``."""
-    cdef Py_ssize_t n = open_ids.shape[0], i, k = 0
+    cdef Py_ssize_t n, n_book, i, k = 0
+    cdef const int64_t* open_ids = <const int64_t*>array_data(open_ids_, I8, 1, &n, False,
+                                                              "out_of_patience: open_ids")
+    cdef const double* patience_until = <const double*>array_data(patience_until_, F8, 1, &n_book, False,
+                                                                  "out_of_patience: patience_until")
+    cdef const double* escalated = <const double*>vector(escalated_, F8, n_book, False, "out_of_patience: escalated")
     cdef int64_t r
     for i in range(n):   # checked, and counted, before anything is written
         r = open_ids[i]
-        if not 0 <= r < patience_until.shape[0] or r >= escalated.shape[0]:
+        if not 0 <= r < n_book:
             raise IndexError(f"out_of_patience: request {r} is not in the book")
         if patience_until[r] <= day and escalated[r] < 0:
             k += 1
     out_arr = np.empty(k, dtype=np.int64)
-    cdef int64_t[::1] out = out_arr
+    cdef int64_t* out = <int64_t*>vector(out_arr, I8, k, True, "out")
     k = 0
     for i in range(n):
         r = open_ids[i]
@@ -392,29 +421,33 @@ cdef inline double _share(double cert, double other) noexcept:
     return cert / done if done > 0 else 0.0
 
 
-def book_service_hours(const double[::1] cert, const double[::1] other, const int32_t[::1] pool,
-                       const double[:, ::1] service_hours, double[:, ::1] hours, Py_ssize_t certificates,
-                       Py_ssize_t service):
+def book_service_hours(cert_, other_, pool_, service_hours_, hours_, Py_ssize_t certificates, Py_ssize_t service):
     """Each cadre's hours at the three queues of its village (`service_hours` [C, 3]: desk, casework, supervised)
     booked as certificates in the share certificates took of that queue's work today (`cert` of `cert + other`,
     none where no work was done), the rest as service: added to the cadre's `hours` columns `certificates` and
     `service`, in place. What ``(service_hours * share[:, pool].T).sum(axis=1)`` made: each row's three products
     added in turn, as numpy adds three."""
-    cdef Py_ssize_t C = service_hours.shape[0], Q = cert.shape[0], V = Q // 3, c, k
+    cdef Py_ssize_t Q, served_shape[2], hours_shape[2], C, V, A, c, k
+    cdef const double* cert = <const double*>array_data(cert_, F8, 1, &Q, False, "book_service_hours: cert")
+    cdef const double* other = <const double*>vector(other_, F8, Q, False, "book_service_hours: other (per queue)")
+    cdef const double* service_hours = <const double*>array_data(service_hours_, F8, 2, served_shape, False,
+                                                                 "book_service_hours: service_hours")
+    cdef double* hours = <double*>array_data(hours_, F8, 2, hours_shape, True, "book_service_hours: hours")
+    C, V, A = served_shape[0], Q // 3, hours_shape[1]
+    cdef const int32_t* pool = <const int32_t*>vector(pool_, I4, C, False, "book_service_hours: pool (per cadre)")
     cdef double booked, total
     cdef int32_t v
-    if Q != 3 * V or other.shape[0] != Q or service_hours.shape[1] != 3 or pool.shape[0] != C \
-            or hours.shape[0] != C or not (0 <= certificates < hours.shape[1] and 0 <= service < hours.shape[1]):
+    if Q != 3 * V or served_shape[1] != 3 or hours_shape[0] != C or not (0 <= certificates < A and 0 <= service < A):
         raise ValueError("book_service_hours: three queues a village, and one row of hours a cadre")
     for c in range(C):
         if not 0 <= pool[c] < V:
             raise IndexError(f"book_service_hours: cadre {c}'s village {pool[c]} is not one of the {V}")
     for c in range(C):
         v = pool[c]
-        booked = service_hours[c, 0] * _share(cert[v], other[v])
-        total = service_hours[c, 0]
+        booked = service_hours[c * 3] * _share(cert[v], other[v])
+        total = service_hours[c * 3]
         for k in range(1, 3):
-            booked = booked + service_hours[c, k] * _share(cert[k * V + v], other[k * V + v])
-            total = total + service_hours[c, k]
-        hours[c, certificates] += booked
-        hours[c, service] += total - booked
+            booked = booked + service_hours[c * 3 + k] * _share(cert[k * V + v], other[k * V + v])
+            total = total + service_hours[c * 3 + k]
+        hours[c * A + certificates] += booked
+        hours[c * A + service] += total - booked
