@@ -14,18 +14,17 @@ adds it. So its results are the array version's to the last bit (``tests/request
 version; ``tests/test_speed.py`` holds this one to it at every serving of a run and of the queueing check).
 """
 
-import cython
 import numpy as np
 
 from libc.math cimport isnan
 from libc.stdint cimport int8_t, int16_t, int32_t, int64_t
-from libc.stdlib cimport free, malloc, qsort
+from libc.stdlib cimport calloc, free, malloc, qsort
 
 from .arrays cimport array_data, vector
 
 # the arrays' dtypes, as ``arrays.pxd`` checks them
 cdef object F8 = np.dtype(np.float64), I8 = np.dtype(np.int64), I4 = np.dtype(np.int32), I2 = np.dtype(np.int16)
-cdef object U1 = np.dtype(np.uint8)
+cdef object U1 = np.dtype(np.uint8), I1 = np.dtype(np.int8)
 
 
 cdef struct _Open:
@@ -70,9 +69,7 @@ cdef inline double _clip(double x, double low, double high) noexcept nogil:
     return m if m < high else high
 
 
-@cython.boundscheck(True)   # ids index the book and queues the capacity: a bad one stops with an IndexError
-def serve(const int64_t[::1] open_ids, const int32_t[::1] queue, const int8_t[::1] kind, double[::1] remaining,
-          double[::1] start, double[::1] resolved, const double[::1] capacity, priority, since, double day,
+def serve(open_ids_, queue_, kind_, remaining_, start_, resolved_, capacity_, priority, since, double day,
           int certificate):
     """Serve the open requests (`open_ids`, ascending) in their queues: (work done per queue on certificates, on
     other requests, the ids resolved, the ids still open), `remaining`, `start` and `resolved` updated in place.
@@ -80,42 +77,56 @@ def serve(const int64_t[::1] open_ids, const int32_t[::1] queue, const int8_t[::
     Each queue q is served with `capacity[q]` hours in order of `priority` (aligned with `open_ids`; None: first
     come, first served). Daily mode (`since` None): what starts or finishes is stamped `day`. Continuous mode:
     `since` (a number, or one per queue) is when the interval began, and each request is stamped with the moment it
-    started and finished within it."""
-    cdef Py_ssize_t n = open_ids.shape[0], n_queues = capacity.shape[0], i, k
-    cdef const double[::1] prio
-    cdef const double[::1] since_q
+    started and finished within it. Ids index the book and queues the capacity: a bad one stops with an IndexError
+    before anything is changed."""
+    cdef Py_ssize_t n, n_book, n_queues, i, k
+    cdef const int64_t* open_ids = <const int64_t*>array_data(open_ids_, I8, 1, &n, False, "serve: open_ids")
+    cdef const int32_t* queue = <const int32_t*>array_data(queue_, I4, 1, &n_book, False, "serve: queue")
+    cdef const int8_t* kind = <const int8_t*>vector(kind_, I1, n_book, False, "serve: kind (per request)")
+    cdef double* remaining = <double*>vector(remaining_, F8, n_book, True, "serve: remaining (per request)")
+    cdef double* start = <double*>vector(start_, F8, n_book, True, "serve: start (per request)")
+    cdef double* resolved = <double*>vector(resolved_, F8, n_book, True, "serve: resolved (per request)")
+    cdef const double* capacity = <const double*>array_data(capacity_, F8, 1, &n_queues, False, "serve: capacity")
+    cdef const double* prio = NULL
+    cdef const double* since_q = NULL
     cdef bint by_priority = priority is not None, continuous = since is not None, per_queue = False
     cdef double since_all = 0.0
     if by_priority:
-        prio = np.ascontiguousarray(priority, dtype=np.float64)
-        if prio.shape[0] != n:
-            raise ValueError(f"serve: {prio.shape[0]} priorities for {n} open requests")
+        prio_arr = np.ascontiguousarray(priority, dtype=np.float64)
+        if len(prio_arr) != n:
+            raise ValueError(f"serve: {len(prio_arr)} priorities for {n} open requests")
+        prio = <const double*>vector(prio_arr, F8, n, False, "serve: priority")
     if continuous:
         per_queue = np.ndim(since) > 0
         if per_queue:
-            since_q = np.ascontiguousarray(since, dtype=np.float64)
-            if since_q.shape[0] != n_queues:
-                raise ValueError(f"serve: `since` has {since_q.shape[0]} entries for {n_queues} queues")
+            since_arr = np.ascontiguousarray(since, dtype=np.float64)
+            if len(since_arr) != n_queues:
+                raise ValueError(f"serve: `since` has {len(since_arr)} entries for {n_queues} queues")
+            since_q = <const double*>vector(since_arr, F8, n_queues, False, "serve: since")
         else:
             since_all = float(since)
+    for i in range(n):
+        if not 0 <= open_ids[i] < n_book:
+            raise IndexError(f"serve: request {open_ids[i]} is not in the book of {n_book}")
     cert_arr, other_arr = np.zeros(n_queues), np.zeros(n_queues)
-    cdef double[::1] cert = cert_arr
-    cdef double[::1] other = other_arr
+    cdef double* cert = <double*>vector(cert_arr, F8, n_queues, True, "cert")
+    cdef double* other = <double*>vector(other_arr, F8, n_queues, True, "other")
     if n == 0:
-        return cert_arr, other_arr, np.zeros(0, dtype=np.int64), np.asarray(open_ids)
-    cdef _Open *order = <_Open *>malloc(n * sizeof(_Open))
-    if order == NULL:
-        raise MemoryError()
+        return cert_arr, other_arr, np.zeros(0, dtype=np.int64), open_ids_
     resolved_arr, still_open_arr = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
-    cdef int64_t[::1] resolved_ids = resolved_arr
-    cdef int64_t[::1] still_open = still_open_arr
+    cdef int64_t* resolved_ids = <int64_t*>vector(resolved_arr, I8, n, True, "resolved ids")
+    cdef int64_t* still_open = <int64_t*>vector(still_open_arr, I8, n, True, "open ids")
     cdef Py_ssize_t n_resolved = 0, n_open = 0
     cdef int64_t r
     cdef int32_t q, q_before = 0
     cdef double rem, total = 0.0, before, base = 0.0, in_queue, taken, left, t0
     # the open requests by queue (counted first, then placed), then each queue's few sorted by priority and id
-    starts_arr = np.zeros(n_queues + 1, dtype=np.int64)
-    cdef int64_t[::1] starts = starts_arr
+    cdef _Open *order = <_Open *>malloc(n * sizeof(_Open))
+    cdef int64_t *starts = <int64_t *>calloc(n_queues + 1, sizeof(int64_t))
+    if order == NULL or starts == NULL:
+        free(order)
+        free(starts)
+        raise MemoryError()
     cdef Py_ssize_t j, lo, hi
     cdef _Open entry
     try:
@@ -186,6 +197,7 @@ def serve(const int64_t[::1] open_ids, const int32_t[::1] queue, const int8_t[::
             q_before = q
     finally:
         free(order)
+        free(starts)
     still_open_arr = np.sort(still_open_arr[:n_open])
     return cert_arr, other_arr, resolved_arr[:n_resolved], still_open_arr
 
@@ -202,24 +214,37 @@ cdef int _oldest_visit_first(const void *a, const void *b) noexcept nogil:
     return _by_value_then_id(x.last_visit, y.last_visit, x.place, y.place)
 
 
-@cython.boundscheck(True)   # places index the households and cadres index the visits: a bad one stops there
-def longest_unvisited_first(const int64_t[::1] places, const int64_t[::1] households, const int64_t[::1] cadre,
-                            const double[::1] last_visit, const double[::1] visits):
+def longest_unvisited_first(places_, households_, cadre_, last_visit_, visits_):
     """Today's proactive visits (``ServiceDesk._visit``): of the candidates, for each cadre c the ``visits[c]``
     (a whole number, as a float) whose last visit is longest ago. A candidate is a place in `households` (ascending:
     the elderly living alone) and in `cadre` (each one's grid cadre); `last_visit` is per household.
 
     Returns the places chosen, by cadre, then last visit, then place: the order ``np.lexsort((last_visit, cadre))``
     gives the candidates, whose rank within their cadre is below the cadre's visits. Counted by cadre first (one
-    pass), so each grid's few candidates are sorted alone."""
-    cdef Py_ssize_t n = places.shape[0], C = visits.shape[0], i, c, k, n_chosen = 0
+    pass), so each grid's few candidates are sorted alone. Places index the households and cadres the visits: a bad
+    one stops with an IndexError."""
+    cdef Py_ssize_t n, n_places, n_cadre, H, C, i, c, k, n_chosen = 0
+    cdef const int64_t* places = <const int64_t*>array_data(places_, I8, 1, &n, False,
+                                                            "longest_unvisited_first: places")
+    cdef const int64_t* households = <const int64_t*>array_data(households_, I8, 1, &n_places, False,
+                                                                "longest_unvisited_first: households")
+    cdef const int64_t* cadre = <const int64_t*>array_data(cadre_, I8, 1, &n_cadre, False,
+                                                           "longest_unvisited_first: cadre")
+    cdef const double* last_visit = <const double*>array_data(last_visit_, F8, 1, &H, False,
+                                                              "longest_unvisited_first: last_visit")
+    cdef const double* visits = <const double*>array_data(visits_, F8, 1, &C, False,
+                                                          "longest_unvisited_first: visits")
     cdef int64_t p
-    if cadre.shape[0] != households.shape[0]:
-        raise ValueError(f"longest_unvisited_first: {cadre.shape[0]} cadres for {households.shape[0]} households")
+    if n_cadre != n_places:
+        raise ValueError(f"longest_unvisited_first: {n_cadre} cadres for {n_places} households")
     counts_arr = np.zeros(C + 1, dtype=np.int64)
-    cdef int64_t[::1] starts = counts_arr     # then: where each cadre's candidates begin
-    for i in range(n):
+    cdef int64_t* starts = <int64_t*>vector(counts_arr, I8, C + 1, True, "starts")   # then: where each cadre's
+    for i in range(n):                                                                  # candidates begin
         p = places[i]
+        if not 0 <= p < n_places:
+            raise IndexError(f"longest_unvisited_first: place {p} is not one of the {n_places}")
+        if not 0 <= households[p] < H:
+            raise IndexError(f"longest_unvisited_first: household {households[p]} is not one of the {H}")
         c = cadre[p]
         if not 0 <= c < C:
             raise IndexError(f"longest_unvisited_first: household {households[p]}'s cadre {c} is not one of the {C}")
@@ -231,9 +256,9 @@ def longest_unvisited_first(const int64_t[::1] places, const int64_t[::1] househ
     if grid == NULL:
         raise MemoryError()
     chosen_arr = np.empty(starts[C], dtype=np.int64)
-    cdef int64_t[::1] chosen = chosen_arr
+    cdef int64_t* chosen = <int64_t*>vector(chosen_arr, I8, starts[C], True, "chosen")
     filled_arr = counts_arr[:C].copy()
-    cdef int64_t[::1] filled = filled_arr
+    cdef int64_t* filled = <int64_t*>vector(filled_arr, I8, C, True, "filled")
     try:
         for i in range(n):   # in place order: each cadre's candidates stay in it
             p = places[i]
@@ -383,30 +408,40 @@ def out_of_patience(open_ids_, patience_until_, escalated_, double day):
     return out_arr
 
 
-def overdue_supervised(const int64_t[::1] open_ids, const double[::1] escalated, const double[::1] deadline,
-                       double day, const int32_t[::1] household, const int32_t[::1] grid_cadre,
-                       const double[::1] remaining, Py_ssize_t n_cadres):
+def overdue_supervised(open_ids_, escalated_, deadline_, double day, household_, grid_cadre_, remaining_,
+                       Py_ssize_t n_cadres):
     """Supervised work past its deadline (``Hotline.overdue_hours``): (how many tasks, each grid cadre's hours of
     them). The tasks are the open requests escalated to the hotline whose deadline is by `day`; their remaining
     work is added to the grid cadre of the household in the open ids' order from 0.0, as ``np.bincount`` adds its
     weights."""
-    cdef Py_ssize_t n = open_ids.shape[0], i, late = 0
+    cdef Py_ssize_t n, n_book, H, i, late = 0
+    cdef const int64_t* open_ids = <const int64_t*>array_data(open_ids_, I8, 1, &n, False,
+                                                              "overdue_supervised: open_ids")
+    cdef const double* escalated = <const double*>array_data(escalated_, F8, 1, &n_book, False,
+                                                             "overdue_supervised: escalated")
+    cdef const double* deadline = <const double*>vector(deadline_, F8, n_book, False,
+                                                        "overdue_supervised: deadline (per request)")
+    cdef const int32_t* household = <const int32_t*>vector(household_, I4, n_book, False,
+                                                           "overdue_supervised: household (per request)")
+    cdef const double* remaining = <const double*>vector(remaining_, F8, n_book, False,
+                                                         "overdue_supervised: remaining (per request)")
+    cdef const int32_t* grid_cadre = <const int32_t*>array_data(grid_cadre_, I4, 1, &H, False,
+                                                                "overdue_supervised: grid_cadre")
     cdef int64_t r
-    cdef int32_t h, c
+    cdef int32_t h
     for i in range(n):   # checked before anything is added
         r = open_ids[i]
-        if not (0 <= r < escalated.shape[0] and r < deadline.shape[0] and r < household.shape[0]
-                and r < remaining.shape[0]):
+        if not 0 <= r < n_book:
             raise IndexError(f"overdue_supervised: request {r} is not in the book")
         if escalated[r] >= 0 and deadline[r] <= day:
             h = household[r]
-            if not 0 <= h < grid_cadre.shape[0]:
-                raise IndexError(f"overdue_supervised: household {h} is not one of the {grid_cadre.shape[0]}")
+            if not 0 <= h < H:
+                raise IndexError(f"overdue_supervised: household {h} is not one of the {H}")
             if not 0 <= grid_cadre[h] < n_cadres:
                 raise IndexError(f"overdue_supervised: household {h}'s cadre {grid_cadre[h]} is not one of the "
                                  f"{n_cadres}")
     hours_arr = np.zeros(n_cadres)
-    cdef double[::1] hours = hours_arr
+    cdef double* hours = <double*>vector(hours_arr, F8, n_cadres, True, "hours")
     for i in range(n):
         r = open_ids[i]
         if escalated[r] >= 0 and deadline[r] <= day:
