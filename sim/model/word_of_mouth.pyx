@@ -19,12 +19,17 @@ from libc.math cimport isnan
 from libc.stdint cimport int32_t, int64_t
 from libc.stdlib cimport free, malloc
 
+from .arrays cimport array_data, vector
+
+# the arrays' dtypes, as ``arrays.pxd`` checks them
+cdef object F8 = np.dtype(np.float64), I8 = np.dtype(np.int64), I4 = np.dtype(np.int32), U1 = np.dtype(np.uint8)
+
 
 cdef object _households(object households, str who):
     """The households as a contiguous int64 array: taken as they are, or converted as numpy converts whole numbers
     (int32 ones from the request book). Not a fused type: choosing among a fused function's signatures cost more
     than a day's few contacts took to set."""
-    if type(households) is np.ndarray and households.dtype == np.int64 and households.flags.c_contiguous:
+    if type(households) is np.ndarray and households.dtype is I8 and households.flags.c_contiguous:
         return households
     arr = np.asarray(households)
     if arr.dtype.kind not in "iu" or arr.ndim != 1:
@@ -159,29 +164,31 @@ def talk(Ties ties, const double[::1] satisfaction, double[::1] neighbours_with_
     return new_arr, sums_arr
 
 
-def news_of_calls(Ties ties, calling, int64_t[::1] heard, unsigned char[::1] called):
+def news_of_calls(Ties ties, calling, heard_, called_):
     """Who hears of today's calls to 12345, and from how many neighbours who called: (told, heard from), each told
     household once, in the order the callers' ties first reach it. `calling` are the callers (a household
     calling about two matters in a day is one piece of news); `heard` and `called` are scratch arrays of one zero per
     household, left zero again. What ``np.unique`` of the callers, then of their neighbours with counts, gave in
     household order (``agents.Households.called_hotline``)."""
-    cdef const int64_t[::1] households = _households(calling, "news_of_calls")
-    cdef Py_ssize_t H = ties.n_households, n = households.shape[0], i, k, n_callers = 0, n_told = 0, n_ties = 0
-    cdef const int32_t[::1] indptr = ties.indptr
-    cdef const int32_t[::1] indices = ties.indices
+    calling = _households(calling, "news_of_calls")
+    cdef Py_ssize_t H = ties.n_households, n, i, k, n_callers = 0, n_told = 0, n_ties = 0
+    cdef const int64_t* households = <const int64_t*>array_data(calling, I8, 1, &n, False, "news_of_calls: calling")
+    cdef int64_t* heard = <int64_t*>vector(heard_, I8, H, True, "news_of_calls: heard (a scratch row per household)")
+    cdef unsigned char* called = <unsigned char*>vector(called_, U1, H, True,
+                                                        "news_of_calls: called (a scratch row per household)")
+    cdef const int32_t* indptr = <const int32_t*>vector(ties.indptr, I4, H + 1, False, "ties")
+    cdef const int32_t* indices = <const int32_t*>vector(ties.indices, I4, -1, False, "ties")
     cdef int64_t h, t
     cdef Py_ssize_t jj
-    if heard.shape[0] != H or called.shape[0] != H:
-        raise ValueError("news_of_calls: the scratch arrays must cover every household of the ties")
     for i in range(n):   # checked, and room made for the most that can be told, before a scratch flag is set
         if not 0 <= households[i] < H:
             raise IndexError(f"news_of_calls: household {households[i]} is not one of the {H}")
         n_ties += indptr[households[i] + 1] - indptr[households[i]]
     callers_arr, told_arr, counts_arr = np.empty(n, dtype=np.int64), np.empty(n_ties, dtype=np.int64), \
         np.empty(n_ties, dtype=np.int64)
-    cdef int64_t[::1] callers = callers_arr
-    cdef int64_t[::1] told = told_arr
-    cdef int64_t[::1] counts = counts_arr
+    cdef int64_t* callers = <int64_t*>vector(callers_arr, I8, n, True, "callers")
+    cdef int64_t* told = <int64_t*>vector(told_arr, I8, n_ties, True, "told")
+    cdef int64_t* counts = <int64_t*>vector(counts_arr, I8, n_ties, True, "counts")
     for i in range(n):
         h = households[i]
         if not called[h]:
@@ -203,22 +210,30 @@ def news_of_calls(Ties ties, calling, int64_t[::1] heard, unsigned char[::1] cal
     return told_arr[:n_told], counts_arr[:n_told]
 
 
-def set_views(households, const double[::1] views, double[::1] satisfaction, const int32_t[::1] township,
-              double[::1] view_sum, double[::1] view_n):
+def set_views(households, views, satisfaction, township, view_sum, view_n):
     """Set these households' views in `satisfaction` (a household listed twice keeps its last), and move the
     townships' sums of views and counts of households with one (`view_sum`, `view_n`), all in place.
 
     As the array version made them: the households in ascending order, each township's change summed from 0.0 in
     that order (``np.bincount``), then added to every township's figure (``+=``, zeros included)."""
-    _set(_households(households, "set_views"), views, satisfaction, township, view_sum, view_n)
+    households = _households(households, "set_views")
+    cdef Py_ssize_t n, n_views
+    cdef const int64_t* ids = <const int64_t*>array_data(households, I8, 1, &n, False, "set_views: households")
+    cdef const double* v = <const double*>array_data(views, F8, 1, &n_views, False, "set_views: views")
+    if n_views != n:
+        raise ValueError(f"set_views: {n_views} views for {n} households")
+    _set(ids, v, n, satisfaction, township, view_sum, view_n)
 
 
-cdef int _set(const int64_t[::1] households, const double[::1] views, double[::1] satisfaction,
-              const int32_t[::1] township, double[::1] view_sum, double[::1] view_n) except -1:
-    cdef Py_ssize_t n = households.shape[0], H = satisfaction.shape[0], T = view_sum.shape[0], i, t
-    if views.shape[0] != n:
-        raise ValueError(f"set_views: {views.shape[0]} views for {n} households")
-    if township.shape[0] != H or view_n.shape[0] != T:
+cdef int _set(const int64_t* households, const double* views, Py_ssize_t n, satisfaction_, township_, view_sum_,
+              view_n_) except -1:
+    cdef Py_ssize_t H, T, n_township, n_counts, i, t
+    cdef double* satisfaction = <double*>array_data(satisfaction_, F8, 1, &H, True, "set_views: satisfaction")
+    cdef const int32_t* township = <const int32_t*>array_data(township_, I4, 1, &n_township, False,
+                                                              "set_views: township")
+    cdef double* view_sum = <double*>array_data(view_sum_, F8, 1, &T, True, "set_views: view_sum")
+    cdef double* view_n = <double*>array_data(view_n_, F8, 1, &n_counts, True, "set_views: view_n")
+    if n_township != H or n_counts != T:
         raise ValueError("set_views: the townships must cover every household, and the counts every township")
     for i in range(n):   # checked before anything is set
         if not 0 <= households[i] < H:
@@ -267,29 +282,32 @@ cdef int _set(const int64_t[::1] households, const double[::1] views, double[::1
     return 0
 
 
-def move_views(contacts, toward, double keep, double move, double[::1] satisfaction, const int32_t[::1] township,
-               double[::1] view_sum, double[::1] view_n):
+def move_views(contacts, toward, double keep, double move, satisfaction_, township, view_sum, view_n):
     """Each household's view moves toward `toward` (one figure each, or one for all): ``keep * view + move *
     toward`` from the view it held, or `toward` itself at a first contact; the views are then set as ``set_views``
     sets them. What ``np.where(np.isnan(s), toward, keep * s + move * toward)`` of the views held gave, each
     product rounded before the sum (``agents.Households.rate_service`` and ``visited``)."""
-    cdef const int64_t[::1] households = _households(contacts, "move_views")
-    cdef Py_ssize_t n = households.shape[0], H = satisfaction.shape[0], i
+    contacts = _households(contacts, "move_views")
+    cdef Py_ssize_t n, H, n_each, i
+    cdef const int64_t* households = <const int64_t*>array_data(contacts, I8, 1, &n, False, "move_views: contacts")
+    cdef const double* satisfaction = <const double*>array_data(satisfaction_, F8, 1, &H, False,
+                                                                "move_views: satisfaction")
     for i in range(n):   # checked before anything is read
         if not 0 <= households[i] < H:
             raise IndexError(f"move_views: household {households[i]} is not one of the {H}")
     cdef bint one = isinstance(toward, (float, int))
     cdef double t = toward if one else 0.0, s
-    cdef const double[::1] each
+    cdef const double* each = NULL
     if not one:
-        each = np.ascontiguousarray(toward, dtype=np.float64)
-        if each.shape[0] != n:
-            raise ValueError(f"move_views: {each.shape[0]} figures for {n} households")
+        each_arr = np.ascontiguousarray(toward, dtype=np.float64)
+        each = <const double*>array_data(each_arr, F8, 1, &n_each, False, "move_views: toward")
+        if n_each != n:
+            raise ValueError(f"move_views: {n_each} figures for {n} households")
     views_arr = np.empty(n)
-    cdef double[::1] views = views_arr
+    cdef double* views = <double*>vector(views_arr, F8, n, True, "views")
     for i in range(n):
         if not one:
             t = each[i]
         s = satisfaction[households[i]]
         views[i] = t if isnan(s) else keep * s + move * t
-    _set(households, views, satisfaction, township, view_sum, view_n)
+    _set(households, views, n, satisfaction_, township, view_sum, view_n)
