@@ -24,6 +24,8 @@ from libc.math cimport exp, fabs, floor, isnan, log, sqrt
 from libc.stdint cimport int64_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc
 
+from .arrays cimport array_data, vector
+
 
 cdef extern from *:
     """
@@ -51,6 +53,9 @@ cdef extern from *:
         double (*next_double)(void *st) noexcept nogil
     uint64_t draws_mul_hi(uint64_t a, uint64_t b, uint64_t *lo) noexcept nogil
 
+
+# the arrays' dtypes, as ``arrays.pxd`` checks them
+cdef object F8 = np.dtype(np.float64), I8 = np.dtype(np.int64), I1 = np.dtype(np.int8), B1 = np.dtype(np.bool_)
 
 cdef uint32_t U32_MAX = 0xFFFFFFFFu
 cdef uint64_t U64_MAX = 0xFFFFFFFFFFFFFFFFu
@@ -419,16 +424,29 @@ cdef inline bint _flag(const Py_buffer *view, Py_ssize_t i) noexcept:
     return (<const unsigned char*>view.buf + i * view.strides[0])[0] != 0
 
 
-cdef void _uniforms(bitgen_t *bg, double[::1] out) noexcept:
+cdef void _uniforms(bitgen_t *bg, double* out, Py_ssize_t n) noexcept:
     """``gen.random(n)`` into `out`: one ``next_double`` each, in order."""
     cdef Py_ssize_t i
-    for i in range(out.shape[0]):
+    for i in range(n):
         out[i] = _uniform(bg)
 
 
-cdef inline Py_ssize_t _category(const double[::1] cdf, double u) noexcept:
-    """``cdf.searchsorted(u, side="right")``: the first place whose cumulative share exceeds u (numpy's bisection)."""
-    cdef Py_ssize_t lo = 0, hi = cdf.shape[0], mid
+cdef object _random(bitgen_t *bg, Py_ssize_t n, Py_ssize_t columns=-1):
+    """``gen.random(n)``, or ``gen.random((n, columns))``: a new array of uniforms, in order."""
+    cdef Py_ssize_t shape[2]
+    if columns < 0:
+        out = np.empty(n)
+        _uniforms(bg, <double*>vector(out, F8, n, True, "uniforms"), n)
+    else:
+        out = np.empty((n, columns))
+        _uniforms(bg, <double*>array_data(out, F8, 2, shape, True, "uniforms"), n * columns)
+    return out
+
+
+cdef inline Py_ssize_t _category(const double* cdf, Py_ssize_t n, double u) noexcept:
+    """``cdf[:n].searchsorted(u, side="right")``: the first place whose cumulative share exceeds u (numpy's
+    bisection)."""
+    cdef Py_ssize_t lo = 0, hi = n, mid
     while lo < hi:
         mid = lo + ((hi - lo) >> 1)
         if cdf[mid] <= u:
@@ -438,7 +456,7 @@ cdef inline Py_ssize_t _category(const double[::1] cdf, double u) noexcept:
     return lo
 
 
-def arrivals(gen, double mean, int64_t n_households, const double[::1] kind_cdf, const double[::1] certificate_cdf):
+def arrivals(gen, double mean, int64_t n_households, kind_cdf_, certificate_cdf_):
     """A day's requests from households (``offices.service_desk.ServiceDesk.take_requests``), drawn from `gen` as its
     own calls draw them, in this order: how many, ``gen.poisson(mean)``; whose, ``gen.integers(n_households,
     size=n)``; of which kind, then which certificate a certificate would be, ``streams.Categorical(p).draw(gen, n)``
@@ -446,32 +464,34 @@ def arrivals(gen, double mean, int64_t n_households, const double[::1] kind_cdf,
     uniforms each, ``gen.random(n)`` in turn: verification, self-settlement, urgency.
 
     Returns (households, kinds as int8, certificate kinds, the three arrays of uniforms)."""
+    cdef Py_ssize_t n_kinds, n_certificates
+    cdef const double* kind_cdf = <const double*>array_data(kind_cdf_, F8, 1, &n_kinds, False, "arrivals: kind_cdf")
+    cdef const double* certificate_cdf = <const double*>array_data(certificate_cdf_, F8, 1, &n_certificates, False,
+                                                                   "arrivals: certificate_cdf")
     if n_households <= 0:
         raise ValueError(f"integers in [0, {n_households}): the range is empty")
-    if kind_cdf.shape[0] == 0 or kind_cdf.shape[0] > 127 or certificate_cdf.shape[0] == 0:
+    if n_kinds == 0 or n_kinds > 127 or n_certificates == 0:
         raise ValueError("arrivals: the kinds' shares (1 to 127 of them) and the certificates' are needed")
     cdef bitgen_t *bg = _bitgen(gen)
     cdef int64_t n = _poisson(bg, mean), i
     households_arr, kinds_arr = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int8)
     certificates_arr = np.empty(n, dtype=np.int64)
-    cdef int64_t[::1] households = households_arr
-    cdef signed char[::1] kinds = kinds_arr
-    cdef int64_t[::1] certificates = certificates_arr
+    cdef int64_t* households = <int64_t*>vector(households_arr, I8, n, True, "households")
+    cdef signed char* kinds = <signed char*>vector(kinds_arr, I1, n, True, "kinds")
+    cdef int64_t* certificates = <int64_t*>vector(certificates_arr, I8, n, True, "certificates")
     for i in range(n):
         households[i] = <int64_t>_bounded(bg, 0, <uint64_t>(n_households - 1))
     for i in range(n):
-        kinds[i] = <signed char>_category(kind_cdf, _uniform(bg))
+        kinds[i] = <signed char>_category(kind_cdf, n_kinds, _uniform(bg))
     for i in range(n):
-        certificates[i] = _category(certificate_cdf, _uniform(bg))
-    uniforms = (np.empty(n), np.empty(n), np.empty(n))
-    for u in uniforms:
-        _uniforms(bg, u)
-    return (households_arr, kinds_arr, certificates_arr, *uniforms)
+        certificates[i] = _category(certificate_cdf, n_certificates, _uniform(bg))
+    verify = _random(bg, n)
+    settle = _random(bg, n)
+    return households_arr, kinds_arr, certificates_arr, verify, settle, _random(bg, n)
 
 
-def notices(gen, const double[::1] rate, const int64_t[::1] start, const int64_t[::1] end, int64_t day,
-            double volume, int64_t[::1] extra, double work_below, double evening_below, double urgent_share,
-            Py_ssize_t town_columns, Py_ssize_t village_columns):
+def notices(gen, rate_, start_, end_, int64_t day, double volume, extra_, double work_below, double evening_below,
+            double urgent_share, Py_ssize_t town_columns, Py_ssize_t village_columns):
     """A day's notices in the work groups (``offices.chat.ChatOffice.deliver``), drawn from `gen` as its own calls
     draw them, in this order:
 
@@ -486,22 +506,25 @@ def notices(gen, const double[::1] rate, const int64_t[::1] start, const int64_t
 
     Returns (each notice's source, its time of day: 0 working hours, 1 evening, 2 late; urgent; the action uniform;
     the five forwarding arrays). Every mean is checked before anything is drawn, as numpy checks them."""
-    cdef Py_ssize_t S = rate.shape[0], s, i, N = 0, k
-    if start.shape[0] != S or end.shape[0] != S or extra.shape[0] > S:
+    cdef Py_ssize_t S, n_start, n_end, n_extra, s, i, N = 0, k
+    cdef const double* rate = <const double*>array_data(rate_, F8, 1, &S, False, "notices: rate")
+    cdef const int64_t* start = <const int64_t*>array_data(start_, I8, 1, &n_start, False, "notices: start")
+    cdef const int64_t* end = <const int64_t*>array_data(end_, I8, 1, &n_end, False, "notices: end")
+    cdef int64_t* extra = <int64_t*>array_data(extra_, I8, 1, &n_extra, True, "notices: extra")
+    if n_start != S or n_end != S or n_extra > S:
         raise ValueError(f"notices: one rate, start and end per source ({S}), and no more extra notices than sources")
     if town_columns < 0 or village_columns < 0:
         raise ValueError("notices: the forwarding columns cannot be negative")
-    means_arr = np.empty(S)
-    cdef double[::1] means = means_arr
+    means_arr, counts_arr = np.empty(S), np.empty(S, dtype=np.int64)
+    cdef double* means = <double*>vector(means_arr, F8, S, True, "means")
+    cdef int64_t* counts = <int64_t*>vector(counts_arr, I8, S, True, "counts")
     for s in range(S):
         means[s] = (rate[s] if start[s] <= day < end[s] else 0.0) * volume
         _check_mean(means[s])
     cdef bitgen_t *bg = _bitgen(gen)
-    counts_arr = np.empty(S, dtype=np.int64)
-    cdef int64_t[::1] counts = counts_arr
     for s in range(S):
         counts[s] = _poisson(bg, means[s])
-    for s in range(extra.shape[0]):
+    for s in range(n_extra):
         counts[s] += extra[s]
         extra[s] = 0
     for s in range(S):
@@ -509,28 +532,24 @@ def notices(gen, const double[::1] rate, const int64_t[::1] start, const int64_t
             raise ValueError("notices: a source's count of notices is negative")
         N += counts[s]
     source_arr, when_arr = np.empty(N, dtype=np.int64), np.empty(N, dtype=np.int64)
-    cdef int64_t[::1] source = source_arr
-    cdef int64_t[::1] when = when_arr
+    cdef int64_t* source = <int64_t*>vector(source_arr, I8, N, True, "source")
+    cdef int64_t* when = <int64_t*>vector(when_arr, I8, N, True, "when")
     i = 0
     for s in range(S):
         for k in range(counts[s]):
             source[i] = s
             i += 1
-    u_time_arr = np.empty(N)
-    cdef double[::1] u_time = u_time_arr
-    _uniforms(bg, u_time)
+    u_time_arr = _random(bg, N)
+    cdef const double* u_time = <const double*>vector(u_time_arr, F8, N, False, "time")
     for i in range(N):
         when[i] = 0 if u_time[i] < work_below else (1 if u_time[i] < evening_below else 2)
     urgent_arr = np.empty(N, dtype=np.bool_)
-    cdef unsigned char[::1] urgent = urgent_arr.view(np.uint8)
+    cdef unsigned char* urgent = <unsigned char*>vector(urgent_arr, B1, N, True, "urgent")
     for i in range(N):
         urgent[i] = _uniform(bg) < urgent_share
-    action_arr = np.empty(N)
-    _uniforms(bg, action_arr)
-    forwarding = (np.empty(N), np.empty((N, town_columns)), np.empty(N), np.empty((N, village_columns)),
-                  np.empty((N, village_columns)))
-    for u in forwarding:
-        _uniforms(bg, u.reshape(-1))
+    action_arr = _random(bg, N)
+    forwarding = (_random(bg, N), _random(bg, N, town_columns), _random(bg, N), _random(bg, N, village_columns),
+                  _random(bg, N, village_columns))
     return source_arr, when_arr, urgent_arr, action_arr, forwarding
 
 
