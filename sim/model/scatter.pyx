@@ -21,9 +21,11 @@ from libc.stdint cimport int16_t, int64_t
 from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memmove, memset
 
+from .arrays cimport array_data
 from .numpy_order cimport numpy_sum
 
 cdef object _ndarray = np.ndarray
+cdef object F8 = np.dtype(np.float64)   # as ``arrays.pxd`` checks it
 cdef int _READ = PyBUF_STRIDES | PyBUF_FORMAT
 cdef int _WRITE = PyBUF_STRIDES | PyBUF_FORMAT | PyBUF_WRITABLE
 
@@ -316,27 +318,31 @@ def book_removed(cadres, hours, by_cadre, by_township, cadre_township, service_b
     return result
 
 
-def smooth_costs(double[:, ::1] cost, double[:, ::1] removed, const double[:, ::1] spent_today,
-                 const double[:, ::1] removed_today, double a):
+def smooth_costs(cost_, removed_, spent_today_, removed_today_, double a):
     """The departments' smoothed view of what their requests cost and what reforms removed
     (``agents.DemandSeen.take_stock``), in place: ``cost += a * (spent_today - cost)``, likewise `removed`; returns
     r, each channel's cost against its cost without the reforms, ``cost / (cost + removed)`` where that is above
     1e-12 and 1.0 elsewhere, clipped to [0, 1] as ``np.minimum(np.maximum(r, 0.0), 1.0)`` clips (a NaN kept)."""
-    cdef Py_ssize_t D = cost.shape[0], K = cost.shape[1], d, k
+    cdef Py_ssize_t shape[2], s1[2], s2[2], s3[2], i
+    cdef double* cost = <double*>array_data(cost_, F8, 2, shape, True, "smooth_costs: cost")
+    cdef double* removed = <double*>array_data(removed_, F8, 2, s1, True, "smooth_costs: removed")
+    cdef const double* spent_today = <const double*>array_data(spent_today_, F8, 2, s2, False,
+                                                               "smooth_costs: spent_today")
+    cdef const double* removed_today = <const double*>array_data(removed_today_, F8, 2, s3, False,
+                                                                 "smooth_costs: removed_today")
     cdef double before, r
-    if removed.shape[0] != D or spent_today.shape[0] != D or removed_today.shape[0] != D or removed.shape[1] != K \
-            or spent_today.shape[1] != K or removed_today.shape[1] != K:
+    if s1[0] != shape[0] or s2[0] != shape[0] or s3[0] != shape[0] or s1[1] != shape[1] or s2[1] != shape[1] \
+            or s3[1] != shape[1]:
         raise ValueError("smooth_costs: one row of costs and removals a department, one column a channel")
-    ratio_arr = np.empty((D, K))
-    cdef double[:, ::1] ratio = ratio_arr
-    for d in range(D):
-        for k in range(K):
-            cost[d, k] = cost[d, k] + a * (spent_today[d, k] - cost[d, k])
-            removed[d, k] = removed[d, k] + a * (removed_today[d, k] - removed[d, k])
-            before = cost[d, k] + removed[d, k]
-            r = cost[d, k] / before if before > 1e-12 else 1.0
-            r = r if (r > 0.0 or isnan(r)) else 0.0     # np.maximum(r, 0.0): -0.0 made 0.0
-            ratio[d, k] = r if (r < 1.0 or isnan(r)) else 1.0   # np.minimum(r, 1.0)
+    ratio_arr = np.empty((shape[0], shape[1]))
+    cdef double* ratio = <double*>array_data(ratio_arr, F8, 2, s1, True, "ratio")
+    for i in range(shape[0] * shape[1]):   # each department's channels, in order
+        cost[i] = cost[i] + a * (spent_today[i] - cost[i])
+        removed[i] = removed[i] + a * (removed_today[i] - removed[i])
+        before = cost[i] + removed[i]
+        r = cost[i] / before if before > 1e-12 else 1.0
+        r = r if (r > 0.0 or isnan(r)) else 0.0     # np.maximum(r, 0.0): -0.0 made 0.0
+        ratio[i] = r if (r < 1.0 or isnan(r)) else 1.0   # np.minimum(r, 1.0)
     return ratio_arr
 
 
@@ -357,12 +363,14 @@ def count_at(target, index):
         PyBuffer_Release(&t)
 
 
-def shift_owed(double[:, :, ::1] due, Py_ssize_t owed_until):
+def shift_owed(due_, Py_ssize_t owed_until):
     """The work ledger's move to the next day (``workload.WorkLedger.advance``), in place: each cadre's deadlines
     come a day nearer (``due[:, :k-1] = due[:, 1:k]``, ``due[:, k-1] = 0``, k = `owed_until`) and what was due
     today and not done stays due, added to what falls due tomorrow (``due[:, 0] += overdue``, as numpy adds it).
     Only the owed part, ``due[:, :k]``, is moved: beyond it the ledger holds nothing."""
-    cdef Py_ssize_t C = due.shape[0], K = due.shape[1], n = due.shape[2], c, a
+    cdef Py_ssize_t shape[3]
+    cdef double* due = <double*>array_data(due_, F8, 3, shape, True, "shift_owed: due")
+    cdef Py_ssize_t C = shape[0], K = shape[1], n = shape[2], c, a
     cdef double overdue[16]
     cdef double* row
     if not 1 <= owed_until <= K:
@@ -370,7 +378,7 @@ def shift_owed(double[:, :, ::1] due, Py_ssize_t owed_until):
     if n > 16:
         raise ValueError(f"shift_owed: at most 16 deadline activities, not {n}")
     for c in range(C):
-        row = &due[c, 0, 0]
+        row = due + c * K * n
         for a in range(n):
             overdue[a] = row[a]
         memmove(row, row + n, (owed_until - 1) * n * sizeof(double))
