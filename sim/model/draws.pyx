@@ -413,7 +413,7 @@ def lapses(gen, on, complying, double p_lapse, double p_found):
 
 cdef int _take_flags(object mask, Py_buffer *view, str name, bint write) except -1:
     """Take the buffer of a bool array of one dimension (the caller releases it)."""
-    if type(mask) is not np.ndarray or mask.dtype != np.bool_ or mask.ndim != 1:
+    if type(mask) is not np.ndarray or (mask.dtype is not B1 and mask.dtype != B1) or mask.ndim != 1:
         raise TypeError(f"lapses: {name} must be a bool array of one dimension, not {type(mask).__name__} "
                         f"{getattr(mask, 'dtype', '')}")
     PyObject_GetBuffer(mask, view, PyBUF_STRIDES | (PyBUF_WRITABLE if write else 0))

@@ -25,9 +25,11 @@ from .arrays cimport array_data
 from .numpy_order cimport numpy_sum
 
 cdef object _ndarray = np.ndarray
-cdef object F8 = np.dtype(np.float64)   # as ``arrays.pxd`` checks it
-cdef int _READ = PyBUF_STRIDES | PyBUF_FORMAT
-cdef int _WRITE = PyBUF_STRIDES | PyBUF_FORMAT | PyBUF_WRITABLE
+# the usual arguments' dtypes: an array of one of them is taken without asking numpy for its format (which numpy
+# writes anew each time), as ``arrays.pxd`` takes arrays
+cdef object F8 = np.dtype(np.float64), I8 = np.dtype(np.int64), I2 = np.dtype(np.int16)
+cdef int _READ = PyBUF_STRIDES
+cdef int _WRITE = PyBUF_STRIDES | PyBUF_WRITABLE
 
 
 # The arrays are read through the buffer protocol, not as typed memoryviews: a typed memoryview costs some 0.3 µs to
@@ -39,17 +41,18 @@ cdef int _WRITE = PyBUF_STRIDES | PyBUF_FORMAT | PyBUF_WRITABLE
 cdef bint _take(object obj, Py_buffer *view, int flags, char kind, Py_ssize_t itemsize) except -1:
     """Take `obj`'s buffer if it is a numpy array of one dimension whose items are of `kind` (a struct letter:
     'd' float64, 'h' int16; 'l' also takes 'q', int64) and `itemsize`: True if taken (the caller releases it),
-    False if not (nothing is held)."""
+    False if not (nothing is held). The usual dtype is known by identity; any other is read from the format."""
     cdef const char *fmt
     if not isinstance(obj, _ndarray):
         return False
+    cdef bint usual = (<object>obj).dtype is (F8 if kind == b'd' else (I2 if kind == b'h' else I8))
     try:
-        PyObject_GetBuffer(obj, view, flags)
+        PyObject_GetBuffer(obj, view, flags if usual else flags | PyBUF_FORMAT)
     except BufferError:   # a read-only array asked for writing
         return False
     fmt = view.format
-    if view.ndim == 1 and view.itemsize == itemsize and fmt != NULL and fmt[1] == 0 \
-            and (fmt[0] == kind or (kind == b'l' and fmt[0] == b'q')):
+    if view.ndim == 1 and (usual or (view.itemsize == itemsize and fmt != NULL and fmt[1] == 0
+                                     and (fmt[0] == kind or (kind == b'l' and fmt[0] == b'q')))):
         return True
     PyBuffer_Release(view)
     return False
