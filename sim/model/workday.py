@@ -34,6 +34,8 @@ import numpy as np
 
 from .compiled import day_rule as compiled  # built by the install (scripts/bootstrap, `pip install -e .`)
 
+F8 = np.dtype(np.float64)
+
 
 @dataclass
 class DayPlan:
@@ -80,15 +82,16 @@ def plan_day(
     owed_until: int | None = None,  # due[:, owed_until:] holds nothing (the ledger's own figure; None: look at all)
 ) -> DayPlan:
     C, K, _ = due.shape
-    if not (due.dtype == np.float64 and due.flags.c_contiguous):
+    if not (due.dtype is F8 and due.flags.c_contiguous):
         raise TypeError("plan_day: `due` must be the ledger's C-ordered float64 array (it is worked in place)")
     one_split = bool(np.isscalar(must_do_days))   # every cadre's deadlines split at the same day
     # deadlines beyond the ledger's horizon are not kept (a long holiday's must-do days end there)
     must_do = np.full(C, min(int(must_do_days), K), dtype=np.int64) if one_split else \
         np.minimum(np.broadcast_to(np.asarray(must_do_days, dtype=np.int64), (C,)), K)
 
-    def f8(a, n=C):   # one float64 array of n (a number is the same for all); most are one already
-        if type(a) is np.ndarray and a.dtype == np.float64 and a.shape == (n,) and a.flags.c_contiguous:
+    def f8(a, n=C):   # one float64 array of n (a number is the same for all); most are one already (the dtype
+        # compared by identity: numpy keeps one object per built-in dtype, and `== np.float64` makes one each time)
+        if type(a) is np.ndarray and a.dtype is F8 and a.ndim == 1 and len(a) == n and a.flags.c_contiguous:
             return a
         return np.ascontiguousarray(np.broadcast_to(np.asarray(a, dtype=np.float64), (n,)))
 
