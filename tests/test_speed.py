@@ -1573,6 +1573,42 @@ def test_a_closed_day_that_breaks_the_invariant_changes_nothing():
         model.cadres.end_day(plan)
 
 
+def test_the_compiled_parts_read_only_the_arrays_they_were_written_for():
+    """The compiled parts read their arrays' data directly (``arrays.pxd``), unchecked in their loops: an array of
+    another dtype, not C-contiguous, of the wrong dimensions or length, or read-only where it is written stops
+    before the loops with a message naming the argument. A float64 dtype that is equal but not numpy's own object
+    (one carrying metadata) is read as float64."""
+    from sim.model.compiled import day_rule, queues
+
+    due_day, cadre = np.array([3, 9, 1], dtype=np.int64), np.array([0, 1, 1], dtype=np.int64)
+    with pytest.raises(TypeError, match="visits_due: due_day: a numpy array of int64 was expected, not ndarray of "
+                                        "float64"):
+        queues.visits_due(due_day.astype(np.float64), 3, cadre, 2, 0.75)
+    with pytest.raises(TypeError, match="visits_due: due_day: a numpy array of int64 was expected, not list"):
+        queues.visits_due(due_day.tolist(), 3, cadre, 2, 0.75)
+    with pytest.raises(ValueError, match="visits_due: due_day: .*not C-contiguous"):
+        queues.visits_due(np.repeat(due_day, 2)[::2], 3, cadre, 2, 0.75)
+
+    n = len(ACTIVITIES)
+    hours, totals = np.ones((3, n)), np.zeros((3, n))
+    args = (np.full(3, 8.0), np.full(3, float(n)), np.zeros(3), 0.02, 0.7, 0.95, 0.25)
+    with pytest.raises(ValueError, match="close_day: hours: 2 dimension"):
+        day_rule.close_day(hours.reshape(-1), *args, totals)
+    with pytest.raises(ValueError, match=r"close_day: fatigue \(per cadre\): 3 items expected, not 2"):
+        day_rule.close_day(hours, *args[:2], np.zeros(2), *args[3:], totals)
+    read_only = totals.copy()
+    read_only.setflags(write=False)
+    with pytest.raises(ValueError, match="close_day: hours_total: .*read-only"):
+        day_rule.close_day(hours, *args, read_only)
+    assert not totals.any()                                   # nothing was added by the calls refused
+    tagged = np.dtype(np.float64, metadata={"unit": "hours"})
+    assert tagged is not np.dtype(np.float64) and tagged == np.dtype(np.float64)
+    tagged_hours = hours.astype(tagged)
+    assert tagged_hours.dtype is not np.dtype(np.float64)
+    closed = day_rule.close_day(tagged_hours, *args, totals)
+    assert closed is not None and totals.sum() == 3 * n
+
+
 def test_visits_due_refuse_a_cadre_outside_the_cadres():
     from sim.model.compiled import queues
 
