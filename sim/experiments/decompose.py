@@ -70,7 +70,7 @@ def decomposition_table(runs: pd.DataFrame, by: str | None = None) -> pd.DataFra
         for variant, gv in g[g.variant != "baseline"].groupby("variant", sort=False):
             gv = gv.set_index("seed")
             seeds = base.index.intersection(gv.index).sort_values()
-            per_seed = parts(base.loc[seeds], gv.loc[seeds])
+            per_seed = parts(base.loc[seeds, list(NEEDED)], gv.loc[seeds, list(NEEDED)])   # the columns it reads
             for part in (*PARTS, *BESIDE):
                 d = paired_difference(np.zeros(len(seeds)), per_seed[part].to_numpy())
                 row = {"variant": variant, "part": part, "hours_per_cadre_week": d["mean"], "ci_low": d["ci_low"],
