@@ -140,15 +140,27 @@ cdef object _request(const World* w, const int64_t* stores, const int64_t* field
     return (to_type_arr, numpy_sum(to_type, V, V) if V else 0.0, numpy_sum(duplicate, V, V) if V else 0.0)
 
 
+cdef struct Asked:
+    # a request's fields and the store each is read from (-1: none), k of each
+    const int64_t* stores
+    const int64_t* fields
+    Py_ssize_t k
+
+
+cdef int _asked(Asked* asked, stores, fields) except -1:
+    asked.fields = <const int64_t*>array_data(fields, I8, 1, &asked.k, False, "data stores: fields")
+    asked.stores = <const int64_t*>vector(stores, I8, asked.k, False, "data stores: stores (one per field)")
+    return 0
+
+
 def typed_entries(stores, fields, coverage, updated, fade, int64_t day, double per_request, households):
     """[V] household-fields typed per village for a request reading `stores` (-1: none) for `fields`; the stores
     are fed."""
     cdef World w
-    cdef Py_ssize_t k
+    cdef Asked asked
     _world(&w, coverage, updated, fade, per_request, households, None, None)
-    cdef const int64_t* f = <const int64_t*>array_data(fields, I8, 1, &k, False, "data stores: fields")
-    cdef const int64_t* s = <const int64_t*>vector(stores, I8, k, False, "data stores: stores (one per field)")
-    return _typed_entries(&w, s, f, k, day)
+    _asked(&asked, stores, fields)
+    return _typed_entries(&w, asked.stores, asked.fields, asked.k, day)
 
 
 def request(stores, fields, coverage, updated, known, known_updated, fade, int64_t day, double per_request,
@@ -157,11 +169,10 @@ def request(stores, fields, coverage, updated, known, known_updated, fade, int64
     the household-fields typed that some store already held). The stores read, and what any store holds (`known`),
     are fed."""
     cdef World w
-    cdef Py_ssize_t k
+    cdef Asked asked
     _world(&w, coverage, updated, fade, per_request, households, known, known_updated)
-    cdef const int64_t* f = <const int64_t*>array_data(fields, I8, 1, &k, False, "data stores: fields")
-    cdef const int64_t* s = <const int64_t*>vector(stores, I8, k, False, "data stores: stores (one per field)")
-    return _request(&w, s, f, k, day)
+    _asked(&asked, stores, fields)
+    return _request(&w, asked.stores, asked.fields, asked.k, day)
 
 
 cdef class Stores:
@@ -198,14 +209,16 @@ cdef class Stores:
 
     def request(self, reads, Py_ssize_t system, fields, int64_t day):
         """The module's ``request`` for these stores, each field read from ``reads[system, field]``."""
+        cdef Asked asked
         if self.w.known == NULL:
             raise ValueError("data stores: these stores keep no record of what any store holds")
         stores = self._stores(reads, system, fields)
-        return _request(&self.w, <const int64_t*>vector(stores, I8, -1, False, "stores"),
-                        <const int64_t*>vector(fields, I8, -1, False, "fields"), len(stores), day)
+        _asked(&asked, stores, fields)
+        return _request(&self.w, asked.stores, asked.fields, asked.k, day)
 
     def typed_entries(self, reads, Py_ssize_t system, fields, int64_t day):
         """The module's ``typed_entries`` for these stores, each field read from ``reads[system, field]``."""
+        cdef Asked asked
         stores = self._stores(reads, system, fields)
-        return _typed_entries(&self.w, <const int64_t*>vector(stores, I8, -1, False, "stores"),
-                              <const int64_t*>vector(fields, I8, -1, False, "fields"), len(stores), day)
+        _asked(&asked, stores, fields)
+        return _typed_entries(&self.w, asked.stores, asked.fields, asked.k, day)
