@@ -115,10 +115,11 @@ def day_rule(regular_, cap_, const double[:, :] appointments, chat_hours_, due_,
     row_a, village_a = np.zeros(max(K * n_dl, 1)), np.zeros(max(V, 1))
     cdef Py_ssize_t shape[3]
     cdef double* hours = <double*>array_data(hours_a, F8, 2, shape, True, "hours")   # [C, N_ACTIVITIES]
-    cdef double* served = <double*>array_data(served_a, F8, 2, shape, True, "served")   # [C, 3]: the work (at
-    cdef double* queue_capacity = <double*>vector(capacity_a, F8, -1, True, "capacity")  # full productivity) each
-    cdef double* out = <double*>array_data(out_a, F8, 2, shape, True, "out")      # cadre does per queue type
-    cdef double* work = <double*>array_data(work_a, F8, 2, shape, True, "work")
+    # [C, 3]: the work (at full productivity) each cadre does for each queue type
+    cdef double* served = <double*>array_data(served_a, F8, 2, shape, True, "served")
+    cdef double* queue_capacity = <double*>vector(capacity_a, F8, -1, True, "capacity")
+    cdef double* out = <double*>array_data(out_a, F8, 2, shape, True, "out")     # [5, C], rows named below
+    cdef double* work = <double*>array_data(work_a, F8, 2, shape, True, "work")  # [12, C], likewise
     cdef double* row = <double*>vector(row_a, F8, -1, True, "row")
     cdef double* village = <double*>vector(village_a, F8, -1, True, "village")
     cdef double* proactive = out
