@@ -499,7 +499,7 @@ def _array_request(office, stores, own_stores, fields):
 @pytest.mark.parametrize("reform", [[], ["reform=[one_form]"], ["reform=[shared_data_pool]"]])
 def test_the_compiled_data_stores_are_the_array_version_to_the_last_bit(monkeypatch, reform):
     """At every report request of a run (with a pool reform: also the requests worked against the departments' own
-    stores): the household-fields typed per village, their total, the duplicates, and every store after, bit for
+    stores): each village cadre's hours, the household-fields typed, the duplicates, and every store after, bit for
     bit."""
     from sim.model.model import GrassrootsModel
     from sim.model.offices import data
@@ -512,13 +512,13 @@ def test_the_compiled_data_stores_are_the_array_version_to_the_last_bit(monkeypa
         def __init__(self, stores):
             self.stores = stores
 
-        def request(self, *args):
-            seen["request"] = self.stores.request(*args)
-            return seen["request"]
+        def form(self, *args):
+            seen["form"] = self.stores.form(*args)
+            return seen["form"]
 
-        def typed_entries(self, *args):
-            seen["typed_entries"] = self.stores.typed_entries(*args)
-            return seen["typed_entries"]
+        def form_hours(self, *args):
+            seen["form_hours"] = self.stores.form_hours(*args)
+            return seen["form_hours"]
 
     def checked_request(office, dept, system, fields):
         if not isinstance(office._stores, Spy):
@@ -530,13 +530,19 @@ def test_the_compiled_data_stores_are_the_array_version_to_the_last_bit(monkeypa
         reads = office._reads if pooled or not office.counterfactual else office._own_reads
         own = office._own_reads[system, fields] if office.counterfactual else None
         to_type, entries, duplicates, own_typed, after = _array_request(office, reads[system, fields], own, fields)
+        # each village cadre's hours as the office worked them over arrays: the form's overhead and its village's
+        # household-fields typed
+        cfg, one_form = office.model.cfg.data_reports, fid.rule("one_form", dept.index)
+        overhead = cfg.form_overhead_hours if one_form is None else one_form.form_overhead_hours
+        hours = (overhead + to_type * cfg.entry_minutes_per_field / 60.0)[dept.village_line_village]
         seen.clear()
         request(office, dept, system, fields)
-        got_to_type, got_entries, got_duplicates = seen["request"]
-        same = [np.array_equal(to_type, got_to_type), entries == got_entries, duplicates == got_duplicates]
+        got_hours, got_entries, got_duplicates = seen["form"]
+        same = [np.array_equal(hours, got_hours), entries == got_entries, duplicates == got_duplicates]
         same += [np.array_equal(v, getattr(office, k)) for k, v in after.items()]
         if own_typed is not None:
-            same.append(np.array_equal(own_typed, seen["typed_entries"]))
+            own_hours = (cfg.form_overhead_hours + own_typed * cfg.entry_minutes_per_field / 60.0)
+            same.append(np.array_equal(own_hours[dept.village_line_village], seen["form_hours"]))
         checked.append(all(same))
 
     monkeypatch.setattr(data.DataOffice, "request", checked_request)
@@ -577,6 +583,14 @@ def test_the_compiled_data_stores_check_their_arguments():
         stores.request(reads, 2, np.array([0], dtype=np.int64), 4)
     with pytest.raises(ValueError, match="field 4 is not one of the system's 4"):
         stores.typed_entries(reads, 0, np.array([4], dtype=np.int64), 4)
+    # a request as the cadres of a line meet it: each one's hours from its village's household-fields typed
+    hours, total, duplicates = stores.form(reads, 0, np.array([1], dtype=np.int64), 5, 0.25, 3.0,
+                                           np.array([1, 1, 0], dtype=np.int64))
+    assert hours.tolist() == [0.25 + 10.0 * 3.0 / 60.0] * 3 and total == 20.0   # field 1 is read from no store
+    with pytest.raises(ValueError, match="village 2 is not one of the 2"):
+        stores.form_hours(reads, 0, np.array([1], dtype=np.int64), 5, 0.25, 3.0, np.array([0, 2], dtype=np.int64))
+    with pytest.raises(TypeError, match="data stores: villages: a numpy array of int64 was expected"):
+        stores.form_hours(reads, 0, np.array([1], dtype=np.int64), 5, 0.25, 3.0, np.array([0], dtype=np.int32))
     with pytest.raises(ValueError, match="keep no record of what any store holds"):
         data_stores.Stores(cov, upd, fade, 0.5, hh).request(reads, 0, np.array([0], dtype=np.int64), 4)
     with pytest.raises(ValueError, match="what is known must be"):

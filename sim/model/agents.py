@@ -50,7 +50,8 @@ class Department(mesa.Agent):
         self.systems = np.flatnonzero(st.system_department == index)
         self.township_line = st.line_cadres(index, "township")
         self.village_line = st.line_cadres(index, "village")
-        self.village_line_village = st.cadre_village[self.village_line]  # the village of each cadre on that line
+        # the village of each cadre on that line (int64, as the data office's compiled stores read it)
+        self.village_line_village = st.cadre_village[self.village_line].astype(np.int64)
         self.both_lines = np.concatenate([self.township_line, self.village_line])   # (a document relayed to villages)
         self.townships_on_line = len(np.unique(st.cadre_township[self.both_lines]))
         self.liaisons_per_township = max(1, len(self.township_line) // st.n_townships)

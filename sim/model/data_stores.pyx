@@ -222,3 +222,33 @@ cdef class Stores:
         stores = self._stores(reads, system, fields)
         _asked(&asked, stores, fields)
         return _typed_entries(&self.w, asked.stores, asked.fields, asked.k, day)
+
+    def form(self, reads, Py_ssize_t system, fields, int64_t day, double overhead, double minutes_per_field,
+             villages):
+        """``request`` as the cadres of a line meet it: ([n] hours each of the cadres in `villages`, the form's
+        `overhead` and their village's household-fields typed at `minutes_per_field` each, the household-fields
+        typed, those some store already held)."""
+        to_type, entries, duplicates = self.request(reads, system, fields, day)
+        return _form_hours(to_type, overhead, minutes_per_field, villages), entries, duplicates
+
+    def form_hours(self, reads, Py_ssize_t system, fields, int64_t day, double overhead, double minutes_per_field,
+                   villages):
+        """``typed_entries`` as the cadres of a line meet it: [n] hours each of the cadres in `villages` (``form``'s
+        hours)."""
+        return _form_hours(self.typed_entries(reads, system, fields, day), overhead, minutes_per_field, villages)
+
+
+cdef object _form_hours(to_type_arr, double overhead, double minutes_per_field, villages_arr):
+    """hours[j] = overhead + to_type[villages[j]] * minutes_per_field / 60.0, as numpy made
+    ``(overhead + to_type * minutes_per_field / 60.0)[villages]``: each product, then the division, then the sum."""
+    cdef Py_ssize_t V, n, j
+    cdef const double* to_type = <const double*>array_data(to_type_arr, F8, 1, &V, False, "typed")
+    cdef const int64_t* villages = <const int64_t*>array_data(villages_arr, I8, 1, &n, False, "data stores: villages")
+    for j in range(n):
+        if not 0 <= villages[j] < V:
+            raise ValueError(f"data stores: village {villages[j]} is not one of the {V}")
+    hours_arr = np.empty(n)
+    cdef double* hours = <double*>vector(hours_arr, F8, n, True, "hours")
+    for j in range(n):
+        hours[j] = overhead + to_type[villages[j]] * minutes_per_field / 60.0
+    return hours_arr

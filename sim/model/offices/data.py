@@ -79,28 +79,29 @@ class DataOffice:
         pooled = one_form is not None or fid.applies("shared_data_pool", dept.index)
         reads = self._reads if pooled or not self.counterfactual else self._own_reads
         fields = np.asarray(fields, dtype=np.int64)
-        # household-fields typed per village (the stores read are fed, and so is what any store holds)
-        to_type, entries, duplicates = self._stores.request(reads, system, fields, day)
-        m.tally.add("data_entries", entries)
-        m.tally.add("duplicate_data_entries", duplicates)
         overhead = cfg.form_overhead_hours if one_form is None else one_form.form_overhead_hours
         compile_hours = self.compile_hours if one_form is None else one_form.compile_hours
-        entry_hours = to_type * cfg.entry_minutes_per_field / 60.0
+        # each village cadre's hours: the form's overhead, and the household-fields of its village that must be
+        # typed, at entry_minutes_per_field each (the stores read are fed, and so is what any store holds); with
+        # the household-fields typed in all, and those some store already held
+        village_hours, entries, duplicates = self._stores.form(reads, system, fields, day, overhead,
+                                                               cfg.entry_minutes_per_field, dept.village_line_village)
+        m.tally.add("data_entries", entries)
+        m.tally.add("duplicate_data_entries", duplicates)
         deadline = m.calendar.deadline(day + cfg.deadline_days)
         vline, tline = dept.village_line, dept.township_line
         # what the townships receive: one submission each on the line, of the system's report type
         m.tally.add("data_report_submissions", dept.townships_on_line)
         m.tally.add("data_report_types", self._one_type[system])
-        village_hours = (overhead + entry_hours)[dept.village_line_village]
         m.ledger.add_due(vline, "data_reports", village_hours, deadline)
         m.ledger.add_due(tline, "data_reports", compile_hours / dept.liaisons_per_township, deadline)
         m.accounts.spent(dept.index, "data_reports", vline, village_hours)
         m.accounts.spent(dept.index, "data_reports", tline, compile_hours / dept.liaisons_per_township)
         if self.counterfactual:
-            own_entries = self._own_stores.typed_entries(self._own_reads, system, fields, day)
-            own_hours = cfg.form_overhead_hours + own_entries * cfg.entry_minutes_per_field / 60.0
-            m.accounts.removed(self.reform_name, vline, own_hours[dept.village_line_village] - village_hours,
-                               dept.index, "data_reports")
+            # the same form worked against the departments' own stores, at the usual overhead
+            own_hours = self._own_stores.form_hours(self._own_reads, system, fields, day, cfg.form_overhead_hours,
+                                                    cfg.entry_minutes_per_field, dept.village_line_village)
+            m.accounts.removed(self.reform_name, vline, own_hours - village_hours, dept.index, "data_reports")
             m.accounts.removed(self.reform_name, tline,
                                (self.compile_hours - compile_hours) / dept.liaisons_per_township,
                                dept.index, "data_reports")
