@@ -83,3 +83,16 @@ def test_each_role_s_figures_add_up_to_the_county_s(run):
         summary["township.meetings_max_per_cadre_day"]
     # the roles differ where the published figures say they do: village cadres fill the forms
     assert summary["village.data_reports_hours_per_cadre_week"] > summary["township.data_reports_hours_per_cadre_week"]
+
+
+def test_the_tally_counts_kinds_by_day_and_leaves_out_days_outside_the_run():
+    """``Tally.count``: one more of a kind on the day it happens, in a record by day and kind; a day outside the run
+    adds nothing (as ``Tally.add`` leaves it)."""
+    from sim.model.tally import Tally
+
+    tally = Tally(days=4, warmup_days=1)
+    for day, kind in ((0, 1), (1, 2), (1, 2), (1, 0), (3, 1), (4, 1), (-1, 0)):
+        tally.today = day
+        tally.count("report_types", kind, 3)
+    assert tally.by_day("report_types").tolist() == [[0, 1, 0], [1, 0, 2], [0, 0, 0], [0, 1, 0]]
+    assert tally.total("report_types").tolist() == [1, 1, 2]   # the measured days: the warm-up day left out

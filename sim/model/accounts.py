@@ -44,6 +44,9 @@ class ReformAccounts:
         # removed net of rebound, both smoothed over rebound.lag_days
         self.idle_seen = 0.0
         self.freed_seen = 0.0
+        # elasticity x the visible slack x cadres / departments: each department's part of the new tasks the slack
+        # draws, in hours (``Department.tasks_for_slack``), reckoned when the slack is
+        self.slack_hours_per_department = 0.0
         self._traces = model.streams["rebound/traces"]
         self._removed_key: dict[str, str] = {}   # each reform's record in the tally
 
@@ -107,6 +110,8 @@ class ReformAccounts:
             freed = (self.removed_by_township_today.sum() - m.tally.by_day("rebound_hours")[m.day]) / C
             self.idle_seen += a * (float(idle_hours.mean()) - self.idle_seen)
             self.freed_seen += a * (freed - self.freed_seen)
+            e, slack, st = m.cfg.rebound.elasticity, self.visible_slack, m.structure
+            self.slack_hours_per_department = e * slack * st.n_cadres / st.n_departments if slack > 0 else 0.0
         if self.recording:
             m.tally.add_per_cadre("hours_removed_by_reforms", self.removed_by_cadre_today)
             m.tally.add_per_cadre("service_hours_removed_by_reforms", self.service_removed_by_cadre_today)

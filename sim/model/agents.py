@@ -134,13 +134,12 @@ class Department(mesa.Agent):
         """New duties a working day pushed down for the slack reforms left visible (idle regular hours that reforms
         freed and nobody has claimed back): the department's part of elasticity x the visible slack, in tasks of
         the usual size on its line."""
-        m = self.model
-        rb = m.cfg.rebound
-        slack = m.accounts.visible_slack  # hours per cadre and working day
-        if rb.elasticity <= 0 or slack <= 0 or not self.hours_per_task > 1e-9:
+        # elasticity x the visible slack (hours per cadre and working day) x cadres / departments: the same for
+        # every department, reckoned once a day (``accounts.ReformAccounts.close_day``)
+        hours = self.model.accounts.slack_hours_per_department
+        if hours <= 0 or not self.hours_per_task > 1e-9:
             return 0.0
-        st = m.structure
-        tasks = rb.elasticity * slack * st.n_cadres / st.n_departments / self.hours_per_task
+        tasks = hours / self.hours_per_task
         return float(tasks) if math.isfinite(tasks) else 0.0
 
     def issue_documents(self, drawn: list) -> None:

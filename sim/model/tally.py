@@ -31,6 +31,14 @@ class Tally:
         if 0 <= d < self.days:
             record[d] += value
 
+    def count(self, name: str, kind: int, kinds: int) -> None:
+        """One more of `kind` (one of `kinds`) today: `name`'s record is by day and kind."""
+        record = self._by_day.get(name)
+        if record is None:
+            record = self._by_day[name] = np.zeros((self.days, kinds))
+        if 0 <= self.today < self.days:
+            record[self.today, kind] += 1.0
+
     def by_day(self, name: str) -> np.ndarray:
         """The whole record, warm-up included (zeros if nothing was ever added)."""
         return self._by_day.get(name, np.zeros(self.days))

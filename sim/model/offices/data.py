@@ -42,7 +42,6 @@ class DataOffice:
         # the store a system reads for each field, or none (-1) for a field of the moment, which no store holds
         self._reads = np.where(self.momentary[None, :], -1, self.store)
         self.uses_pool = bool((store == self.pool).any())
-        self._one_type = np.eye(S + 1)  # a submission of report type s, as a row of the types' tally
         # [store, field, village]: a request's fields are rows, so reading and updating them takes whole rows
         self.coverage = np.zeros((S + 1, F, V))
         self.updated = np.zeros((S + 1, F, V))
@@ -92,7 +91,7 @@ class DataOffice:
         vline, tline = dept.village_line, dept.township_line
         # what the townships receive: one submission each on the line, of the system's report type
         m.tally.add("data_report_submissions", dept.townships_on_line)
-        m.tally.add("data_report_types", self._one_type[system])
+        m.tally.count("data_report_types", system, self.pool + 1)   # the report types: each system's, and the pool's
         m.ledger.add_due(vline, "data_reports", village_hours, deadline)
         m.ledger.add_due(tline, "data_reports", compile_hours / dept.liaisons_per_township, deadline)
         m.accounts.spent(dept.index, "data_reports", vline, village_hours)
