@@ -541,7 +541,7 @@ def test_the_compiled_data_stores_are_the_array_version_to_the_last_bit(monkeypa
         same = [np.array_equal(hours, got_hours), entries == got_entries, duplicates == got_duplicates]
         same += [np.array_equal(v, getattr(office, k)) for k, v in after.items()]
         if own_typed is not None:
-            own_hours = (cfg.form_overhead_hours + own_typed * cfg.entry_minutes_per_field / 60.0)
+            own_hours = cfg.form_overhead_hours + own_typed * cfg.entry_minutes_per_field / 60.0
             same.append(np.array_equal(own_hours[dept.village_line_village], seen["form_hours"]))
         checked.append(all(same))
 
