@@ -621,6 +621,44 @@ def test_the_compiled_message_copies_are_the_array_version_to_the_last_bit(monke
     assert any(once for *_, once in checked) == ("reform=[merge_workgroups]" in overrides)
 
 
+def test_the_messages_rules_are_made_again_whenever_a_township_s_rules_change(monkeypatch):
+    """On days when townships' message rules differ, the rules made on an earlier day are reused only while every
+    cadre's township applies no_instant_reply and rest_rights as it did then: a county where half the townships
+    apply each and lapse often, against the same run making the rules afresh every day, every message figure by
+    day and by cadre, bit for bit."""
+    from sim.model.model import GrassrootsModel
+    from sim.model.offices.chat import ChatOffice
+
+    made = []
+    plain = ChatOffice._cell_rules
+    monkeypatch.setattr(ChatOffice, "_cell_rules", lambda self, *a: made.append(a) or plain(self, *a))
+
+    class Forgetful(dict):   # keeps nothing: every mixed day makes its rules again, as before the cache
+        def __setitem__(self, key, value):
+            pass
+
+    overrides = ["scenario=county", "scenario.days=150", "scenario.warmup_days=10",
+                 "reform=[no_instant_reply,rest_rights]", "reform.no_instant_reply.compliance=0.5",
+                 "reform.rest_rights.compliance=0.5", "reform.no_instant_reply.backsliding=12",
+                 "reform.rest_rights.backsliding=12"]
+    runs = []
+    for forget in (False, True):
+        made.clear()
+        model = GrassrootsModel(load_config(overrides))
+        if forget:
+            model.chat._mixed_rules = Forgetful()
+        model.run()
+        runs.append((model, len(made)))
+    (cached, made_cached), (fresh, made_fresh) = runs
+    assert made_fresh == fresh.days                 # every day's townships differ: rules made each day
+    assert 2 < made_cached < made_fresh             # made again when the masks changed, and not every day
+    for name in ("messages", "after_hours_messages", "after_hours_messages_non_urgent", "hours"):
+        assert np.array_equal(cached.tally.by_day(name), fresh.tally.by_day(name)), name
+    for name in ("messages", "after_hours_messages", "after_hours_messages_non_urgent"):
+        assert np.array_equal(cached.tally.per_cadre(name, 1), fresh.tally.per_cadre(name, 1)), name
+    assert np.array_equal(cached.chat.deferred_minutes, fresh.chat.deferred_minutes)
+
+
 def test_the_compiled_message_copies_check_their_arguments():
     """Draws that do not match the notices, a cell outside the twelve, a group the network does not have, or a
     member who is not one of the cadres stop with a message instead of reading or writing past the arrays' end."""

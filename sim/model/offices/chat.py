@@ -165,6 +165,9 @@ class ChatOffice:
         self.membership = self.groups.membership  # [C, G]
         self.removed_hours_today = np.zeros(C)  # what merge_workgroups and no_instant_reply saved each cadre today
         self._uniform_rules: dict[bool, _CellRules] = {}  # _cell_rules on days when every township has the same rules
+        # ... and on other days, by kind of day: the last rules made, with the cadres' masks they were made from
+        # (townships' rules change only when one lapses or is put back, so most days reuse them)
+        self._mixed_rules: dict[bool, tuple[bytes, _CellRules]] = {}
 
     def _read(self, g: WorkGroups, dept_owner, campaign_owner, dedupe: np.ndarray) -> _Net:
         """Read a built work-group network into the arrays `deliver` uses."""
@@ -286,7 +289,13 @@ class ChatOffice:
                 for weights in vars(rules).values():
                     weights.setflags(write=False)
         else:
-            rules = self._cell_rules(is_workday, calm, rests)
+            masks = calm.tobytes() + rests.tobytes()
+            made = self._mixed_rules.get(is_workday)
+            if made is None or made[0] != masks:
+                made = self._mixed_rules[is_workday] = (masks, self._cell_rules(is_workday, calm, rests))
+                for weights in vars(made[1]).values():
+                    weights.setflags(write=False)
+            rules = made[1]
 
         def per_row(weights, copies=per_cadre):  # per cadre: the copies seen, weighted per cell
             return copies @ weights if np.ndim(weights) == 1 else (copies * weights).sum(axis=1)
