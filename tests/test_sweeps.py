@@ -117,9 +117,9 @@ def test_on_this_machine_a_job_is_a_worker_and_each_unit_is_run_by_one_worker(tm
 
 
 def test_each_runs_key_is_its_own_config_and_seed_though_a_variants_seeds_share_one_yaml():
-    """Planning makes a variant's YAML once for all its seeds; each run's key is still what its own config and seed
-    give, made afresh run by run. A design point's values make a config of their own: its key is never the
-    variant's."""
+    """Planning (and each job) makes a variant's YAML once for all its seeds; each run's key is still what its own
+    config and seed give, made afresh run by run. A design point's values make a config of their own: its key is
+    never the variant's."""
     from sim.experiments.io import run_key
     from sim.experiments.run import planned_config
     from sim.experiments.sweep import plan_keys
@@ -131,10 +131,13 @@ def test_each_runs_key_is_its_own_config_and_seed_though_a_variants_seeds_share_
 
     runs = [planned(v, ov, s) for v, ov in (("baseline", []), ("one_form", ["reform=[one_form]"])) for s in range(3)]
     runs += [planned("dose", [], s, {"rebound.elasticity": e}) for e in (0.1, 0.6) for s in range(2)]
-    plan_keys(runs)
+    composed = plan_keys(runs)
+    texts = {}   # as a job caches them: each variant's text once, whatever run asks first
     for r in runs:
         _, config_yaml = planned_config(r, {})
         assert r["key"] == run_key(config_yaml, r["seed"]), r
+        assert planned_config(r, composed, texts)[1] == config_yaml, r
+    assert len(texts) == 2   # the two variants; a design point's config is its own, never cached as its variant's
     keys = [r["key"] for r in runs]
     assert len(set(keys)) == len(keys)   # no two runs share a key: seeds, variants and values all tell
 

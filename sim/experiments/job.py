@@ -59,20 +59,22 @@ def run_claimed_units(units_file: str, folder: str, claims: str) -> int:
     many it ran. A worker that stops (killed, or its machine gone) leaves its claimed unit unfinished: the sweep
     reports its runs missing, and running it again (a new launch, new claims) finishes them."""
     units = json.loads(Path(units_file).read_text(encoding="utf-8"))
-    composed = planned_configs(units_file)
+    composed, texts = planned_configs(units_file), {}
     ran = 0
     for i, runs in enumerate(units):
         try:
             os.close(os.open(Path(claims) / str(i), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
         except FileExistsError:
             continue   # another worker has it
-        run_runs(runs, folder, composed)
+        run_runs(runs, folder, composed, texts)
         ran += 1
     return ran
 
 
-def run_runs(runs: list[dict], folder: str, composed: dict) -> None:
-    """Run these planned runs (a unit: a few seeds of one variant), skipping those already done."""
+def run_runs(runs: list[dict], folder: str, composed: dict, texts: dict | None = None) -> None:
+    """Run these planned runs (a unit: a few seeds of one variant), skipping those already done. `composed` and
+    `texts` cache each variant's config and its YAML (``run.planned_config``)."""
+    texts = {} if texts is None else texts
     logging.getLogger("MESA").setLevel(logging.WARNING)
     for r in runs:
         out = Path(folder) / r["run_dir"]
@@ -80,7 +82,7 @@ def run_runs(runs: list[dict], folder: str, composed: dict) -> None:
             continue
         (out / SUMMARY_FILE).unlink(missing_ok=True)  # a run begun again is not complete until it ends
         try:
-            cfg, config_yaml = planned_config(r, composed)
+            cfg, config_yaml = planned_config(r, composed, texts)
             if run_key(config_yaml, r["seed"]) != r["key"]:
                 raise RuntimeError("the model's code or configs changed while the sweep ran; run the sweep again")
             cfg = with_seed(cfg, r["seed"])

@@ -64,7 +64,7 @@ from .io import (
 )
 from .kinds import KINDS, SweepError, get_kind
 from .progress import progress_bar
-from .run import planned_config, variant_overrides
+from .run import planned_config
 
 LAUNCHERS = ("joblib", "basic", "submitit_local", "submitit_slurm", "ray")
 # how a spec is run, not what it runs: accepted with every experiment, never part of its config hash
@@ -121,18 +121,12 @@ def plan_keys(runs: list[dict]) -> dict[tuple, object]:
     give each run its key: a hash of its fully resolved config and the model version. Returns the checked configs,
     by variant (``run.variant_overrides``), for the jobs to run them without composing them again."""
     composed: dict[tuple, object] = {}
-    # a variant's seeds share its config (the key adds each seed): its YAML is made once, not once a run
-    variant_yaml: dict[tuple, str] = {}
+    texts: dict[tuple, str] = {}   # a variant's seeds share its config (the key adds each seed): one YAML each
     for r in runs:
-        shared = variant_overrides(r) if not r.get("values") else None
-        config_yaml = variant_yaml.get(shared) if shared is not None else None
-        if config_yaml is None:
-            try:
-                _, config_yaml = planned_config(r, composed)
-            except ConfigError as exc:
-                raise SweepError(f"variant '{r['variant']}': {exc}") from None
-            if shared is not None:
-                variant_yaml[shared] = config_yaml
+        try:
+            _, config_yaml = planned_config(r, composed, texts)
+        except ConfigError as exc:
+            raise SweepError(f"variant '{r['variant']}': {exc}") from None
         r["key"] = run_key(config_yaml, r["seed"])
     return composed
 
