@@ -85,6 +85,41 @@ def test_each_role_s_figures_add_up_to_the_county_s(run):
     assert summary["village.data_reports_hours_per_cadre_week"] > summary["township.data_reports_hours_per_cadre_week"]
 
 
+def test_the_tally_adds_numbers_as_numpy_adds_them_into_a_float64_record():
+    """``Tally.add`` keeps a record of one number a day as a list of floats: every day's figure is the double
+    numpy's ``record[day] += value`` made, whatever the type of the numbers added (Python's floats, ints and bools,
+    numpy's float64, float32, int64 and 0-d arrays), in the order added; a day outside the run adds nothing,
+    ``Tally.on`` reads one day, and records of arrays are kept as before."""
+    from sim.model.tally import Tally
+
+    rng = np.random.default_rng(5)
+    kinds = (float, int, bool, np.float64, np.float32, np.int64, np.array)
+    for first in kinds:    # a record's first two numbers, of every two kinds (Python's 0.1 + numpy's float32 0.3 is
+        for second in kinds:   # a float32 0.4 unless the number is taken as a double)
+            tally, want = Tally(days=1, warmup_days=0), np.zeros(1)
+            for value in (first(1.1), second(0.3)):
+                tally.add("figure", value)
+                want[0] += value
+            assert tally.by_day("figure").tobytes() == want.tobytes(), (first, second)
+    tally, want = Tally(days=6, warmup_days=2), np.zeros(6)
+    for day in (*range(6), -1, 6, 7):
+        for _ in range(20):   # each day, every kind after every other, in shuffled orders
+            for kind in rng.permutation(len(kinds)):
+                value = kinds[kind](rng.normal() * 10 ** int(rng.integers(-8, 9)))
+                tally.add("figure", value, day=day)
+                if 0 <= day < 6:
+                    want[day] += value
+    got = tally.by_day("figure")
+    assert got.dtype == np.float64 and got.tobytes() == want.tobytes()
+    assert [tally.on("figure", d) for d in range(6)] == want.tolist()
+    assert tally.total("figure") == want[2:].sum()
+    assert tally.on("never_added", 3) == 0.0 and tally.by_day("never_added").tolist() == [0.0] * 6
+    tally.today = 1
+    tally.add("by_activity", np.array([1.0, 2.0]))
+    tally.add("by_activity", np.array([0.5, 0.25]))
+    assert tally.by_day("by_activity")[1].tolist() == [1.5, 2.25] and tally.by_day("by_activity").shape == (6, 2)
+
+
 def test_the_tally_counts_kinds_by_day_and_leaves_out_days_outside_the_run():
     """``Tally.count``: one more of a kind on the day it happens, in a record by day and kind; a day outside the run
     adds nothing (as ``Tally.add`` leaves it)."""

@@ -107,7 +107,7 @@ class ReformAccounts:
         if m.calendar.is_workday and self.watching:
             a = 7.0 / (5.0 * m.cfg.rebound.lag_days)  # smoothing per working day
             C = len(idle_hours)
-            freed = (self.removed_by_township_today.sum() - m.tally.by_day("rebound_hours")[m.day]) / C
+            freed = (self.removed_by_township_today.sum() - m.tally.on("rebound_hours", m.day)) / C
             self.idle_seen += a * (float(idle_hours.mean()) - self.idle_seen)
             self.freed_seen += a * (freed - self.freed_seen)
             e, slack, st = m.cfg.rebound.elasticity, self.visible_slack, m.structure
