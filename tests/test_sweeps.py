@@ -219,6 +219,20 @@ def test_bad_experiment_input_stops_before_anything_is_written(tmp_path, capsys)
     assert not out.exists()
 
 
+def test_units_keep_a_variant_s_seeds_together_and_are_small_where_workers_claim_them(tmp_path):
+    """A unit is some seeds of one variant, in the plan's order: up to 10 for a cluster's jobs (fewer where the
+    workers would otherwise go idle), 2 where this machine's workers claim them as they come free."""
+    from sim.experiments.sweep import plan_units
+
+    pending = [{"variant": v, "seed": s, "run_dir": f"{v}/seed_{s}"} for v in ("a", "b", "c") for s in range(25)]
+    pending += [{"variant": "d", "seed": 0, "run_dir": "d/seed_0"}]
+    for claim, jobs, largest in ((False, 2, 9), (False, 1, 10), (True, 2, 2), (True, 1, 2)):
+        units = plan_units(pending, tmp_path, jobs, workers_claim=claim)
+        assert [r for u in units for r in u] == pending
+        assert all(len({r["variant"] for r in u}) == 1 for u in units)
+        assert max(len(u) for u in units) == largest, (claim, jobs)
+
+
 @pytest.mark.slow  # a separate CI step runs it (README's test command)
 @pytest.mark.parametrize("method, n", [("morris", 4), ("sobol", 4)])
 def test_sensitivity_ranks_the_influential_parameter_first(tmp_path, method, n):
