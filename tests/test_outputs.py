@@ -85,6 +85,22 @@ def test_each_role_s_figures_add_up_to_the_county_s(run):
     assert summary["village.data_reports_hours_per_cadre_week"] > summary["township.data_reports_hours_per_cadre_week"]
 
 
+def test_a_reporter_s_series_is_numpy_s_array_of_its_daily_values():
+    """``GrassrootsModel.series`` joins a township reporter's daily arrays end to end: the array ``np.asarray``
+    makes of the DataCollector's list, to the byte, of the same dtype and shape, for every reporter (county figures,
+    numbers a day, included) of a county with every reform."""
+    from sim.config import load_config
+    from sim.model.model import GrassrootsModel
+
+    model = GrassrootsModel(load_config(["scenario=county", "scenario.days=20", "scenario.warmup_days=2",
+                                         "package=all_reforms"]))
+    model.run()
+    for name, values in model.datacollector.model_vars.items():
+        want, got = np.asarray(values), model.series(name)
+        assert (got.dtype, got.shape) == (want.dtype, want.shape) and got.tobytes() == want.tobytes(), name
+    assert model.series("admin_hours_per_cadre_day").shape == (22, model.structure.n_townships)
+
+
 def test_the_tally_adds_numbers_as_numpy_adds_them_into_a_float64_record():
     """``Tally.add`` keeps a record of one number a day as a list of floats: every day's figure is the double
     numpy's ``record[day] += value`` made, whatever the type of the numbers added (Python's floats, ints and bools,
