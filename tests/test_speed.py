@@ -45,6 +45,22 @@ def test_libyaml_writes_every_variant_s_config_as_pyyaml_does():
         assert to_yaml(cfg) == pure, overrides
 
 
+def test_a_run_s_config_text_is_its_variant_s_with_the_run_s_seed():
+    """A job writes each run's config from its variant's text (``seeded_yaml``): the text ``to_yaml`` writes for the
+    config with the run's seed, for every variant of the default comparison and seeds from 0 to the largest; a text
+    that does not begin with a seed is refused."""
+    from sim.config import seeded_yaml, with_seed
+    from sim.experiments.kinds import reform_variants
+
+    for overrides in reform_variants().values():
+        cfg = load_config(["scenario=township", *overrides, "seed=5"])
+        text = to_yaml(cfg)
+        for seed in (0, 1, 5, 17, 123456, 2**31 - 1):
+            assert seeded_yaml(text, seed) == to_yaml(with_seed(cfg, seed)), (overrides, seed)
+    with pytest.raises(ValueError, match="seeded_yaml"):
+        seeded_yaml("out_dir: null\nseed: 0\n", 1)
+
+
 DAY_PLAN_FIELDS = ("hours", "service_hours", "queue_capacity", "proactive_hours", "shadow_ledger_hours",
                    "fatigue_hours", "overdue", "appointments_missed")
 

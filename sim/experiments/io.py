@@ -77,12 +77,13 @@ COUNTY_FILE = "_county_timeseries.parquet"
 PLANNED_CONFIGS_FILE = "configs.pkl"
 
 
-def write_run(out_dir: str | Path, cfg, summary: dict, series=None, county=None) -> Path:
-    """Write the config, the time series (townships, county) and, last, the summary (a run is complete once its
-    summary is there)."""
+def write_run(out_dir: str | Path, cfg, summary: dict, series=None, county=None,
+              config_yaml: str | None = None) -> Path:
+    """Write the config (`config_yaml` if given: ``to_yaml(cfg)`` made by the caller), the time series (townships,
+    county) and, last, the summary (a run is complete once its summary is there)."""
     out = Path(out_dir)
     (out / ERROR_FILE).unlink(missing_ok=True)
-    write_text(out / CONFIG_FILE, to_yaml(cfg))
+    write_text(out / CONFIG_FILE, to_yaml(cfg) if config_yaml is None else config_yaml)
     if series is not None:
         write_table(out / SERIES_FILE, series, "timeseries")
     if county is not None:

@@ -29,7 +29,7 @@ import hydra
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING
 
-from ..config import with_seed
+from ..config import seeded_yaml, with_seed
 from ..model.outputs import county_timeseries
 from .io import ERROR_FILE, PLANNED_CONFIGS_FILE, SUMMARY_FILE, run_key, run_state, write_run, write_text
 from .run import planned_config, run_simulation
@@ -88,7 +88,8 @@ def run_runs(runs: list[dict], folder: str, composed: dict, texts: dict | None =
             cfg = with_seed(cfg, r["seed"])
             summary, series, model = run_simulation(cfg)
             county = county_timeseries(model) if model is not None else None
-            write_run(out, cfg, {**summary, "run_key": r["key"]}, series, county)
+            write_run(out, cfg, {**summary, "run_key": r["key"]}, series, county,
+                      config_yaml=seeded_yaml(config_yaml, r["seed"]))
         except Exception:  # recorded, not raised: the other runs go on
             write_text(out / ERROR_FILE, f"overrides: {r['overrides']}\n\n{traceback.format_exc()}")
 
