@@ -215,9 +215,12 @@ class ChatOffice:
         interrupt = act.astype(bool) & ~((urg == 0) & calm)
         minutes = ch.read_minutes + act * ch.action_minutes + interrupt * ch.refocus_minutes
         handled_late = after_hours & ~deferred
-        return _CellRules(minutes=minutes, minutes_now=minutes * ~deferred, minutes_deferred=minutes * deferred,
-                          deferred=deferred.astype(float), after_hours=handled_late.astype(float),
-                          after_hours_non_urgent=(handled_late & (urg == 0)).astype(float))
+        rules = _CellRules(minutes=minutes, minutes_now=minutes * ~deferred, minutes_deferred=minutes * deferred,
+                           deferred=deferred.astype(float), after_hours=handled_late.astype(float),
+                           after_hours_non_urgent=(handled_late & (urg == 0)).astype(float))
+        for weights in vars(rules).values():   # read-only: the rules are kept for the days they hold on
+            weights.setflags(write=False)
+        return rules
 
     def post_department_notice(self, dept_index: int) -> None:
         """A notice that replaces a document (merge_documents' "don't issue what need not be issued")."""
@@ -286,15 +289,11 @@ class ChatOffice:
             rules = self._uniform_rules.get(is_workday)
             if rules is None:     # the same on every working day, and on every weekend day: made once each
                 rules = self._uniform_rules[is_workday] = self._cell_rules(is_workday, calm, rests)
-                for weights in vars(rules).values():
-                    weights.setflags(write=False)
         else:
             masks = calm.tobytes() + rests.tobytes()
             made = self._mixed_rules.get(is_workday)
             if made is None or made[0] != masks:
                 made = self._mixed_rules[is_workday] = (masks, self._cell_rules(is_workday, calm, rests))
-                for weights in vars(made[1]).values():
-                    weights.setflags(write=False)
             rules = made[1]
 
         def per_row(weights, copies=per_cadre):  # per cadre: the copies seen, weighted per cell
