@@ -88,7 +88,7 @@ def test_each_role_s_figures_add_up_to_the_county_s(run):
 def test_a_reporter_s_series_is_numpy_s_array_of_its_daily_values():
     """``GrassrootsModel.series`` joins a township reporter's daily arrays end to end: the array ``np.asarray``
     makes of the DataCollector's list, to the byte, of the same dtype and shape, for every reporter (county figures,
-    numbers a day, included) of a county with every reform."""
+    numbers a day, included) of a county with every reform; and refuses what np.asarray refuses."""
     from sim.config import load_config
     from sim.model.model import GrassrootsModel
 
@@ -99,6 +99,14 @@ def test_a_reporter_s_series_is_numpy_s_array_of_its_daily_values():
         want, got = np.asarray(values), model.series(name)
         assert (got.dtype, got.shape) == (want.dtype, want.shape) and got.tobytes() == want.tobytes(), name
     assert model.series("admin_hours_per_cadre_day").shape == (22, model.structure.n_townships)
+    # a record that is not one array of one length a day is refused, as np.asarray refuses it
+    from types import SimpleNamespace
+    odd = SimpleNamespace(datacollector=SimpleNamespace(model_vars={
+        "ragged": [np.zeros(2), np.zeros(3)], "two_dimensional": [np.zeros(2), np.zeros((2, 1))]}))
+    for name, values in odd.datacollector.model_vars.items():
+        for make in (np.asarray, lambda _values, name=name: GrassrootsModel.series(odd, name)):
+            with pytest.raises(ValueError):
+                make(values)
 
 
 def test_the_tally_adds_numbers_as_numpy_adds_them_into_a_float64_record():

@@ -137,9 +137,10 @@ class GrassrootsModel(mesa.Model):
         values = self.datacollector.model_vars[name]
         if values:
             first = values[0]
-            if isinstance(first, np.ndarray) and first.ndim == 1 and all(v.shape == first.shape for v in values):
-                # one array a day, each one township's figures: joined end to end, a third of the time
-                # np.asarray takes to look into each (the same numbers, of the same dtype)
+            if isinstance(first, np.ndarray) and first.ndim == 1 and set(map(len, values)) == {len(first)}:
+                # one array a day, each one township's figures: joined end to end (np.concatenate refuses any
+                # that is not one-dimensional) in a third of the time np.asarray takes to look into each; the
+                # same numbers, of the same dtype
                 return np.concatenate(values).reshape(len(values), len(first))
             return np.asarray(values)
         return np.zeros((0, self.structure.n_townships)) if name in reporters.TOWNSHIP_REPORTERS else np.zeros(0)
