@@ -89,6 +89,8 @@ def test_a_reporter_s_series_is_numpy_s_array_of_its_daily_values():
     """``GrassrootsModel.series`` joins a township reporter's daily arrays end to end: the array ``np.asarray``
     makes of the DataCollector's list, to the byte, of the same dtype and shape, for every reporter (county figures,
     numbers a day, included) of a county with every reform; and refuses what np.asarray refuses."""
+    from types import SimpleNamespace
+
     from sim.config import load_config
     from sim.model.model import GrassrootsModel
 
@@ -100,7 +102,6 @@ def test_a_reporter_s_series_is_numpy_s_array_of_its_daily_values():
         assert (got.dtype, got.shape) == (want.dtype, want.shape) and got.tobytes() == want.tobytes(), name
     assert model.series("admin_hours_per_cadre_day").shape == (22, model.structure.n_townships)
     # a record that is not one array of one length a day is refused, as np.asarray refuses it
-    from types import SimpleNamespace
     odd = SimpleNamespace(datacollector=SimpleNamespace(model_vars={
         "ragged": [np.zeros(2), np.zeros(3)], "two_dimensional": [np.zeros(2), np.zeros((2, 1))]}))
     for name, values in odd.datacollector.model_vars.items():
@@ -118,8 +119,8 @@ def test_the_tally_adds_numbers_as_numpy_adds_them_into_a_float64_record():
 
     rng = np.random.default_rng(5)
     kinds = (float, int, bool, np.float64, np.float32, np.int64, np.array)
-    for first in kinds:    # a record's first two numbers, of every two kinds (Python's 0.1 + numpy's float32 0.3 is
-        for second in kinds:   # a float32 0.4 unless the number is taken as a double)
+    for first in kinds:    # a record's first two numbers, of every two kinds (Python's 1.1 + numpy's float32 0.3 is
+        for second in kinds:   # a float32 1.4 unless the number is taken as a double)
             tally, want = Tally(days=1, warmup_days=0), np.zeros(1)
             for value in (first(1.1), second(0.3)):
                 tally.add("figure", value)
