@@ -17,7 +17,7 @@ class Tally:
         self.today = 0
         self._by_day: dict[str, np.ndarray] = {}
         # records of one number a day, kept as lists of floats: a day's addition to a list item costs a third of
-        # one to a numpy array's (a run makes some 14,000), and adds the same doubles in the same order
+        # one to a numpy array's (a baseline run makes some 11,000), and adds the same doubles in the same order
         self._numbers: dict[str, list[float]] = {}
         self._by_cadre: dict[str, np.ndarray] = {}
 
