@@ -55,9 +55,8 @@ def planned_config(run: dict, composed: dict, texts: dict | None = None) -> tupl
     if run.get("values"):
         cfg = with_values(composed[key], run["values"])
         return cfg, to_yaml(cfg)
-    text = texts.get(key) if texts is not None else None
+    texts = {} if texts is None else texts
+    text = texts.get(key)
     if text is None:
-        text = to_yaml(composed[key])
-        if texts is not None:
-            texts[key] = text
+        text = texts[key] = to_yaml(composed[key])
     return composed[key], text

@@ -31,15 +31,13 @@ class Tally:
         numbers = self._numbers.get(name)
         if numbers is None:
             record = self._by_day.get(name)
-            if record is None:
-                if np.ndim(value) == 0:
-                    numbers = self._numbers[name] = [0.0] * self.days
-                else:
+            if record is not None or np.ndim(value) > 0:   # a record of arrays
+                if record is None:
                     record = self._by_day[name] = np.zeros((self.days, *np.shape(value)))
-            if record is not None:
                 if 0 <= d < self.days:
                     record[d] += value
                 return
+            numbers = self._numbers[name] = [0.0] * self.days
         if 0 <= d < self.days:
             numbers[d] += float(value)   # as a double, as numpy adds it into a float64 record
 
