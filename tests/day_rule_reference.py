@@ -154,3 +154,18 @@ def plan_day(
         proactive_hours=proactive, shadow_ledger_hours=shadow, fatigue_hours=paced * (1.0 - productivity),
         overdue=overdue, appointments_missed=missed,
     )
+
+
+def demands(fatigue, blame, township, satisfaction_weight, n_assessors, n_departments_on_lines, n_ledger_sets,
+            productivity_loss, defensive_hours_per_assessor, upkeep_per_week, works):
+    """What the day asks of each cadre besides what is owed, as ``agents.Cadres.plan_day`` wrote it over whole
+    arrays before ``day_rule.demands`` compiled it: (productivity, defensive paperwork, shadow ledgers)."""
+    productivity = 1.0 / (1.0 + productivity_loss * fatigue)
+    material_weight = 1.0 - satisfaction_weight[township]
+    defensive = defensive_hours_per_assessor * n_assessors * blame * material_weight
+    unasked = n_departments_on_lines - n_ledger_sets
+    shadow = unasked * upkeep_per_week / 5.0 * blame * material_weight
+    if works is not None:
+        defensive = defensive * works
+        shadow = np.zeros(len(fatigue))
+    return productivity, defensive, shadow

@@ -247,6 +247,81 @@ def test_the_compiled_rule_checks_its_shapes_before_its_loops():
         call(pool=np.array([0, 0, 1, 5]))
 
 
+def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    """The same dtype, shape and bytes: -0.0 is not 0.0, and a NaN equals only the same NaN."""
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def test_the_day_s_demands_are_the_array_version_s_to_the_last_bit():
+    """Productivity, defensive paperwork and shadow ledgers, on working days and others, for inputs of any sign and
+    size (NaN and infinities included), bit for bit; and where a run computes them, every day."""
+    from sim.model import day_rule
+    from tests.day_rule_reference import demands as array_demands
+
+    rng = np.random.default_rng(11)
+    for trial in range(300):
+        C, T = int(rng.integers(1, 60)), int(rng.integers(1, 5))
+
+        def figures(n, scale=1.0):
+            x = rng.normal(0.0, scale, n) if trial % 2 else rng.uniform(0.0, scale, n)
+            odd = rng.random(n)
+            return np.where(odd < 0.02, np.nan, np.where(odd < 0.04, np.inf, np.where(odd < 0.06, -0.0, x)))
+
+        args = (figures(C), figures(C), rng.integers(0, T, C).astype(np.int32), figures(T),
+                rng.integers(0, 12, C).astype(np.float64), rng.integers(0, 12, C).astype(np.float64),
+                rng.integers(0, 12, C).astype(np.float64), float(rng.uniform(0, 2)), float(rng.uniform(0, 3)),
+                float(rng.uniform(0, 5)), None if trial % 3 else rng.random(C) < 0.5)
+        with np.errstate(all="ignore"):
+            want = array_demands(*args)
+            got = day_rule.demands(*args)
+        assert all(_same_bits(w, g) for w, g in zip(want, got)), f"trial {trial}"
+
+
+def test_a_run_s_demands_are_the_array_version_s_every_day(monkeypatch):
+    """In a run where townships weigh satisfaction differently, fold assessors and drop ledgers, with weekends."""
+    from sim.model import day_rule
+    from sim.model.model import GrassrootsModel
+    from tests.day_rule_reference import demands as array_demands
+
+    compiled = day_rule.demands
+    days = []
+
+    def both(*args):
+        got = compiled(*args)
+        days.append((all(_same_bits(w, g) for w, g in zip(array_demands(*args), got)), args[-1] is None))
+        return got
+
+    monkeypatch.setattr(day_rule, "demands", both)
+    GrassrootsModel(load_config(["scenario=classroom", "scenario.townships=2",
+                                 "reform=[satisfaction_assessment,single_assessor,no_ledger_assessment]",
+                                 "reform.satisfaction_assessment.compliance=0.5", "scenario.days=60",
+                                 "scenario.warmup_days=0", "seed=3"])).run()
+    assert len(days) == 60 and all(same for same, _ in days)
+    assert 0 < sum(workday for _, workday in days) < 60     # working days and others
+
+
+def test_the_day_s_demands_check_their_arguments():
+    """A cadre of a township that is not there, or an array of the wrong length or type, stops with a message
+    that names the argument, before anything is read past its end."""
+    from sim.model import day_rule
+
+    C = 3
+    f = np.zeros(C)
+
+    def call(township=np.zeros(C, dtype=np.int32), blame=f, works=None):
+        return day_rule.demands(f, blame, township, np.zeros(2), f, f, f, 0.5, 1.0, 2.0, works)
+
+    assert [a.shape for a in call()] == [(C,)] * 3
+    with pytest.raises(ValueError, match="cadre 2's township 2 is not one of the 2"):
+        call(township=np.array([0, 1, 2], dtype=np.int32))
+    with pytest.raises(ValueError, match=r"blame \(per cadre\): 3 items expected, not 2"):
+        call(blame=np.zeros(2))
+    with pytest.raises(TypeError, match="township"):
+        call(township=np.zeros(C, dtype=np.int64))
+    with pytest.raises(TypeError, match="works"):
+        call(works=np.zeros(C))
+
+
 def _array_talk(hh, w):
     """Word of mouth as it was written over whole arrays before it was compiled (the oracle): (views, townships'
     sums, neighbours with a view, counted)."""

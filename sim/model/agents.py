@@ -301,7 +301,9 @@ class Cadres:
         cycle = math.lcm(*np.unique(self._rota_size).tolist())
         self._order_cycle = cycle if cycle <= 64 else None
         self._orders: dict[int, ServiceOrder] = {}
-        self._pool_sorted = np.sort(self.pool)     # the villages in the order every service order runs them
+        # the villages in the order every service order runs them; both as the compiled day rule reads them
+        self._pool_sorted = np.sort(self.pool).astype(np.int64)
+        self._pool64 = self.pool.astype(np.int64)
         self._pool_starts = np.concatenate(([True], self._pool_sorted[1:] != self._pool_sorted[:-1]))
         self._township_matrix = np.zeros((T, C))
         self._township_matrix[st.cadre_township, np.arange(C)] = 1.0
@@ -350,7 +352,7 @@ class Cadres:
         rota = (self._place - day) % self._rota_size
         on_duty_order = np.where(self._liaison, self._rota_size + self._place, rota)
         liaison_order = np.where(self._liaison, self._place, self._rota_size + rota)
-        return ServiceOrder(pool=self.pool, first=np.lexsort((on_duty_order, self.pool)),
+        return ServiceOrder(pool=self._pool64, first=np.lexsort((on_duty_order, self.pool)),
                             supervised_first=np.lexsort((liaison_order, self.pool)),
                             pool_sorted=self._pool_sorted, starts=self._pool_starts)
 
@@ -417,20 +419,21 @@ class Cadres:
             # a day at home still has its messages, but never more than a worked weekend day may hold
             cap = np.where(works | on_call, cfg.calendar.weekend_overtime_cap_hours,
                            np.minimum(appts.sum(axis=0) + chat_hours, cfg.calendar.weekend_overtime_cap_hours))
-        productivity = 1.0 / (1.0 + cfg.fatigue.productivity_loss * self.fatigue)
-        # defensive paperwork (留痕): material redone for each assessor, by blame risk and by how much the
-        # assessment still scores material rather than residents' satisfaction
-        material_weight = 1.0 - m.assessment.satisfaction_weight[self.township]
-        defensive = (cfg.blame.defensive_hours_per_assessor * m.assessment.n_assessors * self.blame
-                     * material_weight)
-        # shadow ledgers (影子台账): a ledger set nobody asks for any more is kept anyway, in proportion to the
-        # cadre's blame risk (the chance a missing trail is held against them) and to the weight material still
-        # has in the assessment; its upkeep is spread over the working week
-        unasked = m.assessment.n_departments_on_lines - m.assessment.n_ledger_sets
-        shadow = unasked * cfg.ledgers.upkeep_hours_per_set_per_week / 5.0 * self.blame * material_weight
-        if not cal.is_workday:
-            defensive = defensive * works  # only a cadre working the weekend anyway redoes material then
-            shadow = np.zeros(C)
+        # what the day asks of each cadre besides what is owed (one compiled pass, ``day_rule.demands``):
+        # - productivity: fatigue slows work, 1 / (1 + productivity_loss x fatigue);
+        # - defensive paperwork (留痕): material redone for each assessor, by blame risk and by how much the
+        #   assessment still scores material rather than residents' satisfaction (the material weight,
+        #   1 - satisfaction weight): defensive_hours_per_assessor x assessors x blame x material weight;
+        # - shadow ledgers (影子台账): a ledger set nobody asks for any more is kept anyway, in proportion to the
+        #   cadre's blame risk (the chance a missing trail is held against them) and to the weight material still
+        #   has in the assessment; its upkeep is spread over the working week: (sets on the cadre's lines - sets
+        #   asked for) x upkeep per week / 5 x blame x material weight;
+        # on other days only a cadre working anyway redoes material, and nobody keeps shadow ledgers
+        a = m.assessment
+        productivity, defensive, shadow = compiled.day_rule.demands(
+            self.fatigue, self.blame, self.township, a.satisfaction_weight, a.n_assessors, a.n_departments_on_lines,
+            a.n_ledger_sets, cfg.fatigue.productivity_loss, cfg.blame.defensive_hours_per_assessor,
+            cfg.ledgers.upkeep_hours_per_set_per_week, None if cal.is_workday else works)
         plan = plan_day(
             regular=regular, cap=cap, appointments=appts, chat_hours=chat_hours, due=due,
             must_do_days=must_do_days, service=waiting, order=order,

@@ -13,7 +13,7 @@ fused where numpy rounds twice.
 import numpy as np
 
 from libc.math cimport isnan
-from libc.stdint cimport int64_t
+from libc.stdint cimport int32_t, int64_t
 
 from .arrays cimport array_data, vector
 from .numpy_order cimport numpy_sum
@@ -31,7 +31,8 @@ cdef int64_t DESK = service_desk.DESK, CASEWORK = service_desk.CASEWORK, SUPERVI
 cdef int64_t[3] QUEUE_TYPES = [DESK, CASEWORK, SUPERVISED]   # queue_capacity's order
 cdef Py_ssize_t MAX_DEADLINE_ACTIVITIES = 16   # the room a cadre's day keeps for them (``done`` below)
 # the arrays' dtypes, as ``arrays.pxd`` checks them
-cdef object F8 = np.dtype(np.float64), I8 = np.dtype(np.int64), U1 = np.dtype(np.uint8), B1 = np.dtype(np.bool_)
+cdef object F8 = np.dtype(np.float64), I8 = np.dtype(np.int64), I4 = np.dtype(np.int32), U1 = np.dtype(np.uint8)
+cdef object B1 = np.dtype(np.bool_)
 
 
 cdef struct Serving:
@@ -57,10 +58,11 @@ def day_rule(regular_, cap_, const double[:, :] appointments, chat_hours_, due_,
              productivity_, service_share_):
     """One day of every cadre (``workday.plan_day`` says what each argument is). `due` is worked in place, and the
     villages' later queues (`supervised_left`, `casework_left`) are taken from in place. Returns the hours by
-    activity [C, n_activities], the work served per queue type [C, 3], each queue's capacity [3 x V], and [5, C]:
-    proactive visits, shadow ledgers, fatigue hours, overdue work, appointments missed. Nothing is bounds-checked
-    in the loops, so the shapes and indices are checked here first (``arrays.pxd``: each array's data is read
-    directly, the appointments' rows, a strided slice of the ledger, through a typed view)."""
+    activity [C, n_activities], the hours of service per queue type [C, 3] (the work served, over productivity),
+    each queue's capacity [3 x V], and [5, C]: proactive visits, shadow ledgers, fatigue hours, overdue work,
+    appointments missed. Nothing is bounds-checked in the loops, so the shapes and indices are checked here first
+    (``arrays.pxd``: each array's data is read directly, the appointments' rows, a strided slice of the ledger,
+    through a typed view)."""
     cdef Py_ssize_t due_shape[3]
     cdef double* due_data = <double*>array_data(due_, F8, 3, due_shape, True, "day_rule: due")
     cdef Py_ssize_t C = due_shape[0], K = due_shape[1], n_dl = due_shape[2]
@@ -237,6 +239,9 @@ def day_rule(regular_, cap_, const double[:, :] appointments, chat_hours_, due_,
     for i in range(3):   # per queue: the work its servers did today
         for c in range(C):
             queue_capacity[i * V + pool[c]] += served[c * 3 + QUEUE_TYPES[i]]
+    for c in range(C):   # the hours that work took each cadre (``served / productivity[:, None]``)
+        for i in range(3):
+            served[c * 3 + i] = served[c * 3 + i] / productivity[c]
     return hours_a, served_a, capacity_a, out_a
 
 
@@ -380,3 +385,52 @@ def close_day(hours_, regular_, cap_, fatigue_, double strain, double keep_off, 
             by_activity[a] = by_activity[a] + hours[c * n + a]
             hours_total[c * n + a] = hours_total[c * n + a] + hours[c * n + a]
     return overtime_arr, idle_arr, off_arr, fatigue_arr, by_activity_arr
+
+
+def demands(fatigue_, blame_, township_, satisfaction_weight_, n_assessors_, n_departments_on_lines_,
+            n_ledger_sets_, double productivity_loss, double defensive_hours_per_assessor, double upkeep_per_week,
+            works_):
+    """What each cadre's day asks before the rule shares it out (``agents.Cadres.plan_day`` states each rule), in
+    one pass over the cadres: (productivity, defensive paperwork, shadow ledgers), each made as the numpy
+    expression it replaces makes it, operation by operation:
+
+    - productivity ``1.0 / (1.0 + productivity_loss * fatigue)``;
+    - the material weight ``1.0 - satisfaction_weight[township]``;
+    - defensive paperwork ``defensive_hours_per_assessor * n_assessors * blame * material_weight``;
+    - shadow ledgers ``(n_departments_on_lines - n_ledger_sets) * upkeep_per_week / 5.0 * blame * material_weight``.
+
+    `works_`: None on a working day; on other days, per cadre, whether it works anyway: defensive paperwork is
+    multiplied by it (as numpy multiplies by a boolean) and shadow ledgers are none."""
+    cdef Py_ssize_t C, T, c
+    cdef const double* fatigue = <const double*>array_data(fatigue_, F8, 1, &C, False, "demands: fatigue (per cadre)")
+    cdef const double* blame = <const double*>vector(blame_, F8, C, False, "demands: blame (per cadre)")
+    cdef const int32_t* township = <const int32_t*>vector(township_, I4, C, False, "demands: township (per cadre)")
+    cdef const double* satisfaction_weight = <const double*>array_data(
+        satisfaction_weight_, F8, 1, &T, False, "demands: satisfaction_weight (per township)")
+    cdef const double* n_assessors = <const double*>vector(n_assessors_, F8, C, False,
+                                                           "demands: n_assessors (per cadre)")
+    cdef const double* on_lines = <const double*>vector(n_departments_on_lines_, F8, C, False,
+                                                        "demands: n_departments_on_lines (per cadre)")
+    cdef const double* ledger_sets = <const double*>vector(n_ledger_sets_, F8, C, False,
+                                                           "demands: n_ledger_sets (per cadre)")
+    cdef const unsigned char* works = NULL
+    if works_ is not None:
+        works = <const unsigned char*>vector(works_, B1, C, False, "demands: works (per cadre)")
+    for c in range(C):
+        if not 0 <= township[c] < T:
+            raise ValueError(f"demands: cadre {c}'s township {township[c]} is not one of the {T}")
+    productivity_a, defensive_a, shadow_a = np.empty(C), np.empty(C), np.empty(C)
+    cdef double* productivity = <double*>vector(productivity_a, F8, C, True, "productivity")
+    cdef double* defensive = <double*>vector(defensive_a, F8, C, True, "defensive")
+    cdef double* shadow = <double*>vector(shadow_a, F8, C, True, "shadow")
+    cdef double material
+    for c in range(C):
+        productivity[c] = 1.0 / (1.0 + productivity_loss * fatigue[c])
+        material = 1.0 - satisfaction_weight[township[c]]
+        defensive[c] = ((defensive_hours_per_assessor * n_assessors[c]) * blame[c]) * material
+        if works == NULL:
+            shadow[c] = ((((on_lines[c] - ledger_sets[c]) * upkeep_per_week) / 5.0) * blame[c]) * material
+        else:
+            defensive[c] = defensive[c] * (1.0 if works[c] else 0.0)
+            shadow[c] = 0.0
+    return productivity_a, defensive_a, shadow_a

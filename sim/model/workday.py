@@ -34,7 +34,17 @@ import numpy as np
 
 from .compiled import day_rule as compiled  # built by the install (scripts/bootstrap, `pip install -e .`)
 
-F8 = np.dtype(np.float64)
+F8, I8 = np.dtype(np.float64), np.dtype(np.int64)
+_SPLITS: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _same_split(n_cadres: int, days: int) -> np.ndarray:
+    """The must-do days of `n_cadres` cadres who all split their deadlines at `days` (read-only, made once)."""
+    split = _SPLITS.get((n_cadres, days))
+    if split is None:
+        split = _SPLITS[n_cadres, days] = np.full(n_cadres, days, dtype=np.int64)
+        split.setflags(write=False)
+    return split
 
 
 @dataclass
@@ -85,8 +95,9 @@ def plan_day(
     if not (due.dtype is F8 and due.flags.c_contiguous):
         raise TypeError("plan_day: `due` must be the ledger's C-ordered float64 array (it is worked in place)")
     one_split = bool(np.isscalar(must_do_days))   # every cadre's deadlines split at the same day
-    # deadlines beyond the ledger's horizon are not kept (a long holiday's must-do days end there)
-    must_do = np.full(C, min(int(must_do_days), K), dtype=np.int64) if one_split else \
+    # deadlines beyond the ledger's horizon are not kept (a long holiday's must-do days end there); one split for
+    # all is one of a few arrays, made once each (the rule only reads it)
+    must_do = _same_split(C, min(int(must_do_days), K)) if one_split else \
         np.minimum(np.broadcast_to(np.asarray(must_do_days, dtype=np.int64), (C,)), K)
 
     def f8(a, n=C):   # one float64 array of n (a number is the same for all); most are one already (the dtype
@@ -95,11 +106,13 @@ def plan_day(
             return a
         return np.ascontiguousarray(np.broadcast_to(np.asarray(a, dtype=np.float64), (n,)))
 
-    def i8(a):
+    def i8(a):   # likewise, an int64 array (the service orders' are already)
+        if type(a) is np.ndarray and a.dtype is I8 and a.flags.c_contiguous:
+            return a
         return np.ascontiguousarray(a, dtype=np.int64)
 
     V = len(service.desk)
-    hours, served, queue_capacity, out = compiled.day_rule(
+    hours, service_hours, queue_capacity, out = compiled.day_rule(
         f8(regular), f8(cap), appointments.astype(np.float64, copy=False), f8(chat_hours), due, must_do, one_split,
         -1 if owed_until is None else int(owed_until),
         f8(service.desk, V), f8(service.supervised_due, V), f8(service.urgent, V),
@@ -109,7 +122,7 @@ def plan_day(
         f8(shadow_ledger_demand), f8(defensive_demand), f8(productivity), f8(service_share))
     proactive, shadow, fatigue, overdue, missed = out
     return DayPlan(
-        hours=hours, service_hours=served / productivity[:, None], queue_capacity=queue_capacity,
+        hours=hours, service_hours=service_hours, queue_capacity=queue_capacity,
         proactive_hours=proactive, shadow_ledger_hours=shadow, fatigue_hours=fatigue, overdue=overdue,
         appointments_missed=missed,
     )
