@@ -1444,6 +1444,65 @@ def test_the_accounts_removals_check_everything_before_booking():
     assert scatter.book_removed([], 1.0, by_cadre, by_township, township) == 0.0
 
 
+def test_the_per_cadre_totals_are_added_as_numpy_adds_them():
+    """``add_into`` adds float64 and boolean figures as ``+=`` adds them (NaN, infinities and -0.0 included), in
+    one or two dimensions; and a tally's per-cadre records made by ``add_per_cadre_each`` are the ones
+    ``add_per_cadre`` makes, from the first measured day on."""
+    from sim.model import scatter
+    from sim.model.tally import Tally
+
+    rng = np.random.default_rng(5)
+
+    def figures(shape):
+        x, odd = rng.normal(0, 1e3, shape), rng.random(shape)
+        return np.where(odd < 0.05, np.nan, np.where(odd < 0.1, -np.inf, np.where(odd < 0.2, -0.0, x)))
+
+    for trial in range(50):
+        C = int(rng.integers(1, 80))
+        shapes = [(C,), (C, int(rng.integers(1, 13))), (C,)]
+        targets = [figures(s) for s in shapes]
+        values = [figures(shapes[0]), figures(shapes[1]), rng.random(C) < 0.5]
+        want = [t.copy() for t in targets]
+        for w, v in zip(want, values):
+            w += v
+        scatter.add_into(targets, values)
+        assert all(_same_bits(w, t) for w, t in zip(want, targets)), f"trial {trial}"
+
+    names = ("hours", "fatigue", "burnout")
+    one, each = Tally(10, 3), Tally(10, 3)
+    for day in range(10):
+        one.today = each.today = day
+        day_figures = [(n, v) for n, v in zip(names, (rng.random((4, 12)), rng.random(4), rng.random(4) < 0.3))]
+        for name, v in day_figures:
+            one.add_per_cadre(name, v)
+        each.add_per_cadre_each(day_figures)
+    assert all(_same_bits(one.per_cadre(n, 4), each.per_cadre(n, 4)) for n in names)
+    assert each.per_cadre("burnout", 4).dtype == np.float64
+
+
+def test_the_per_cadre_totals_check_every_pair_before_adding():
+    """A pair of the wrong shape, type or layout, or a read-only target, stops with a message naming the pair,
+    and nothing is added, not even to the pairs before it."""
+    from sim.model import scatter
+
+    def attempt(bad_target, bad_value):
+        good = np.zeros(3)
+        with pytest.raises((TypeError, ValueError), match="add_into") as error:
+            scatter.add_into([good, bad_target], [np.ones(3), bad_value])
+        assert not good.any(), "the first pair was added before the second was refused"
+        return str(error.value)
+
+    assert "shape (2,) for a target of shape (3,)" in attempt(np.zeros(3), np.ones(2))
+    assert "float64 or boolean" in attempt(np.zeros(3), np.ones(3, dtype=np.int64))
+    assert "float64 array" in attempt(np.zeros(3, dtype=np.float32), np.ones(3))
+    read_only = np.zeros(3)
+    read_only.setflags(write=False)
+    assert "pair 1" in attempt(read_only, np.ones(3))
+    assert "pair 1" in attempt(np.zeros(3), np.ones(6)[::2])
+    with pytest.raises(ValueError, match="2 targets and 1 values"):
+        scatter.add_into([np.zeros(1), np.zeros(1)], [np.zeros(1)])
+
+
 def test_compiled_scatter_reads_arrays_directly_and_takes_anything_else_as_numpy_does():
     """The usual arguments are read through their buffers as they are, other indices and values converted as numpy
     takes them: the same bytes as ``np.add.at``, int16 counts in a strided view included. A read-only target is

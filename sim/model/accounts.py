@@ -113,8 +113,8 @@ class ReformAccounts:
             e, slack, st = m.cfg.rebound.elasticity, self.visible_slack, m.structure
             self.slack_hours_per_department = e * slack * st.n_cadres / st.n_departments if slack > 0 else 0.0
         if self.recording:
-            m.tally.add_per_cadre("hours_removed_by_reforms", self.removed_by_cadre_today)
-            m.tally.add_per_cadre("service_hours_removed_by_reforms", self.service_removed_by_cadre_today)
+            m.tally.add_per_cadre_each((("hours_removed_by_reforms", self.removed_by_cadre_today),
+                                        ("service_hours_removed_by_reforms", self.service_removed_by_cadre_today)))
             self.removed_by_cadre_today[:] = 0.0
             self.service_removed_by_cadre_today[:] = 0.0
         self.spent_today[:] = 0.0

@@ -476,11 +476,10 @@ class Cadres:
         m.tally.add("hours", by_activity)
         m.tally.add("overtime_hours", self.overtime_today.sum())
         # the same, per cadre (the summary's figures by role)
-        for name, values in (("hours", hours), ("overtime_hours", self.overtime_today), ("days_off", off),
-                             ("shadow_ledger_hours", plan.shadow_ledger_hours), ("fatigue_hours", plan.fatigue_hours),
-                             ("fatigue", self.fatigue), ("blame", self.blame),
-                             ("burnout", self.fatigue > fa.burnout_threshold)):
-            m.tally.add_per_cadre(name, values)
+        m.tally.add_per_cadre_each((
+            ("hours", hours), ("overtime_hours", self.overtime_today), ("days_off", off),
+            ("shadow_ledger_hours", plan.shadow_ledger_hours), ("fatigue_hours", plan.fatigue_hours),
+            ("fatigue", self.fatigue), ("blame", self.blame), ("burnout", self.fatigue > fa.burnout_threshold)))
 
 
 class Households:

@@ -306,8 +306,8 @@ class ChatOffice:
         after_non_urgent = per_row(rules.after_hours_non_urgent)
         m.tally.add("after_hours_messages", after.sum())
         m.tally.add("after_hours_messages_non_urgent", after_non_urgent.sum())
-        m.tally.add_per_cadre("after_hours_messages", after)
-        m.tally.add_per_cadre("after_hours_messages_non_urgent", after_non_urgent)
+        m.tally.add_per_cadre_each((("after_hours_messages", after),
+                                    ("after_hours_messages_non_urgent", after_non_urgent)))
         batch_minutes = 0.0
         if is_workday:
             now_minutes = now_minutes + self.deferred_minutes
