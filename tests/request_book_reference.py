@@ -46,3 +46,30 @@ def serve(book, day: float, capacity: np.ndarray, since=None, priority: np.ndarr
     other = np.bincount(q_s, weights=np.where(is_cert, 0.0, taken), minlength=book.n_queues)
     book.open_ids = np.sort(ids_s[~done])
     return cert, other, resolved_ids
+
+
+def add(book, day, kinds, households, queues, work, self_settled, settle_day, urgent=None, patience_until=None):
+    """``RequestBook.add`` as it ran until its new rows were admitted by a compiled pass: the request ids;
+    `book` updated in place."""
+    k = len(kinds)
+    if k == 0:
+        return np.zeros(0, dtype=np.int64)
+    if book.n + k > book.capacity:
+        book._alloc(max(2 * book.capacity, book.n + k))
+    sl = slice(book.n, book.n + k)
+    book.arrival[sl] = day
+    book.kind[sl] = kinds
+    book.household[sl] = households
+    book.queue[sl] = queues
+    book.work[sl] = work
+    book.remaining[sl] = np.where(self_settled, 0.0, work)
+    book.by_residents[sl] = self_settled
+    book.resolved[sl] = np.where(self_settled, settle_day, -1)
+    if urgent is not None:
+        book.urgent[sl] = urgent
+    if patience_until is not None:
+        book.patience_until[sl] = np.where(self_settled, np.inf, patience_until)
+    ids = np.arange(book.n, book.n + k)
+    book.open_ids = np.concatenate([book.open_ids, ids[~np.asarray(self_settled, dtype=bool)]])
+    book.n += k
+    return ids

@@ -813,6 +813,46 @@ def _bits(a) -> np.ndarray:
     return np.ascontiguousarray(a).view(np.uint8)
 
 
+BOOK_COLUMNS = ("arrival", "kind", "household", "queue", "work", "remaining", "start", "resolved", "abandoned",
+                "by_residents", "urgent", "pressed", "escalated", "deadline", "patience_until", "open_ids")
+
+
+def test_new_requests_join_the_book_as_the_array_version_added_them():
+    """Days of arrivals, some settled by residents, with and without urgency and patience, days given as one number
+    or one per request (the queueing check's), settle days whole or not, growing the book past its capacity: every
+    column and the open ids, bit for bit, and the same ids returned."""
+    from sim.model.request_book import RequestBook
+    from tests import request_book_reference as reference
+
+    rng = np.random.default_rng(3)
+    book, twin = RequestBook(12, capacity=8), RequestBook(12, capacity=8)
+    for day in range(60):
+        k = int(rng.integers(0, 9))
+        settled = rng.random(k) < 0.3
+        args = (float(day) if day % 4 else day + rng.random(k), rng.integers(0, 5, k).astype(np.int8),
+                rng.integers(0, 50, k), rng.integers(0, 12, k), rng.exponential(2.0, k), settled,
+                day + 3 if day % 3 else day + 2.5)
+        kwargs = {} if day % 5 == 0 else {"urgent": rng.random(k) < 0.2,
+                                           "patience_until": day + rng.gamma(2.0, 1.0, k)}
+        want = reference.add(twin, *args, **kwargs)
+        got = book.add(*args, **kwargs)
+        assert np.array_equal(want, got) and book.n == twin.n, f"day {day}"
+        for name in BOOK_COLUMNS:
+            assert np.array_equal(_bits(getattr(twin, name)), _bits(getattr(book, name))), f"day {day}: {name}"
+    assert book.capacity > 8 and book.n > 100
+
+
+def test_the_book_admits_only_rows_it_holds():
+    """The compiled pass checks the new rows against the book before it writes."""
+    from sim.model import queues
+
+    n = 4
+    columns = [np.zeros(n, dtype=np.uint8), np.zeros(n), np.zeros(n), np.zeros(n)]
+    with pytest.raises(IndexError, match=r"rows 2:6 are not in the book of 4"):
+        queues.admit(2, 4, *columns, 3.0, np.zeros(n), np.zeros(0, dtype=np.int64))
+    assert queues.admit(2, 2, *columns, 3.0, np.zeros(n), np.zeros(0, dtype=np.int64)).tolist() == [2, 3]
+
+
 @pytest.mark.parametrize("overrides", [["scenario=classroom"], ["scenario=classroom", "package=all_reforms"],
                                        ["scenario=mmc", "scenario.servers=3", "scenario.days=60"]])
 def test_the_compiled_queues_are_the_array_version_to_the_last_bit(monkeypatch, overrides):

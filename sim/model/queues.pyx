@@ -16,7 +16,7 @@ version; ``tests/test_speed.py`` holds this one to it at every serving of a run 
 
 import numpy as np
 
-from libc.math cimport isnan
+from libc.math cimport INFINITY, isnan
 from libc.stdint cimport int8_t, int16_t, int32_t, int64_t
 from libc.stdlib cimport calloc, free, malloc, qsort
 
@@ -486,3 +486,41 @@ def book_service_hours(cert_, other_, pool_, service_hours_, hours_, Py_ssize_t 
             total = total + service_hours[c * 3 + k]
         hours[c * A + certificates] += booked
         hours[c * A + service] += total - booked
+
+
+def admit(Py_ssize_t start, Py_ssize_t k, by_residents_, work_, remaining_, resolved_, double settle_day,
+          patience_until_, open_ids_):
+    """The book's new rows ``start:start + k``, their other columns written (``RequestBook.add``): each one's work
+    remaining (none where residents settle it, else all of it), its end (`settle_day` where residents settle it,
+    else -1) and its resident's patience (none needed, inf, where residents settle it), as ``np.where`` made them;
+    returns the open ids with the rows that join a queue added, in order. The rows are checked against the book
+    first."""
+    cdef Py_ssize_t n_book, n_open, i
+    cdef const unsigned char* by_residents = <const unsigned char*>array_data(
+        by_residents_, U1, 1, &n_book, False, "admit: by_residents")
+    cdef const double* work = <const double*>vector(work_, F8, n_book, False, "admit: work")
+    cdef double* remaining = <double*>vector(remaining_, F8, n_book, True, "admit: remaining")
+    cdef double* resolved = <double*>vector(resolved_, F8, n_book, True, "admit: resolved")
+    cdef double* patience_until = <double*>vector(patience_until_, F8, n_book, True, "admit: patience_until")
+    cdef const int64_t* open_ids = <const int64_t*>array_data(open_ids_, I8, 1, &n_open, False, "admit: open_ids")
+    if not (0 <= start and 0 <= k and start + k <= n_book):
+        raise IndexError(f"admit: rows {start}:{start + k} are not in the book of {n_book}")
+    cdef Py_ssize_t joining = 0
+    for i in range(start, start + k):
+        joining += not by_residents[i]
+    out_arr = np.empty(n_open + joining, dtype=np.int64)
+    cdef int64_t* out = <int64_t*>vector(out_arr, I8, n_open + joining, True, "out")
+    for i in range(n_open):
+        out[i] = open_ids[i]
+    joining = n_open
+    for i in range(start, start + k):
+        if by_residents[i]:
+            remaining[i] = 0.0
+            resolved[i] = settle_day
+            patience_until[i] = INFINITY
+        else:
+            remaining[i] = work[i]
+            resolved[i] = -1.0
+            out[joining] = i
+            joining += 1
+    return out_arr

@@ -55,7 +55,7 @@ class RequestBook:
         grow("patience_until", np.float64, np.inf)  # when the resident acts if it is still open
         self.capacity = capacity
 
-    def add(self, day, kinds, households, queues, work, self_settled, settle_day: float, urgent=None,
+    def add(self, day, kinds, households, queue, work, self_settled, settle_day: float, urgent=None,
             patience_until=None) -> np.ndarray:
         """Record new requests; returns their ids. Self-settled ones never join a queue."""
         k = len(kinds)
@@ -67,17 +67,18 @@ class RequestBook:
         self.arrival[sl] = day
         self.kind[sl] = kinds
         self.household[sl] = households
-        self.queue[sl] = queues
+        self.queue[sl] = queue
         self.work[sl] = work
-        self.remaining[sl] = np.where(self_settled, 0.0, work)
         self.by_residents[sl] = self_settled
-        self.resolved[sl] = np.where(self_settled, settle_day, -1)
         if urgent is not None:
             self.urgent[sl] = urgent
         if patience_until is not None:
-            self.patience_until[sl] = np.where(self_settled, np.inf, patience_until)
+            self.patience_until[sl] = patience_until
+        # what residents settle needs no work, ends on settle_day and never tries anyone's patience; the rest is
+        # all to do, open, and joins its queue (one compiled pass over the new rows)
+        self.open_ids = queues.admit(self.n, k, self.by_residents.view(np.uint8), self.work, self.remaining,
+                                     self.resolved, settle_day, self.patience_until, self.open_ids)
         ids = np.arange(self.n, self.n + k)
-        self.open_ids = np.concatenate([self.open_ids, ids[~np.asarray(self_settled, dtype=bool)]])
         self.n += k
         return ids
 
