@@ -842,6 +842,71 @@ def test_new_requests_join_the_book_as_the_array_version_added_them():
     assert book.capacity > 8 and book.n > 100
 
 
+def _array_place_arrivals(kind, households, u_settle, p_settle, u_urgent, settleable, urgent_share, walk_in,
+                          household_village, household_township, n_villages, n_townships, desk, casework):
+    """Where the day's requests go, as ``ServiceDesk.take_requests`` wrote it over whole arrays (the oracle)."""
+    settled = settleable.view(bool)[kind] & (u_settle < p_settle)
+    urgent = u_urgent < urgent_share[kind]
+    queue = np.where(walk_in.view(bool)[kind] & ~urgent, desk, casework) * n_villages + household_village[households]
+    arrived = np.bincount(household_township[households], minlength=n_townships)
+    return settled, urgent, queue, arrived, bool(settled.any())
+
+
+def test_the_day_s_arrivals_are_placed_as_the_array_version_placed_them(monkeypatch):
+    """Random days (NaN chances included), and every day of runs with and without the reforms that filter and
+    settle requests: settled, urgent, queue, arrivals per township, bit for bit."""
+    from sim.model import queues
+    from sim.model.model import GrassrootsModel
+
+    def same(want, got):
+        return all(_same_bits(np.asarray(w), np.asarray(g)) for w, g in zip(want, got))
+
+    rng = np.random.default_rng(9)
+    for trial in range(200):
+        n, H, V, T = int(rng.integers(0, 60)), 40, 8, 3
+        village = rng.integers(0, V, H).astype(np.int32)
+        kind, p, u_settle, u_urgent, urgent_share = (rng.integers(0, 5, n).astype(np.int8), rng.random(n),
+                                                     rng.random(n), rng.random(n), rng.random(5))
+        p[rng.random(n) < 0.05] = np.nan
+        tie = rng.random(n) < 0.2     # a uniform equal to its chance: not below it
+        u_settle[tie], u_urgent[tie] = p[tie], urgent_share[kind[tie]]
+        args = (kind, rng.integers(0, H, n), u_settle, p, u_urgent, (rng.random(5) < 0.5).view(np.uint8),
+                urgent_share, (rng.random(5) < 0.5).view(np.uint8), village, (village % T).astype(np.int32), V, T,
+                0, 1)
+        assert same(_array_place_arrivals(*args), queues.place_arrivals(*args)), f"trial {trial}"
+
+    compiled, days = queues.place_arrivals, []
+
+    def both(*args):
+        got = compiled(*args)
+        days.append(same(_array_place_arrivals(*args), got))
+        return got
+
+    monkeypatch.setattr(queues, "place_arrivals", both)
+    for reform in ("[]", "[certificate_negative_list,self_organization]"):
+        GrassrootsModel(load_config(["scenario=classroom", f"reform={reform}", "scenario.days=40",
+                                     "scenario.warmup_days=0", "seed=4"])).run()
+    assert len(days) == 80 and all(days)
+
+
+def test_the_day_s_arrivals_are_checked_before_they_are_placed():
+    from sim.model import queues
+
+    def call(kind=np.zeros(1, dtype=np.int8), households=np.zeros(1, dtype=np.int64)):
+        f = np.zeros(1)
+        return queues.place_arrivals(kind, households, f, f, f, np.zeros(5, dtype=np.uint8), np.zeros(5),
+                                     np.zeros(5, dtype=np.uint8), np.zeros(2, dtype=np.int32),
+                                     np.zeros(2, dtype=np.int32), 2, 1, 0, 1)
+
+    assert call()[2].tolist() == [2]
+    with pytest.raises(IndexError, match="kind 5 or household 0"):
+        call(kind=np.array([5], dtype=np.int8))
+    with pytest.raises(IndexError, match="kind 0 or household 2"):
+        call(households=np.array([2]))
+    with pytest.raises(TypeError, match="kind"):
+        call(kind=np.zeros(1, dtype=np.int64))
+
+
 def test_the_book_admits_only_rows_it_holds():
     """The compiled pass checks the new rows against the book before it writes."""
     from sim.model import queues

@@ -524,3 +524,50 @@ def admit(Py_ssize_t start, Py_ssize_t k, by_residents_, work_, remaining_, reso
             out[joining] = i
             joining += 1
     return out_arr
+
+
+def place_arrivals(kind_, households_, u_settle_, p_settle_, u_urgent_, settleable_, urgent_share_, walk_in_,
+                   household_village_, household_township_, int64_t n_villages, Py_ssize_t n_townships, int64_t desk,
+                   int64_t casework):
+    """Where the day's requests go (``ServiceDesk.take_requests``), in one pass over them: (settled by residents,
+    urgent, queue, arrivals per township, whether any is settled), as numpy made them:
+    ``settleable[kind] & (u_settle < p_settle)``, ``u_urgent < urgent_share[kind]``, ``np.where(walk_in[kind] &
+    ~urgent, desk, casework) * n_villages + household_village[households]`` and ``np.bincount(
+    household_township[households], minlength=n_townships)``. Every kind and household is checked first."""
+    cdef Py_ssize_t n, n_kinds, H, i
+    cdef const int8_t* kind = <const int8_t*>array_data(kind_, I1, 1, &n, False, "place_arrivals: kind")
+    cdef const int64_t* households = <const int64_t*>vector(households_, I8, n, False, "place_arrivals: households")
+    cdef const double* u_settle = <const double*>vector(u_settle_, F8, n, False, "place_arrivals: u_settle")
+    cdef const double* p_settle = <const double*>vector(p_settle_, F8, n, False, "place_arrivals: p_settle")
+    cdef const double* u_urgent = <const double*>vector(u_urgent_, F8, n, False, "place_arrivals: u_urgent")
+    cdef const unsigned char* settleable = <const unsigned char*>array_data(settleable_, U1, 1, &n_kinds, False,
+                                                                            "place_arrivals: settleable")
+    cdef const double* urgent_share = <const double*>vector(urgent_share_, F8, n_kinds, False,
+                                                            "place_arrivals: urgent_share (per kind)")
+    cdef const unsigned char* walk_in = <const unsigned char*>vector(walk_in_, U1, n_kinds, False,
+                                                                     "place_arrivals: walk_in (per kind)")
+    cdef const int32_t* household_village = <const int32_t*>array_data(household_village_, I4, 1, &H, False,
+                                                                        "place_arrivals: household_village")
+    cdef const int32_t* household_township = <const int32_t*>vector(household_township_, I4, H, False,
+                                                                    "place_arrivals: household_township")
+    for i in range(n):
+        if not (0 <= kind[i] < n_kinds and 0 <= households[i] < H
+                and 0 <= household_township[households[i]] < n_townships):
+            raise IndexError(f"place_arrivals: request {i}'s kind {kind[i]} or household {households[i]} (or its "
+                             "township) is not there")
+    settled_arr, urgent_arr = np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.bool_)
+    queue_arr, arrived_arr = np.empty(n, dtype=np.int64), np.zeros(n_townships, dtype=np.int64)
+    cdef unsigned char* settled = <unsigned char*>vector(settled_arr.view(np.uint8), U1, n, True, "settled")
+    cdef unsigned char* urgent = <unsigned char*>vector(urgent_arr.view(np.uint8), U1, n, True, "urgent")
+    cdef int64_t* queue = <int64_t*>vector(queue_arr, I8, n, True, "queue")
+    cdef int64_t* arrived = <int64_t*>vector(arrived_arr, I8, n_townships, True, "arrived")
+    cdef bint any_settled = False
+    cdef int64_t h
+    for i in range(n):
+        h = households[i]
+        settled[i] = settleable[kind[i]] and u_settle[i] < p_settle[i]
+        any_settled |= settled[i]
+        urgent[i] = u_urgent[i] < urgent_share[kind[i]]
+        queue[i] = (desk if walk_in[kind[i]] and not urgent[i] else casework) * n_villages + household_village[h]
+        arrived[household_township[h]] += 1
+    return settled_arr, urgent_arr, queue_arr, arrived_arr, any_settled

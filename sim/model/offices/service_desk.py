@@ -73,6 +73,7 @@ class ServiceDesk:
         self._kinds, self._cert_kinds = Categorical(self._kind_p), Categorical(self._cert_kind_p)
         self._kind_hours = np.array([k.hours for k in spec])
         self.walk_in = np.array([k.walk_in for k in spec])
+        self._walk_in, self._settleable = self.walk_in.view(np.uint8), SELF_SETTLEABLE.view(np.uint8)   # as compiled
         self.limit_days = np.array([k.limit_days for k in spec], dtype=np.float64)
         self._urgent_share = np.array([k.urgent_share for k in spec])
         self._settling: dict[int, list] = {}  # day -> ids of requests residents settle that day
@@ -127,23 +128,24 @@ class ServiceDesk:
             households, kind, u_settle, u_urgent = households[keep], kind[keep], u_settle[keep], u_urgent[keep]
         # self-organisation: each organiser among the household's ties may settle a dispute or a consultation
         p_settle = 1.0 - (1.0 - sv.self_settle_probability) ** hh.organiser_ties[households]
-        settled = SELF_SETTLEABLE[kind] & (u_settle < p_settle)
+        # which are settled that way; which are urgent; the queue of each of the others: the station's desk for a
+        # walk-in matter that can wait a day, the village's casework for the rest; and the arrivals per township
+        # (one compiled pass over the requests)
+        settled, urgent, queue, self.arrived_today, any_settled = queues.place_arrivals(
+            kind, households, u_settle, p_settle, u_urgent, self._settleable, self._urgent_share, self._walk_in,
+            st.household_village, st.household_township, self.n_villages, st.n_townships, DESK, CASEWORK)
         if m.cfg.reform.self_organization is not None:
             p_before = 1.0 - (1.0 - sv.self_settle_probability) ** hh.organiser_ties_before[households]
             fostered = settled & (u_settle >= p_before)  # settled only thanks to the new organisers
             m.accounts.removed("self_organization", hh.cadre[households[fostered]], self._kind_hours[kind[fostered]],
                                service=True)
-        urgent = u_urgent < self._urgent_share[kind]
-        village = st.household_village[households]
-        queue = np.where(self.walk_in[kind] & ~urgent, DESK, CASEWORK) * self.n_villages + village
         # patience: drawn for every request (common random numbers), around the limit the resident expects
         shape = m.cfg.residents.patience_shape
         patience = self._rng_patience.gamma(shape, 1.0, size=len(kind)) * self.limit_days[kind] / shape
         settle_day = m.day + int(round(sv.self_settle_days))
         ids = self.book.add(m.day, kind, households, queue, self._kind_hours[kind], settled, settle_day,
                             urgent=urgent, patience_until=m.day + patience)
-        self.arrived_today = np.bincount(st.household_township[households], minlength=st.n_townships)
-        if settled.any():
+        if any_settled:
             self._settling.setdefault(settle_day, []).append(ids[settled])
 
     # ---- what the cadres' day is asked for ----------------------------------------------------------------------
