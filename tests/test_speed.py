@@ -322,6 +322,49 @@ def test_the_day_s_demands_check_their_arguments():
         call(works=np.zeros(C))
 
 
+def _array_blame_after(blame, overdue, forgiven, decay_per_day, per_overdue_hour):
+    """Blame after decay and overdue work, as ``Accountability.update`` wrote it over whole arrays (the oracle)."""
+    b = blame * (1.0 - decay_per_day)
+    b += per_overdue_hour * overdue * (1.0 - (0.0 if forgiven is None else forgiven))
+    return b, float(overdue.sum())
+
+
+def test_blame_after_a_day_is_the_array_version_s_to_the_last_bit(monkeypatch):
+    """Random cadres (NaN, infinities and -0.0 included; some of them forgiven), and every day of a run where half
+    the townships tolerate faults: the blame and the day's overdue hours, bit for bit."""
+    from sim.model import day_rule
+    from sim.model.model import GrassrootsModel
+
+    def same(want, got):
+        return _same_bits(want[0], got[0]) and _same_bits(np.float64(want[1]), np.float64(got[1]))
+
+    rng = np.random.default_rng(13)
+    for trial in range(200):
+        C = int(rng.integers(1, 300))
+        odd = rng.random((2, C))
+        blame = np.where(odd[0] < 0.05, np.nan, np.where(odd[0] < 0.1, -0.0, rng.random(C)))
+        overdue = np.where(odd[1] < 0.05, np.inf, np.where(odd[1] < 0.5, 0.0, rng.exponential(3.0, C)))
+        forgiven = None if trial % 2 else np.where(rng.random(C) < 0.5, 0.3, 0.0)
+        args = (blame, overdue, forgiven, float(rng.uniform(0, 0.1)), float(rng.uniform(0, 0.2)))
+        with np.errstate(all="ignore"):
+            assert same(_array_blame_after(*args), day_rule.blame_after(*args)), f"trial {trial}"
+
+    compiled, days = day_rule.blame_after, []
+
+    def both(*args):
+        got = compiled(*args)
+        days.append(same(_array_blame_after(*args), got))
+        return got
+
+    monkeypatch.setattr(day_rule, "blame_after", both)
+    GrassrootsModel(load_config(["scenario=classroom", "scenario.townships=2", "reform=[fault_tolerance]",
+                                 "reform.fault_tolerance.compliance=0.5", "scenario.days=40",
+                                 "scenario.warmup_days=0", "seed=5"])).run()
+    assert len(days) == 40 and all(days)
+    with pytest.raises(ValueError, match=r"overdue \(per cadre\): 3 items expected, not 2"):
+        compiled(np.zeros(3), np.zeros(2), None, 0.1, 0.1)
+
+
 def _array_talk(hh, w):
     """Word of mouth as it was written over whole arrays before it was compiled (the oracle): (views, townships'
     sums, neighbours with a view, counted)."""

@@ -434,3 +434,23 @@ def demands(fatigue_, blame_, township_, satisfaction_weight_, n_assessors_, n_d
             defensive[c] = defensive[c] * (1.0 if works[c] else 0.0)
             shadow[c] = 0.0
     return productivity_a, defensive_a, shadow_a
+
+
+def blame_after(blame_, overdue_, forgiven_, double decay_per_day, double per_overdue_hour):
+    """Each cadre's blame risk after a day's decay and overdue work (``offices.accountability.Accountability``),
+    before findings and incidents: (``blame * (1.0 - decay_per_day) + per_overdue_hour * overdue * (1.0 -
+    forgiven)``, the overdue hours summed in numpy's order), each figure as numpy made it. `forgiven_`: the share
+    of each cadre's overdue work forgiven, or None for none."""
+    cdef Py_ssize_t C, c
+    cdef const double* blame = <const double*>array_data(blame_, F8, 1, &C, False, "blame_after: blame (per cadre)")
+    cdef const double* overdue = <const double*>vector(overdue_, F8, C, False, "blame_after: overdue (per cadre)")
+    cdef const double* forgiven = NULL
+    if forgiven_ is not None:
+        forgiven = <const double*>vector(forgiven_, F8, C, False, "blame_after: forgiven (per cadre)")
+    b_arr = np.empty(C)
+    cdef double* b = <double*>vector(b_arr, F8, C, True, "blame")
+    cdef double keep = 1.0 - decay_per_day
+    for c in range(C):
+        b[c] = blame[c] * keep
+        b[c] += (per_overdue_hour * overdue[c]) * (1.0 - (0.0 if forgiven == NULL else forgiven[c]))
+    return b_arr, numpy_sum(overdue, C, C)

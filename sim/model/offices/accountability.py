@@ -27,11 +27,13 @@ class Accountability:
         pa = m.cfg.reform.precise_accountability
         tolerant = m.fidelity.mask("fault_tolerance")        # per township
         precise = m.fidelity.mask("precise_accountability")
-        forgiven = 0.0 if ft is None else np.where(tolerant[st.cadre_township], ft.forgiven_overdue_share, 0.0)
-        m.tally.add("overdue_hours", float(overdue.sum()))
+        forgiven = None if ft is None else np.where(tolerant[st.cadre_township], ft.forgiven_overdue_share, 0.0)
+        # blame decays, and grows with the overdue work not forgiven: blame x (1 - decay_per_day) + per_overdue_hour
+        # x overdue x (1 - forgiven), with the day's overdue hours (one compiled pass, ``day_rule.blame_after``)
+        b, overdue_hours = compiled.day_rule.blame_after(cadres.blame, overdue, forgiven, bl.decay_per_day,
+                                                         bl.per_overdue_hour)
+        m.tally.add("overdue_hours", overdue_hours)
         m.tally.add_per_cadre("overdue_hours", overdue)
-        b = cadres.blame * (1.0 - bl.decay_per_day)
-        b += bl.per_overdue_hour * overdue * (1.0 - forgiven)
         compiled.scatter.add_at(b, findings, bl.per_finding)   # np.add.at: a cadre found twice takes blame twice
         rng = self._rng
         # rng.poisson(mean, size=villages), without its cost per call
