@@ -43,6 +43,8 @@ def test_cheaper_reports_invite_more_report_requests(run):
     """one_form makes a report cheap: the departments with systems ask for more reports, and nothing else."""
     _, _, model = run(SMALL, "reform=[one_form]")
     extra = np.array([d.extra_share for d in model.departments])
+    # what the departments' steps read is what they took stock of, to the last bit
+    assert model.demand_seen.extra_lists == extra.tolist()
     with_systems = np.array([len(d.systems) > 0 for d in model.departments])
     assert (extra[with_systems, CH["data_reports"]] > 0.1).all()
     others = [c for name, c in CH.items() if name != "data_reports"]

@@ -106,7 +106,7 @@ class Department(mesa.Agent):
         if not m.accounts.watching:
             return   # a department that does not watch what its requests cost asks nothing more (DemandSeen)
         new_tasks = self.tasks_for_slack()
-        xs = self.extra_share.tolist()
+        xs = m.demand_seen.extra_lists[self.index]   # this department's extra shares (its row of DemandSeen)
         if new_tasks > 0 or any(xs):
             # the rebound: its own stream, so the usual requests stay paired with the baseline's; each channel at its
             # usual rate times the extra share. A channel asked nothing more is passed over: a Poisson count of mean
@@ -251,6 +251,8 @@ class DemandSeen:
         self.cost = np.zeros(shape)     # smoothed hours a day the department's requests cost the cadres
         self.removed = np.zeros(shape)  # smoothed hours a day reforms removed from those requests
         self.extra = np.zeros(shape)    # share of requests asked on top of the usual
+        # the same as lists of numbers, one a department, made once a day for the departments' steps to read
+        self.extra_lists: list[list[float]] = self.extra.tolist()
 
     def take_stock(self, model) -> None:
         """From today's costs and removals (``accounts.ReformAccounts``), the smoothed figures, then how much more
@@ -266,6 +268,7 @@ class DemandSeen:
         r = compiled.scatter.smooth_costs(self.cost, self.removed, acc.spent_today, acc.removed_today,
                                           1.0 / rb.lag_days)
         self.extra[...] = np.where(r > 0, np.power(np.maximum(r, 1e-12), -rb.elasticity) - 1.0, 0.0)
+        self.extra_lists = self.extra.tolist()
 
 
 class Cadres:
