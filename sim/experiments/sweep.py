@@ -224,9 +224,12 @@ def run_units(units: list[list[dict]], folder: Path, launcher: str, jobs: int, l
     bar = progress_bar(len(runs), "runs")
     try:
         seen = 0
-        while proc.poll() is None:
-            time.sleep(1.0)
-            seen = _advance(bar, folder, runs, seen, since)
+        while True:   # the bar moves each second; the launcher's end is seen at once, not at the next second
+            try:
+                proc.wait(timeout=1.0)
+                break
+            except subprocess.TimeoutExpired:
+                seen = _advance(bar, folder, runs, seen, since)
         _advance(bar, folder, runs, seen, since)
     except KeyboardInterrupt:
         _stop(proc)
