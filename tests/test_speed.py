@@ -365,6 +365,21 @@ def test_blame_after_a_day_is_the_array_version_s_to_the_last_bit(monkeypatch):
         compiled(np.zeros(3), np.zeros(2), None, 0.1, 0.1)
 
 
+def test_the_campaigns_running_each_day_are_those_begun_within_their_length():
+    """The township office's campaigns by day are, on every day of the run and after it, the ones the array
+    expression over their starts found, in the order planned (the golden summaries hold the shifts to them)."""
+    from sim.model.model import GrassrootsModel
+
+    model = GrassrootsModel(load_config(["scenario=classroom", "scenario.townships=3",
+                                         "extra_duties.campaigns_per_year=12", "extra_duties.campaign_days=9"]))
+    office = model.township
+    start = np.array([s for _t, s, _d, _e in office.campaigns], dtype=np.int64)
+    assert len(start) > 10
+    for day in range(model.days + 20):
+        want = ((start <= day) & (day < start + 9)).nonzero()[0].tolist()
+        assert office._running.get(day, []) == want, day
+
+
 def _array_talk(hh, w):
     """Word of mouth as it was written over whole arrays before it was compiled (the oracle): (views, townships'
     sums, neighbours with a view, counted)."""

@@ -18,7 +18,12 @@ class TownshipOffice:
         self.model = model
         st = model.structure
         self.campaigns = self._plan_campaigns()
-        self._campaign_start = np.array([start for _t, start, _d, _e in self.campaigns], dtype=np.int64)
+        # the campaigns running on each day (those begun no more than campaign_days before), in the order planned:
+        # known from the plan, so found once rather than among all of them each day
+        self._running: dict[int, list[int]] = {}
+        for i, (_t, start, _d, _e) in enumerate(self.campaigns):
+            for day in range(start, start + model.cfg.extra_duties.campaign_days):
+                self._running.setdefault(day, []).append(i)
         self._roster = np.zeros(st.n_townships, dtype=np.int64)  # whose turn it is for the next shift
         self._rng_shifts = model.streams["extra_duties"]
         self._rng_assignments = model.streams["forced_assignments"]
@@ -43,9 +48,8 @@ class TownshipOffice:
         rng = self._rng_shifts
         fid = m.fidelity
         staff_hours = 0.0
-        # the campaigns running today, in the order they were planned
-        running = ((self._campaign_start <= m.day) & (m.day < self._campaign_start + ex.campaign_days)).nonzero()[0]
-        if not len(running):
+        running = self._running.get(m.day)   # the campaigns running today, in the order they were planned
+        if not running:
             return
         n = ex.shifts_per_day_per_township
         shifts = np.arange(n)
