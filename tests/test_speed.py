@@ -365,6 +365,27 @@ def test_blame_after_a_day_is_the_array_version_s_to_the_last_bit(monkeypatch):
         compiled(np.zeros(3), np.zeros(2), None, 0.1, 0.1)
 
 
+def test_whole_visits_are_the_array_version_s_to_the_last_bit():
+    """Proactive hours made whole visits, and the part visits given back from the service hours, on random days
+    (hours a hair below a whole visit, none, NaN): as ``ServiceDesk._visit`` made them over whole arrays."""
+    from sim.model import queues
+
+    rng = np.random.default_rng(17)
+    for trial in range(200):
+        C, vh = int(rng.integers(1, 100)), float(rng.choice([0.25, 0.5, 1.0 / 3.0]))
+        proactive = rng.integers(0, 6, C) * vh - rng.choice([0.0, 1e-10, 1e-8, 0.1], C)
+        proactive[rng.random(C) < 0.2] = 0.0
+        proactive[rng.random(C) < 0.02] = np.nan
+        hours = rng.random((C, 12)) * 3
+        want_hours = hours.copy()
+        want = np.floor(proactive / vh + 1e-9)
+        want_hours[:, 11] -= proactive - want * vh
+        got = queues.whole_visits(proactive, vh, hours, 11)
+        assert _same_bits(want, got) and _same_bits(want_hours, hours), f"trial {trial}"
+    with pytest.raises(ValueError, match="a column 12"):
+        queues.whole_visits(np.zeros(2), 0.5, np.zeros((2, 12)), 12)
+
+
 def test_the_campaigns_running_each_day_are_those_begun_within_their_length():
     """The township office's campaigns by day are, on every day of the run and after it, the ones the array
     expression over their starts found, in the order planned (the golden summaries hold the shifts to them)."""

@@ -16,7 +16,7 @@ version; ``tests/test_speed.py`` holds this one to it at every serving of a run 
 
 import numpy as np
 
-from libc.math cimport INFINITY, isnan
+from libc.math cimport INFINITY, floor, isnan
 from libc.stdint cimport int8_t, int16_t, int32_t, int64_t
 from libc.stdlib cimport calloc, free, malloc, qsort
 
@@ -571,3 +571,21 @@ def place_arrivals(kind_, households_, u_settle_, p_settle_, u_urgent_, settleab
         queue[i] = (desk if walk_in[kind[i]] and not urgent[i] else casework) * n_villages + household_village[h]
         arrived[household_township[h]] += 1
     return settled_arr, urgent_arr, queue_arr, arrived_arr, any_settled
+
+
+def whole_visits(proactive_hours_, double visit_hours, hours_, Py_ssize_t service):
+    """Each cadre's proactive hours as whole visits (``ServiceDesk._visit``): ``floor(proactive_hours /
+    visit_hours + 1e-9)`` visits, and what a part visit would have taken given back from the cadre's service hours
+    (column `service` of `hours`, in place), as numpy made them. Returns the visits."""
+    cdef Py_ssize_t C, shape[2], c
+    cdef const double* proactive = <const double*>array_data(proactive_hours_, F8, 1, &C, False,
+                                                             "whole_visits: proactive_hours")
+    cdef double* hours = <double*>array_data(hours_, F8, 2, shape, True, "whole_visits: hours")
+    if shape[0] != C or not 0 <= service < shape[1]:
+        raise ValueError(f"whole_visits: hours must be [{C} cadres, activities] with a column {service}")
+    visits_arr = np.empty(C)
+    cdef double* visits = <double*>vector(visits_arr, F8, C, True, "visits")
+    for c in range(C):
+        visits[c] = floor(proactive[c] / visit_hours + 1e-9)
+        hours[c * shape[1] + service] -= proactive[c] - visits[c] * visit_hours
+    return visits_arr

@@ -237,8 +237,8 @@ class ServiceDesk:
         vh, hh = m.cfg.service.proactive_visit_hours, m.households
         if vh <= 0 or not len(self._proactive_candidates):
             return
-        visits = np.floor(plan.proactive_hours / vh + 1e-9)
-        hours[:, A["service"]] -= plan.proactive_hours - visits * vh
+        # whole visits only: what a part visit would have taken goes back from the cadre's service hours
+        visits = queues.whole_visits(plan.proactive_hours, vh, hours, A["service"])
         # each grid's longest-unvisited candidates, as many as its cadre's whole visits (queues.pyx)
         places = queues.longest_unvisited_first(self._candidate_places, self._elderly, self._elderly_cadre,
                                                 hh.last_visit, visits)
