@@ -91,15 +91,6 @@ def test_jobs_run_the_configs_the_sweep_planned_without_composing_them_again(tmp
         assert len(composed) == (0 if planned else 1), composed        # composed only without the planned file
 
 
-def test_the_launcher_s_process_starts_the_jobs_without_importing_the_model():
-    """The process Hydra's launcher runs in only starts the jobs: importing the job module brings Hydra, not the
-    model, Mesa or pandas (some 1.3 s, which each worker pays at its first run anyway)."""
-    code = ("import sys, sim.experiments.job; "
-            "print(sorted(m for m in ('sim.model.model', 'mesa', 'pandas', 'pyarrow') if m in sys.modules))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[]", done.stdout
-
-
 def test_on_this_machine_a_job_is_a_worker_and_each_unit_is_run_by_one_worker(tmp_path):
     """joblib launches one job per worker, not one per unit (Hydra composes a config for each job); the workers
     share the units by claiming them, so each unit is run once, by whichever worker claimed it first."""

@@ -30,10 +30,9 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING
 
 from ..config import seeded_yaml, with_seed
-
-# The model (and Mesa, pandas, pyarrow with it: some 1.3 s) is imported where runs are run, not here: the launcher's
-# own process imports this module only to start the jobs, and the workers' first run then follows its start by
-# that much less.
+from ..model.outputs import county_timeseries
+from .io import ERROR_FILE, PLANNED_CONFIGS_FILE, SUMMARY_FILE, run_key, run_state, write_run, write_text
+from .run import planned_config, run_simulation
 
 CONFIG_NAME = "sim_sweep_job"
 
@@ -75,10 +74,6 @@ def run_claimed_units(units_file: str, folder: str, claims: str) -> int:
 def run_runs(runs: list[dict], folder: str, composed: dict, texts: dict | None = None) -> None:
     """Run these planned runs (a unit: a few seeds of one variant), skipping those already done. `composed` and
     `texts` cache each variant's config and its YAML (``run.planned_config``)."""
-    from ..model.outputs import county_timeseries
-    from .io import ERROR_FILE, SUMMARY_FILE, run_key, run_state, write_run, write_text
-    from .run import planned_config, run_simulation
-
     texts = {} if texts is None else texts
     logging.getLogger("MESA").setLevel(logging.WARNING)
     for r in runs:
@@ -103,8 +98,6 @@ def planned_configs(units_file: str) -> dict[tuple, object]:
     """The variants' checked configs the sweep composed when it planned the runs, left beside the units: a job need
     not compose them again (~0.3 s each). Only a cache: a variant missing there, or a file that cannot be read, is
     composed again by ``planned_config``, and each run's key still checks its config against the plan."""
-    from .io import PLANNED_CONFIGS_FILE
-
     try:
         return pickle.loads(Path(units_file).with_name(PLANNED_CONFIGS_FILE).read_bytes())
     except Exception:  # absent (an older sweep's folder) or unreadable: compose as before
