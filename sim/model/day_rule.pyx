@@ -8,6 +8,10 @@ arithmetic (50 cadres in a township). Here every figure is made as numpy made it
 gives the array version's figures to the last bit; ``tests/test_speed.py`` holds it to that version, kept in
 ``tests/day_rule_reference.py``. Built with ``-ffp-contract=off`` (``pyproject.toml``), so that no multiply-add is
 fused where numpy rounds twice.
+
+Beside the rule, each in one pass over the cadres where numpy took several calls: what the day asks of each cadre
+before the rule shares it out (``demands``: productivity, defensive paperwork, shadow ledgers), the close of the
+day (``close_day``) and blame after the day's decay and overdue work (``blame_after``).
 """
 
 import numpy as np

@@ -1,7 +1,8 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
 """Serving the request book's queues (``request_book.RequestBook.serve``), compiled: one sort, one pass; the order
-within each queue (``priority``); and the day's proactive visits: those due (``visits_due``) and those chosen
-(``longest_unvisited_first``).
+within each queue (``priority``); the day's proactive visits: those due (``visits_due``), those chosen
+(``longest_unvisited_first``) and the hours as whole visits (``whole_visits``); where the day's requests go
+(``place_arrivals``) and the book's new rows (``admit``).
 
 Written over whole arrays a day's serving took some thirty numpy calls over the open requests. Here the open
 requests are sorted by queue, priority and id (``np.lexsort``'s order: the ids are unique, so the order is the same

@@ -10,7 +10,8 @@ next day (``shift_owed``) adds each day's overdue work the same way, in one pass
 
 The accounts' other arithmetic is here too, each in one call where numpy took several: a request's hours summed
 over its cadres in numpy's pairwise order (``total``), a reform's removal booked per cadre and by township
-(``book_removed``), and the departments' smoothed view of what their requests cost (``smooth_costs``).
+(``book_removed``), and the departments' smoothed view of what their requests cost (``smooth_costs``); and the
+day's per-cadre figures added into the tally's totals, all in one call (``add_into``).
 """
 
 import numpy as np
