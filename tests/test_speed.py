@@ -252,6 +252,25 @@ def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
     return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
 
 
+def _same_figures(want, got) -> bool:
+    """Each figure of two results (arrays or numbers) the same to the last bit."""
+    return all(_same_bits(np.asarray(w), np.asarray(g)) for w, g in zip(want, got, strict=True))
+
+
+def _held_to(monkeypatch, module, name: str, oracle) -> list:
+    """Every call a run makes to the compiled ``module.name`` is also made to `oracle` (its array version): returns
+    the list that each call adds (whether the results were the same to the last bit, the call's arguments) to."""
+    compiled, calls = getattr(module, name), []
+
+    def both(*args):
+        got = compiled(*args)
+        calls.append((_same_figures(oracle(*args), got), args))
+        return got
+
+    monkeypatch.setattr(module, name, both)
+    return calls
+
+
 def test_the_day_s_demands_are_the_array_version_s_to_the_last_bit():
     """Productivity, defensive paperwork and shadow ledgers, on working days and others, for inputs of any sign and
     size (NaN and infinities included), bit for bit; and where a run computes them, every day."""
@@ -283,21 +302,13 @@ def test_a_run_s_demands_are_the_array_version_s_every_day(monkeypatch):
     from sim.model.model import GrassrootsModel
     from tests.day_rule_reference import demands as array_demands
 
-    compiled = day_rule.demands
-    days = []
-
-    def both(*args):
-        got = compiled(*args)
-        days.append((all(_same_bits(w, g) for w, g in zip(array_demands(*args), got)), args[-1] is None))
-        return got
-
-    monkeypatch.setattr(day_rule, "demands", both)
+    days = _held_to(monkeypatch, day_rule, "demands", array_demands)
     GrassrootsModel(load_config(["scenario=classroom", "scenario.townships=2",
                                  "reform=[satisfaction_assessment,single_assessor,no_ledger_assessment]",
                                  "reform.satisfaction_assessment.compliance=0.5", "scenario.days=60",
                                  "scenario.warmup_days=0", "seed=3"])).run()
     assert len(days) == 60 and all(same for same, _ in days)
-    assert 0 < sum(workday for _, workday in days) < 60     # working days and others
+    assert 0 < sum(args[-1] is None for _, args in days) < 60     # working days and others
 
 
 def test_the_day_s_demands_check_their_arguments():
@@ -335,9 +346,6 @@ def test_blame_after_a_day_is_the_array_version_s_to_the_last_bit(monkeypatch):
     from sim.model import day_rule
     from sim.model.model import GrassrootsModel
 
-    def same(want, got):
-        return _same_bits(want[0], got[0]) and _same_bits(np.float64(want[1]), np.float64(got[1]))
-
     rng = np.random.default_rng(13)
     for trial in range(200):
         C = int(rng.integers(1, 300))
@@ -347,20 +355,14 @@ def test_blame_after_a_day_is_the_array_version_s_to_the_last_bit(monkeypatch):
         forgiven = None if trial % 2 else np.where(rng.random(C) < 0.5, 0.3, 0.0)
         args = (blame, overdue, forgiven, float(rng.uniform(0, 0.1)), float(rng.uniform(0, 0.2)))
         with np.errstate(all="ignore"):
-            assert same(_array_blame_after(*args), day_rule.blame_after(*args)), f"trial {trial}"
+            assert _same_figures(_array_blame_after(*args), day_rule.blame_after(*args)), f"trial {trial}"
 
-    compiled, days = day_rule.blame_after, []
-
-    def both(*args):
-        got = compiled(*args)
-        days.append(same(_array_blame_after(*args), got))
-        return got
-
-    monkeypatch.setattr(day_rule, "blame_after", both)
+    compiled = day_rule.blame_after
+    days = _held_to(monkeypatch, day_rule, "blame_after", _array_blame_after)
     GrassrootsModel(load_config(["scenario=classroom", "scenario.townships=2", "reform=[fault_tolerance]",
                                  "reform.fault_tolerance.compliance=0.5", "scenario.days=40",
                                  "scenario.warmup_days=0", "seed=5"])).run()
-    assert len(days) == 40 and all(days)
+    assert len(days) == 40 and all(same for same, _ in days)
     with pytest.raises(ValueError, match=r"overdue \(per cadre\): 3 items expected, not 2"):
         compiled(np.zeros(3), np.zeros(2), None, 0.1, 0.1)
 
@@ -937,9 +939,6 @@ def test_the_day_s_arrivals_are_placed_as_the_array_version_placed_them(monkeypa
     from sim.model import queues
     from sim.model.model import GrassrootsModel
 
-    def same(want, got):
-        return all(_same_bits(np.asarray(w), np.asarray(g)) for w, g in zip(want, got))
-
     rng = np.random.default_rng(9)
     for trial in range(200):
         n, H, V, T = int(rng.integers(0, 60)), 40, 8, 3
@@ -952,20 +951,13 @@ def test_the_day_s_arrivals_are_placed_as_the_array_version_placed_them(monkeypa
         args = (kind, rng.integers(0, H, n), u_settle, p, u_urgent, (rng.random(5) < 0.5).view(np.uint8),
                 urgent_share, (rng.random(5) < 0.5).view(np.uint8), village, (village % T).astype(np.int32), V, T,
                 0, 1)
-        assert same(_array_place_arrivals(*args), queues.place_arrivals(*args)), f"trial {trial}"
+        assert _same_figures(_array_place_arrivals(*args), queues.place_arrivals(*args)), f"trial {trial}"
 
-    compiled, days = queues.place_arrivals, []
-
-    def both(*args):
-        got = compiled(*args)
-        days.append(same(_array_place_arrivals(*args), got))
-        return got
-
-    monkeypatch.setattr(queues, "place_arrivals", both)
+    days = _held_to(monkeypatch, queues, "place_arrivals", _array_place_arrivals)
     for reform in ("[]", "[certificate_negative_list,self_organization]"):
         GrassrootsModel(load_config(["scenario=classroom", f"reform={reform}", "scenario.days=40",
                                      "scenario.warmup_days=0", "seed=4"])).run()
-    assert len(days) == 80 and all(days)
+    assert len(days) == 80 and all(same for same, _ in days)
 
 
 def test_the_day_s_arrivals_are_checked_before_they_are_placed():
