@@ -273,7 +273,7 @@ def _held_to(monkeypatch, module, name: str, oracle) -> list:
 
 def test_the_day_s_demands_are_the_array_version_s_to_the_last_bit():
     """Productivity, defensive paperwork and shadow ledgers, on working days and others, for inputs of any sign and
-    size (NaN and infinities included), bit for bit; and where a run computes them, every day."""
+    size (NaN and infinities included), bit for bit (every day of a run: the next test)."""
     from sim.model import day_rule
     from tests.day_rule_reference import demands as array_demands
 
